@@ -1,0 +1,389 @@
+// Type checking and resolution. Maps are typed by their first assignment anywhere in the script,
+// so a first pass collects map types quietly and a second pass checks and reports.
+#include <functional>
+
+#include "codegen/builtins.h"
+#include "codegen/probe_kinds.h"
+#include "codegen/semantic.h"
+
+namespace ut::codegen {
+
+const Type &SemanticInfo::type_of(const ast::Expr &e) const {
+  static const Type kNone;
+  auto it = types.find(&e);
+  return it == types.end() ? kNone : it->second;
+}
+
+namespace {
+
+using ast::Expr;
+using ast::Stmt;
+
+class Analyzer {
+ public:
+  Analyzer(SemanticInfo &sema, Diagnostics &diags) : sema_(sema), diags_(diags) {}
+
+  void run(const ast::Program &prog) {
+    for (const ast::Probe *probe : prog.probes) {
+      ProbeInfo info;
+      info.probe = probe;
+      for (const ast::AttachPoint *ap : probe->attach_points) {
+        if (auto a = parse_attach_point(*ap, diags_)) info.attach_points.push_back(*a);
+      }
+      sema_.probes.push_back(std::move(info));
+    }
+    check_probe_sets();
+
+    // Pass 1 fixes map types; pass 2 checks everything with them known.
+    Diagnostics quiet;
+    check_all(quiet);
+    sema_.types.clear();
+    sema_.call_formats.clear();
+    sema_.formats.clear();
+    check_all(diags_);
+  }
+
+ private:
+  void check_probe_sets() {
+    for (const ProbeInfo &p : sema_.probes) {
+      for (size_t i = 1; i < p.attach_points.size(); ++i) {
+        if (p.attach_points[i].kind != p.attach_points[0].kind)
+          diags_.error(p.attach_points[i].node->range,
+                       "all attach points of one probe must be of the same kind");
+      }
+    }
+  }
+
+  void check_all(Diagnostics &diags) {
+    out_ = &diags;
+    for (ProbeInfo &p : sema_.probes) {
+      probe_ = &p;
+      p.variables.clear();
+      loop_depth_ = 0;
+      if (p.probe->predicate) {
+        Type t = check(*p.probe->predicate);
+        if (!t.is_none() && !t.is_scalar())
+          error(p.probe->predicate->range, "invalid predicate: " + t.str() + " is not a condition");
+      }
+      check_stmt(*p.probe->body);
+    }
+  }
+
+  Diagnostic &error(const Range &r, std::string msg) { return out_->error(r, std::move(msg)); }
+
+  ProbeKind probe_kind() const {
+    return probe_->attach_points.empty() ? ProbeKind::Begin : probe_->attach_points[0].kind;
+  }
+
+  // ---- statements --------------------------------------------------------------------------
+
+  void check_stmt(const Stmt &s) {
+    switch (s.kind) {
+      case Stmt::Kind::Expr: check(*ast::as<ast::ExprStmt>(s).expr); break;
+      case Stmt::Kind::Assign: check_assign(ast::as<ast::Assign>(s)); break;
+      case Stmt::Kind::Block:
+        for (const Stmt *st : ast::as<ast::Block>(s).stmts) check_stmt(*st);
+        break;
+      case Stmt::Kind::If: {
+        const auto &i = ast::as<ast::If>(s);
+        check_condition(*i.cond, "if");
+        check_stmt(*i.then_block);
+        if (i.else_stmt) check_stmt(*i.else_stmt);
+        break;
+      }
+      case Stmt::Kind::While: {
+        const auto &w = ast::as<ast::While>(s);
+        check_condition(*w.cond, "while");
+        ++loop_depth_;
+        check_stmt(*w.body);
+        --loop_depth_;
+        break;
+      }
+      case Stmt::Kind::Unroll: {
+        const auto &u = ast::as<ast::Unroll>(s);
+        if (u.count->kind != Expr::Kind::Integer) {
+          error(u.count->range, "unroll count must be an integer literal");
+        } else {
+          uint64_t n = ast::as<ast::Integer>(*u.count).value;
+          if (n < 1 || n > 100) error(u.count->range, "unroll count must be between 1 and 100");
+        }
+        check_stmt(*u.body);
+        break;
+      }
+      case Stmt::Kind::Break:
+      case Stmt::Kind::Continue:
+        if (loop_depth_ == 0)
+          error(s.range, std::string(s.kind == Stmt::Kind::Break ? "break" : "continue") +
+                             " used outside of a loop");
+        break;
+      case Stmt::Kind::Return:
+      case Stmt::Kind::Error:
+        break;
+    }
+  }
+
+  void check_condition(const Expr &cond, const char *what) {
+    Type t = check(cond);
+    if (!t.is_none() && !t.is_scalar())
+      error(cond.range, std::string("invalid condition in ") + what + "(): " + t.str());
+  }
+
+  void check_assign(const ast::Assign &a) {
+    Type value = check(*a.value);
+    if (a.compound && !value.is_none() && !value.is_integer()) {
+      error(a.value->range, std::string("'") + ast::spelling(a.op) + "=' needs an integer, not " +
+                                value.str());
+      return;
+    }
+    if (value.is_pointer()) value = Type::integer(64, false);
+    if (a.target->kind == Expr::Kind::Map) {
+      assign_map(ast::as<ast::Map>(*a.target), value, a.compound);
+    } else {
+      assign_variable(ast::as<ast::Variable>(*a.target), value, a.compound);
+    }
+  }
+
+  // The stored type of an integer is its 64-bit form: maps and variables hold s64 or u64.
+  static Type storage_type(const Type &t) {
+    return t.is_integer() ? Type::integer(64, t.is_signed) : t;
+  }
+
+  void assign_map(const ast::Map &m, const Type &value, bool compound) {
+    std::vector<Type> keys = check_keys(m);
+    auto it = sema_.maps.find(m.name);
+    if (it == sema_.maps.end()) {
+      if (value.is_none()) return;
+      Type stored = compound ? Type::integer() : storage_type(value);
+      sema_.maps[m.name] = MapInfo{m.name, keys, stored};
+      sema_.types[&m] = stored;
+      return;
+    }
+    MapInfo &info = it->second;
+    check_key_types(m, info, keys);
+    sema_.types[&m] = info.value;
+    if (value.is_none() || compound) return;
+    if (!assignable(info.value, value)) {
+      error(m.range, "Type mismatch for " + m.name + ": trying to assign value of type '" +
+                         value.str() + "' when map already contains a value of type '" +
+                         info.value.str() + "'");
+    }
+  }
+
+  void assign_variable(const ast::Variable &v, const Type &value, bool compound) {
+    auto it = probe_->variables.find(v.name);
+    if (it == probe_->variables.end()) {
+      if (compound) {
+        error(v.range, "Undefined or undeclared variable: " + v.name);
+        return;
+      }
+      if (value.is_none()) return;
+      probe_->variables[v.name] = storage_type(value);
+      sema_.types[&v] = storage_type(value);
+      return;
+    }
+    sema_.types[&v] = it->second;
+    if (!value.is_none() && !compound && !assignable(it->second, value)) {
+      error(v.range, "Type mismatch for " + v.name + ": trying to assign value of type '" +
+                         value.str() + "' when variable already contains a value of type '" +
+                         it->second.str() + "'");
+    }
+  }
+
+  static bool assignable(const Type &stored, const Type &value) {
+    if (stored.is_integer() && value.is_scalar()) return true;
+    if (stored.is_string() && value.is_string()) return value.size <= stored.size;
+    return stored == value;
+  }
+
+  std::vector<Type> check_keys(const ast::Map &m) {
+    std::vector<Type> keys;
+    for (const Expr *k : m.keys) {
+      Type t = check(*k);
+      if (!t.is_none() && !t.is_scalar()) {
+        error(k->range, "map keys of type " + t.str() + " are not supported yet");
+      }
+      keys.push_back(storage_type(t.is_pointer() ? Type::integer(64, false) : t));
+    }
+    return keys;
+  }
+
+  void check_key_types(const ast::Map &m, const MapInfo &info, const std::vector<Type> &keys) {
+    if (keys.size() != info.keys.size()) {
+      error(m.range, m.name + " is used with " + std::to_string(keys.size()) + " key(s) here but " +
+                         std::to_string(info.keys.size()) + " elsewhere");
+    }
+  }
+
+  // ---- expressions -------------------------------------------------------------------------
+
+  Type check(const Expr &e) {
+    Type t = check_expr(e);
+    sema_.types[&e] = t;
+    return t;
+  }
+
+  Type check_expr(const Expr &e) {
+    switch (e.kind) {
+      case Expr::Kind::Integer:
+        return ast::as<ast::Integer>(e).value > INT64_MAX ? Type::integer(64, false)
+                                                          : Type::integer();
+      case Expr::Kind::String:
+        return Type::string(static_cast<uint32_t>(ast::as<ast::String>(e).value.size() + 1));
+      case Expr::Kind::Identifier: return check_identifier(ast::as<ast::Identifier>(e));
+      case Expr::Kind::Variable: {
+        const auto &v = ast::as<ast::Variable>(e);
+        auto it = probe_->variables.find(v.name);
+        if (it == probe_->variables.end()) {
+          error(v.range, "Undefined or undeclared variable: " + v.name);
+          return Type::none();
+        }
+        return it->second;
+      }
+      case Expr::Kind::Map: {
+        const auto &m = ast::as<ast::Map>(e);
+        std::vector<Type> keys = check_keys(m);
+        auto it = sema_.maps.find(m.name);
+        if (it == sema_.maps.end()) {
+          error(m.range, "Undefined map: " + m.name);
+          return Type::none();
+        }
+        check_key_types(m, it->second, keys);
+        return it->second.value;
+      }
+      case Expr::Kind::Call: return check_call(ast::as<ast::Call>(e));
+      case Expr::Kind::Binary: return check_binary(ast::as<ast::Binary>(e));
+      case Expr::Kind::Unary: return check_unary(ast::as<ast::Unary>(e));
+      case Expr::Kind::Ternary: {
+        const auto &t = ast::as<ast::Ternary>(e);
+        check_condition(*t.cond, "?:");
+        Type a = check(*t.then_expr), b = check(*t.else_expr);
+        if (a.is_none() || b.is_none()) return Type::none();
+        if (a.is_scalar() && b.is_scalar()) return Type::integer();
+        if (a.kind != b.kind) {
+          error(e.range, "Ternary operator must return the same type: have '" + a.str() +
+                             "' and '" + b.str() + "'");
+          return Type::none();
+        }
+        return a.is_string() ? Type::string(std::max(a.size, b.size)) : a;
+      }
+      case Expr::Kind::Cast: {
+        const auto &c = ast::as<ast::Cast>(e);
+        Type operand = check(*c.operand);
+        Type target = integer_type_named(c.type_name);
+        if (!operand.is_none() && !operand.is_scalar()) {
+          error(e.range, "cannot cast " + operand.str() + " to " + c.type_name);
+          return Type::none();
+        }
+        for (uint32_t i = 0; i < c.pointer_depth; ++i) target = Type::pointer(target);
+        return target;
+      }
+      case Expr::Kind::Positional:
+      case Expr::Kind::PositionalCount:
+      case Expr::Kind::Tuple:
+      case Expr::Kind::Field:
+        error(e.range, "this expression is not supported yet");
+        return Type::none();
+    }
+    return Type::none();
+  }
+
+  Type check_identifier(const ast::Identifier &id) {
+    const BuiltinVariable *v = find_variable(id.name);
+    if (!v) {
+      auto &d = error(id.range, "Unknown identifier: '" + id.name + "'");
+      if (std::string near = nearest_builtin(id.name); !near.empty())
+        d.hint("did you mean '" + near + "'?");
+      return Type::none();
+    }
+    if (!(v->allowed & mask(probe_kind()))) {
+      error(id.range, std::string("the ") + v->name + " builtin can only be used in " +
+                          v->allowed_text);
+      return Type::none();
+    }
+    return v->type;
+  }
+
+  Type check_call(const ast::Call &call) {
+    const BuiltinFunction *f = find_function(call.name);
+    std::vector<Type> arg_types;
+    for (const Expr *a : call.args) arg_types.push_back(check(*a));
+    if (!f) {
+      auto &d = error(call.name_range, "Unknown function: " + call.name);
+      if (std::string near = nearest_builtin(call.name); !near.empty())
+        d.hint("did you mean '" + near + "'?");
+      return Type::none();
+    }
+    if (call.args.size() < f->min_args || call.args.size() > f->max_args) {
+      std::string expected = f->min_args == f->max_args
+                                 ? std::to_string(f->min_args)
+                                 : std::to_string(f->min_args) + " to " + std::to_string(f->max_args);
+      error(call.range, call.name + "() takes " + expected + " argument" +
+                            (f->max_args == 1 ? "" : "s") + " (" +
+                            std::to_string(call.args.size()) + " provided)");
+      return Type::none();
+    }
+    CallCheck c{call, arg_types, probe_kind(), *out_, sema_};
+    return f->check(c);
+  }
+
+  Type check_binary(const ast::Binary &b) {
+    Type l = check(*b.lhs), r = check(*b.rhs);
+    if (l.is_none() || r.is_none()) return Type::none();
+    if (!l.is_scalar() || !r.is_scalar()) {
+      error(b.range, std::string("Type mismatch for '") + ast::spelling(b.op) + "': comparing '" +
+                         l.str() + "' with '" + r.str() + "'");
+      return Type::none();
+    }
+    if (l.is_pointer() && (b.op == ast::BinaryOp::Add || b.op == ast::BinaryOp::Sub) &&
+        r.is_integer())
+      return l;
+    bool is_unsigned = (l.is_integer() && !l.is_signed && l.bits == 64) ||
+                       (r.is_integer() && !r.is_signed && r.bits == 64) || l.is_pointer();
+    return Type::integer(64, !is_unsigned);
+  }
+
+  Type check_unary(const ast::Unary &u) {
+    bool is_step = u.op == ast::UnaryOp::PreInc || u.op == ast::UnaryOp::PreDec ||
+                   u.op == ast::UnaryOp::PostInc || u.op == ast::UnaryOp::PostDec;
+    if (is_step && u.operand->kind == Expr::Kind::Map) {
+      // `@n++` on a map never assigned starts it at 0, as an int64.
+      const auto &m = ast::as<ast::Map>(*u.operand);
+      if (!sema_.maps.count(m.name)) sema_.maps[m.name] = MapInfo{m.name, check_keys(m), Type::integer()};
+    }
+    Type t = check(*u.operand);
+    if (t.is_none()) return t;
+    switch (u.op) {
+      case ast::UnaryOp::Deref:
+        if (t.is_pointer()) return t.elements[0];
+        if (t.is_integer()) return Type::integer();
+        break;
+      case ast::UnaryOp::PreInc:
+      case ast::UnaryOp::PreDec:
+      case ast::UnaryOp::PostInc:
+      case ast::UnaryOp::PostDec:
+        if (t.is_integer()) return t;
+        break;
+      default:
+        if (t.is_scalar()) return Type::integer(64, u.op == ast::UnaryOp::BitNot ? t.is_signed : true);
+        break;
+    }
+    error(u.range, std::string("invalid operand to '") + ast::spelling(u.op) + "': " + t.str());
+    return Type::none();
+  }
+
+  SemanticInfo &sema_;
+  Diagnostics &diags_;
+  Diagnostics *out_ = nullptr;
+  ProbeInfo *probe_ = nullptr;
+  int loop_depth_ = 0;
+};
+
+}  // namespace
+
+SemanticInfo analyze(const ast::Program &prog, Diagnostics &diags) {
+  SemanticInfo sema;
+  Analyzer(sema, diags).run(prog);
+  return sema;
+}
+
+}  // namespace ut::codegen

@@ -1,0 +1,157 @@
+#include "codegen/builtins.h"
+
+#include <algorithm>
+
+#include "codegen/format.h"
+#include "support/strings.h"
+
+namespace ut::codegen {
+namespace {
+
+// ---- variables ----------------------------------------------------------------------------
+
+std::string lower_pid(LowerContext &) { return "(u32)(bpf_get_current_pid_tgid() >> 32)"; }
+std::string lower_tid(LowerContext &) { return "(u32)bpf_get_current_pid_tgid()"; }
+std::string lower_uid(LowerContext &) { return "(u32)bpf_get_current_uid_gid()"; }
+std::string lower_gid(LowerContext &) { return "(u32)(bpf_get_current_uid_gid() >> 32)"; }
+std::string lower_nsecs(LowerContext &) { return "bpf_ktime_get_boot_ns()"; }
+std::string lower_cpu(LowerContext &) { return "bpf_get_smp_processor_id()"; }
+std::string lower_retval(LowerContext &) { return "(s64)PT_REGS_RC(ctx)"; }
+
+std::string lower_comm(LowerContext &lc) {
+  std::string v = lc.temp(Type::string(16));
+  lc.emit("bpf_get_current_comm(&" + v + ", sizeof(" + v + "));");
+  return v;
+}
+
+// System V argument registers; Go's register ABI comes with Go awareness.
+template <int N>
+std::string lower_arg(LowerContext &) {
+  static const char *kRegs[] = {"PT_REGS_PARM1", "PT_REGS_PARM2", "PT_REGS_PARM3",
+                                "PT_REGS_PARM4", "PT_REGS_PARM5", "PT_REGS_PARM6"};
+  return std::string("(s64)") + kRegs[N] + "(ctx)";
+}
+
+const BuiltinVariable kVariables[] = {
+    {"pid", Type::integer(32, false), kAnyProbe, "", lower_pid},
+    {"tid", Type::integer(32, false), kAnyProbe, "", lower_tid},
+    {"uid", Type::integer(32, false), kAnyProbe, "", lower_uid},
+    {"gid", Type::integer(32, false), kAnyProbe, "", lower_gid},
+    {"nsecs", Type::integer(64, false), kAnyProbe, "", lower_nsecs},
+    {"cpu", Type::integer(32, false), kAnyProbe, "", lower_cpu},
+    {"comm", Type::string(16), kAnyProbe, "", lower_comm},
+    {"arg0", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_arg<0>},
+    {"arg1", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_arg<1>},
+    {"arg2", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_arg<2>},
+    {"arg3", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_arg<3>},
+    {"arg4", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_arg<4>},
+    {"arg5", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_arg<5>},
+    {"retval", Type::integer(), mask(ProbeKind::Uretprobe), "uretprobes", lower_retval},
+};
+
+// ---- functions ----------------------------------------------------------------------------
+
+bool is_string_literal(const ast::Expr *e) { return e->kind == ast::Expr::Kind::String; }
+
+Type check_printf(CallCheck &c) {
+  const ast::Call &call = c.call;
+  if (!is_string_literal(call.args[0])) {
+    c.diags.error(call.args[0]->range, "printf: the first argument must be a string literal");
+    return Type::none();
+  }
+  auto spec = parse_format(ast::as<ast::String>(*call.args[0]).value);
+  if (!spec) {
+    c.diags.error(call.range, "printf: " + spec.error().message());
+    return Type::none();
+  }
+  size_t supplied = call.args.size() - 1, expected = conversion_count(*spec);
+  if (supplied != expected) {
+    c.diags.error(call.range, std::string("printf: ") +
+                                  (supplied < expected ? "Not enough" : "Too many") +
+                                  " arguments for format string (" + std::to_string(supplied) +
+                                  " supplied, " + std::to_string(expected) + " expected)");
+    return Type::none();
+  }
+  size_t arg = 1;
+  for (const FormatPiece &p : spec->pieces) {
+    if (!p.is_conversion) continue;
+    const Type &t = c.arg_types[arg++];
+    if (t.is_none()) continue;  // already reported
+    bool wants_string = p.conversion == 's';
+    bool ok = wants_string ? t.is_string() : t.is_scalar();
+    if (!ok) {
+      c.diags.error(call.range, "printf: %" + std::string(1, p.conversion) +
+                                    " specifier expects a value of type " +
+                                    (wants_string ? "string" : "integer") + " (" +
+                                    (t.is_string() ? "string" : "integer") + " supplied)");
+    }
+  }
+  c.sema.call_formats[&call] = c.sema.formats.size();
+  c.sema.formats.push_back(std::move(*spec));
+  return Type::none();
+}
+
+std::string lower_printf(LowerContext &lc, const ast::Call &call) {
+  std::vector<const ast::Expr *> args(call.args.begin() + 1, call.args.end());
+  lc.send_event(EventKind::Printf, static_cast<int>(lc.sema().call_formats.at(&call)), args);
+  return "";
+}
+
+Type check_uaddr(CallCheck &c) {
+  if (!is_string_literal(c.call.args[0])) {
+    c.diags.error(c.call.args[0]->range, "uaddr() expects a string literal: the symbol's name");
+    return Type::none();
+  }
+  if (!(mask(c.probe_kind) & kUprobes)) {
+    c.diags.error(c.call.range, "uaddr can only be used with u(ret)probes");
+    return Type::none();
+  }
+  return Type::pointer(Type::integer());
+}
+
+std::string lower_uaddr(LowerContext &lc, const ast::Call &call) {
+  const auto &sym = ast::as<ast::String>(*call.args[0]);
+  return "(u64)" + lc.symbol_address(lc.attach().binary, sym.value, call.range);
+}
+
+Type check_exit(CallCheck &c) {
+  if (c.arg_types.size() == 1 && !c.arg_types[0].is_integer() && !c.arg_types[0].is_none())
+    c.diags.error(c.call.args[0]->range, "exit() takes an integer exit code");
+  return Type::none();
+}
+
+std::string lower_exit(LowerContext &lc, const ast::Call &call) {
+  std::vector<const ast::Expr *> args(call.args.begin(), call.args.end());
+  lc.send_event(EventKind::Exit, -1, args);
+  lc.emit("return 0;");
+  return "";
+}
+
+const BuiltinFunction kFunctions[] = {
+    {"printf", 1, 1 + 64, check_printf, lower_printf},
+    {"uaddr", 1, 1, check_uaddr, lower_uaddr},
+    {"exit", 0, 1, check_exit, lower_exit},
+};
+
+}  // namespace
+
+const BuiltinVariable *find_variable(const std::string &name) {
+  for (const auto &v : kVariables)
+    if (name == v.name) return &v;
+  return nullptr;
+}
+
+const BuiltinFunction *find_function(const std::string &name) {
+  for (const auto &f : kFunctions)
+    if (name == f.name) return &f;
+  return nullptr;
+}
+
+std::string nearest_builtin(const std::string &name) {
+  std::vector<std::string> names;
+  for (const auto &v : kVariables) names.push_back(v.name);
+  for (const auto &f : kFunctions) names.push_back(f.name);
+  return nearest_name(name, names);
+}
+
+}  // namespace ut::codegen

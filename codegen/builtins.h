@@ -1,0 +1,54 @@
+// Builtin variables (`pid`, `arg0`...) and functions (`printf`, `uaddr`...) as table rows: each
+// has its type rule and its lowering. Adding one is a row and its small functions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "codegen/lower_context.h"
+#include "codegen/semantic.h"
+#include "codegen/types.h"
+#include "parser/ast.h"
+#include "parser/diagnostics.h"
+
+namespace ut::codegen {
+
+// Which probe kinds a builtin may appear in.
+using ProbeMask = uint32_t;
+constexpr ProbeMask mask(ProbeKind k) { return 1u << static_cast<uint32_t>(k); }
+constexpr ProbeMask kAnyProbe = ~0u;
+constexpr ProbeMask kUprobes = mask(ProbeKind::Uprobe) | mask(ProbeKind::Uretprobe);
+
+struct BuiltinVariable {
+  const char *name;
+  Type type;
+  ProbeMask allowed;
+  const char *allowed_text;  // for the error: "uprobes"
+  std::string (*lower)(LowerContext &lc);
+};
+
+// What a function's type rule sees: the call, its arguments' types, and where to report.
+struct CallCheck {
+  const ast::Call &call;
+  const std::vector<Type> &arg_types;
+  ProbeKind probe_kind;
+  Diagnostics &diags;
+  SemanticInfo &sema;
+};
+
+struct BuiltinFunction {
+  const char *name;
+  size_t min_args;
+  size_t max_args;
+  Type (*check)(CallCheck &c);  // reports errors; returns the call's type
+  std::string (*lower)(LowerContext &lc, const ast::Call &call);
+};
+
+const BuiltinVariable *find_variable(const std::string &name);
+const BuiltinFunction *find_function(const std::string &name);
+
+// The closest known builtin name to `name`, for "did you mean" hints; empty when none is close.
+std::string nearest_builtin(const std::string &name);
+
+}  // namespace ut::codegen

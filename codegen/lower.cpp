@@ -1,0 +1,486 @@
+// Lowering to restricted C that BCC compiles. One C function per attach point; every user-memory
+// read is an explicit bpf_probe_read_user(); maps and events are declared from their specs.
+#include "codegen/lower.h"
+
+#include <sstream>
+
+#include "codegen/builtins.h"
+#include "codegen/probe_kinds.h"
+#include "codegen/lower_context.h"
+#include "stdlib/prelude.h"
+
+namespace ut::codegen {
+
+uint32_t MapSpec::key_size() const {
+  if (key_types.empty()) return 8;
+  uint32_t size = 0;
+  for (const Type &t : key_types) size += (t.byte_size() + 7) / 8 * 8;
+  return size;
+}
+
+namespace {
+
+using ast::Expr;
+using ast::Stmt;
+
+std::string map_c_name(const std::string &name) { return "map_" + name.substr(1); }
+
+// Field `i` of a key or event struct.
+std::string field_name(size_t i) { return "f" + std::to_string(i); }
+
+std::string c_declaration(const Type &t, const std::string &name) {
+  if (t.is_string()) return "char " + name + "[" + std::to_string(t.size) + "]";
+  return t.c_type() + " " + name;
+}
+
+std::string integer_literal(uint64_t v) {
+  if (v > INT64_MAX) return std::to_string(v) + "ULL";
+  return std::to_string(v) + (v > INT32_MAX ? "LL" : "");
+}
+
+class Lowerer : public LowerContext {
+ public:
+  Lowerer(const ast::Program &prog, const SemanticInfo &sema) : prog_(prog), sema_(sema) {}
+
+  ProgramPlan run() {
+    plan_.formats = sema_.formats;
+    std::string functions;
+    int index = 0;
+    for (const ProbeInfo &probe : sema_.probes) {
+      for (const AttachInfo &ap : probe.attach_points) {
+        functions += lower_function(probe, ap, "probe_" + std::to_string(index++));
+      }
+    }
+    plan_.c_source = std::string(stdlib::prelude()) + "\n" + declare_maps() + declare_events() +
+                     declare_symbols() + functions;
+    return std::move(plan_);
+  }
+
+  // ---- LowerContext ------------------------------------------------------------------------
+
+  std::string expr(const Expr &e) override { return lower_expr(e); }
+
+  std::string temp(const Type &t) override {
+    std::string name = "v" + std::to_string(temp_counter_++);
+    emit(c_declaration(t, name) + (t.is_string() ? " = {}" : " = 0") + ";");
+    return name;
+  }
+
+  void emit(const std::string &line) override {
+    body_ += std::string(indent_ * 2, ' ') + line + "\n";
+  }
+
+  const AttachInfo &attach() const override { return *attach_; }
+  const SemanticInfo &sema() const override { return sema_; }
+
+  std::string symbol_address(const std::string &binary, const std::string &symbol,
+                             const Range &range) override {
+    for (const SymbolRef &s : plan_.symbols)
+      if (s.binary == binary && s.symbol == symbol) return s.macro;
+    plan_.symbols.push_back({"UT_SYM_" + std::to_string(plan_.symbols.size()), binary, symbol, range});
+    return plan_.symbols.back().macro;
+  }
+
+  void send_event(EventKind kind, int format, const std::vector<const Expr *> &args) override {
+    std::vector<std::string> values;
+    std::vector<Type> types;
+    for (const Expr *a : args) {
+      values.push_back(lower_expr(*a));
+      Type t = sema_.type_of(*a);
+      types.push_back(t.is_string() ? t : Type::integer(64, !t.is_integer() || t.is_signed));
+    }
+    size_t id = event_for(kind, format, types);
+    const EventSpec &ev = plan_.events[id];
+    std::string e = "e" + std::to_string(temp_counter_++);
+    emit("struct " + ev.c_struct + " *" + e + " = " + plan_.events_map + ".ringbuf_reserve(sizeof(*" +
+         e + "));");
+    emit("if (" + e + ") {");
+    ++indent_;
+    emit(e + "->id = " + std::to_string(id) + ";");
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (types[i].is_string())
+        emit("__builtin_memcpy(" + e + "->" + field_name(i) + ", " + values[i] + ", " +
+             std::to_string(sema_.type_of(*args[i]).size) + ");");
+      else
+        emit(e + "->" + field_name(i) + " = " + values[i] + ";");
+    }
+    emit(plan_.events_map + ".ringbuf_submit(" + e + ", 0);");
+    --indent_;
+    emit("}");
+  }
+
+ private:
+  // ---- declarations ------------------------------------------------------------------------
+
+  std::string declare_maps() {
+    std::ostringstream out;
+    for (const auto &[name, info] : sema_.maps) {
+      MapSpec spec{name, map_c_name(name), info.keys, info.value, 4096};
+      std::string key_type = "u64";
+      if (!info.keys.empty()) {
+        key_type = "struct key_" + spec.c_name.substr(4);
+        out << key_type << " {";
+        for (size_t i = 0; i < info.keys.size(); ++i)
+          out << " " << c_declaration(info.keys[i], field_name(i)) << ";";
+        out << " };\n";
+      }
+      out << "BPF_HASH(" << spec.c_name << ", " << key_type << ", " << info.value.c_type() << ", "
+          << spec.max_entries << ");  /* " << name << " */\n";
+      plan_.maps.push_back(std::move(spec));
+    }
+    out << "BPF_RINGBUF_OUTPUT(" << plan_.events_map << ", 64);\n\n";
+    return out.str();
+  }
+
+  std::string declare_events() {
+    std::ostringstream out;
+    for (const EventSpec &ev : plan_.events) {
+      out << "struct " << ev.c_struct << " { u64 id;";
+      for (size_t i = 0; i < ev.fields.size(); ++i)
+        out << " " << c_declaration(ev.fields[i].type, field_name(i)) << ";";
+      out << " };\n";
+    }
+    return plan_.events.empty() ? "" : out.str() + "\n";
+  }
+
+  std::string declare_symbols() {
+    std::string out;
+    for (const SymbolRef &s : plan_.symbols)
+      out += "/* " + s.macro + ": the address of " + s.symbol + " in " + s.binary +
+             ", defined when the program is loaded */\n";
+    return out.empty() ? out : out + "\n";
+  }
+
+  // The event carrying `types`, declared on first use.
+  size_t event_for(EventKind kind, int format, const std::vector<Type> &types) {
+    for (size_t i = 0; i < plan_.events.size(); ++i) {
+      const EventSpec &ev = plan_.events[i];
+      if (ev.kind != kind || ev.format != format || ev.fields.size() != types.size()) continue;
+      bool same = true;
+      for (size_t f = 0; f < types.size(); ++f) same = same && ev.fields[f].type == types[f];
+      if (same) return i;
+    }
+    EventSpec ev;
+    ev.kind = kind;
+    ev.format = format;
+    ev.c_struct = "event_" + std::to_string(plan_.events.size());
+    uint32_t offset = 8;  // after the u64 id
+    for (const Type &t : types) {
+      ev.fields.push_back({offset, t});
+      offset += (t.byte_size() + 7) / 8 * 8;
+    }
+    ev.size = offset;
+    plan_.events.push_back(std::move(ev));
+    return plan_.events.size() - 1;
+  }
+
+  // ---- functions ---------------------------------------------------------------------------
+
+  std::string location(const Range &r) const {
+    return prog_.source ? prog_.source->name + ":" + std::to_string(r.begin.line)
+                        : std::to_string(r.begin.line);
+  }
+
+  // The statement as written, for the comment above its C.
+  std::string source_text(const Range &r) const {
+    if (!prog_.source || r.begin.line != r.end.line) return "";
+    std::string_view line = prog_.source->line(r.begin.line);
+    if (r.begin.column > line.size()) return "";
+    std::string text(line.substr(r.begin.column - 1, r.end.column - r.begin.column));
+    for (size_t p; (p = text.find("*/")) != std::string::npos;) text.replace(p, 2, "* /");
+    return text;
+  }
+
+  std::string lower_function(const ProbeInfo &probe, const AttachInfo &ap, const std::string &fn) {
+    attach_ = &ap;
+    body_.clear();
+    temp_counter_ = 0;
+    indent_ = 1;
+    plan_.probes.push_back({ap.kind, ap.name, fn, ap.binary, ap.symbol, ap.period_ns, ap.node->range});
+
+    emit("u64 zero_key = 0;");
+    for (const auto &[name, type] : probe.variables)
+      emit(c_declaration(type, "var_" + name.substr(1)) + (type.is_string() ? " = {}" : " = 0") + ";");
+    if (probe.probe->predicate) {
+      emit("/* " + location(probe.probe->predicate->range) + "  predicate */");
+      std::string c = lower_expr(*probe.probe->predicate);
+      emit("if (!(" + c + "))");
+      emit("  return 0;");
+    }
+    lower_block_contents(*probe.probe->body);
+    emit("return 0;");
+
+    const ProbeKindRow &row = probe_kind_row(ap.kind);
+    return "/* " + location(ap.node->range) + "  " + ap.name + " */\nint " + fn + "(" + row.context +
+           ")\n{\n" + body_ + "}\n\n";
+  }
+
+  void lower_block_contents(const ast::Block &b) {
+    for (const Stmt *s : b.stmts) lower_stmt(*s);
+  }
+
+  void nested_block(const ast::Block &b) {
+    ++indent_;
+    lower_block_contents(b);
+    --indent_;
+  }
+
+  void lower_stmt(const Stmt &s) {
+    if (s.kind != Stmt::Kind::Block && s.kind != Stmt::Kind::Error) {
+      std::string text = source_text(s.range);
+      emit("/* " + location(s.range) + (text.empty() ? "" : "  " + text) + " */");
+    }
+    switch (s.kind) {
+      case Stmt::Kind::Expr: {
+        lower_expr(*ast::as<ast::ExprStmt>(s).expr);
+        break;
+      }
+      case Stmt::Kind::Assign: lower_assign(ast::as<ast::Assign>(s)); break;
+      case Stmt::Kind::Block:
+        emit("{");
+        nested_block(ast::as<ast::Block>(s));
+        emit("}");
+        break;
+      case Stmt::Kind::If: lower_if(ast::as<ast::If>(s)); break;
+      case Stmt::Kind::While: {
+        const auto &w = ast::as<ast::While>(s);
+        emit("while (1) {");
+        ++indent_;
+        std::string c = lower_expr(*w.cond);
+        emit("if (!(" + c + "))");
+        emit("  break;");
+        lower_block_contents(*w.body);
+        --indent_;
+        emit("}");
+        break;
+      }
+      case Stmt::Kind::Unroll: {
+        const auto &u = ast::as<ast::Unroll>(s);
+        uint64_t n = ast::as<ast::Integer>(*u.count).value;
+        for (uint64_t i = 0; i < n; ++i) {
+          emit("{");
+          nested_block(*u.body);
+          emit("}");
+        }
+        break;
+      }
+      case Stmt::Kind::Return: emit("return 0;"); break;
+      case Stmt::Kind::Break: emit("break;"); break;
+      case Stmt::Kind::Continue: emit("continue;"); break;
+      case Stmt::Kind::Error: break;
+    }
+  }
+
+  void lower_if(const ast::If &i) {
+    std::string c = lower_expr(*i.cond);
+    emit("if (" + c + ") {");
+    nested_block(*i.then_block);
+    if (!i.else_stmt) {
+      emit("}");
+      return;
+    }
+    emit("} else {");
+    ++indent_;
+    if (i.else_stmt->kind == Stmt::Kind::Block)
+      lower_block_contents(ast::as<ast::Block>(*i.else_stmt));
+    else
+      lower_stmt(*i.else_stmt);
+    --indent_;
+    emit("}");
+  }
+
+  void lower_assign(const ast::Assign &a) {
+    const Type &target_type = sema_.type_of(*a.target);
+    std::string value = lower_expr(*a.value);
+    if (a.compound) {
+      std::string current = lower_expr(*a.target);
+      value = arithmetic(a.op, current, value, target_type.is_signed);
+    }
+    store(*a.target, value, sema_.type_of(*a.value));
+  }
+
+  // Writes `value` (a C expression of type `value_type`) into a map entry or variable.
+  void store(const Expr &target, const std::string &value, const Type &value_type) {
+    if (target.kind == Expr::Kind::Variable) {
+      std::string var = "var_" + ast::as<ast::Variable>(target).name.substr(1);
+      if (value_type.is_string())
+        emit("__builtin_memcpy(" + var + ", " + value + ", " + std::to_string(value_type.size) + ");");
+      else
+        emit(var + " = " + value + ";");
+      return;
+    }
+    const auto &m = ast::as<ast::Map>(target);
+    const MapInfo &info = sema_.maps.at(m.name);
+    std::string key = map_key(m);
+    std::string v = "v" + std::to_string(temp_counter_++);
+    emit(c_declaration(info.value, v) + " = " + value + ";");
+    emit(map_c_name(m.name) + ".update(" + key + ", &" + v + ");");
+  }
+
+  // A pointer to the key of `m` for map helpers.
+  std::string map_key(const ast::Map &m) {
+    if (m.keys.empty()) return "&zero_key";
+    std::vector<std::string> parts;
+    for (const Expr *k : m.keys) parts.push_back(lower_expr(*k));
+    std::string key = "k" + std::to_string(temp_counter_++);
+    emit("struct key_" + map_c_name(m.name).substr(4) + " " + key + " = {};");
+    for (size_t i = 0; i < parts.size(); ++i) emit(key + "." + field_name(i) + " = " + parts[i] + ";");
+    return "&" + key;
+  }
+
+  std::string arithmetic(ast::BinaryOp op, const std::string &l, const std::string &r,
+                         bool is_signed) {
+    if (op == ast::BinaryOp::Div)
+      return is_signed ? "ut_sdiv(" + l + ", " + r + ")" : "((u64)(" + l + ") / (u64)(" + r + "))";
+    if (op == ast::BinaryOp::Mod)
+      return is_signed ? "ut_smod(" + l + ", " + r + ")" : "((u64)(" + l + ") % (u64)(" + r + "))";
+    return "(" + l + " " + ast::spelling(op) + " " + r + ")";
+  }
+
+  // ---- expressions -------------------------------------------------------------------------
+
+  std::string lower_expr(const Expr &e) {
+    switch (e.kind) {
+      case Expr::Kind::Integer: return integer_literal(ast::as<ast::Integer>(e).value);
+      case Expr::Kind::String: {
+        std::string v = "v" + std::to_string(temp_counter_++);
+        emit("char " + v + "[] = " + c_string(ast::as<ast::String>(e).value) + ";");
+        return v;
+      }
+      case Expr::Kind::Identifier:
+        return find_variable(ast::as<ast::Identifier>(e).name)->lower(*this);
+      case Expr::Kind::Variable: return "var_" + ast::as<ast::Variable>(e).name.substr(1);
+      case Expr::Kind::Map: return map_read(ast::as<ast::Map>(e));
+      case Expr::Kind::Call: {
+        const auto &c = ast::as<ast::Call>(e);
+        return find_function(c.name)->lower(*this, c);
+      }
+      case Expr::Kind::Binary: return lower_binary(ast::as<ast::Binary>(e));
+      case Expr::Kind::Unary: return lower_unary(ast::as<ast::Unary>(e));
+      case Expr::Kind::Ternary: {
+        const auto &t = ast::as<ast::Ternary>(e);
+        std::string result = temp(sema_.type_of(e));
+        std::string c = lower_expr(*t.cond);
+        emit("if (" + c + ") {");
+        branch_into(result, *t.then_expr);
+        emit("} else {");
+        branch_into(result, *t.else_expr);
+        emit("}");
+        return result;
+      }
+      case Expr::Kind::Cast: {
+        const auto &c = ast::as<ast::Cast>(e);
+        return "((" + sema_.type_of(e).c_type() + ")" + lower_expr(*c.operand) + ")";
+      }
+      default: return "0";  // rejected by analysis
+    }
+  }
+
+  void branch_into(const std::string &result, const Expr &e) {
+    ++indent_;
+    std::string v = lower_expr(e);
+    if (sema_.type_of(e).is_string())
+      emit("__builtin_memcpy(" + result + ", " + v + ", " + std::to_string(sema_.type_of(e).size) + ");");
+    else
+      emit(result + " = " + v + ";");
+    --indent_;
+  }
+
+  static std::string c_string(const std::string &s) {
+    std::string out = "\"";
+    for (unsigned char c : s) {
+      if (c == '"' || c == '\\') {
+        out += '\\';
+        out += static_cast<char>(c);
+      } else if (c < 0x20 || c >= 0x7f) {
+        char buf[8];
+        snprintf(buf, sizeof(buf), "\\%03o", c);
+        out += buf;
+      } else {
+        out += static_cast<char>(c);
+      }
+    }
+    return out + "\"";
+  }
+
+  std::string map_read(const ast::Map &m) {
+    const MapInfo &info = sema_.maps.at(m.name);
+    std::string key = map_key(m);
+    std::string p = "p" + std::to_string(temp_counter_++);
+    emit(info.value.c_type() + " *" + p + " = " + map_c_name(m.name) + ".lookup(" + key + ");");
+    std::string v = temp(info.value);
+    emit("if (" + p + ")");
+    emit("  " + v + " = *" + p + ";");
+    return v;
+  }
+
+  std::string lower_binary(const ast::Binary &b) {
+    if (b.op == ast::BinaryOp::LogAnd || b.op == ast::BinaryOp::LogOr) {
+      bool is_and = b.op == ast::BinaryOp::LogAnd;
+      std::string l = lower_expr(*b.lhs);
+      std::string result = temp(Type::integer());
+      emit("if (" + std::string(is_and ? "" : "!") + "(" + l + ")) {");
+      ++indent_;
+      std::string r = lower_expr(*b.rhs);
+      emit(result + " = (" + r + ") != 0;");
+      --indent_;
+      emit(is_and ? "}" : "} else {");
+      if (!is_and) {
+        emit("  " + result + " = 1;");
+        emit("}");
+      }
+      return result;
+    }
+    std::string l = lower_expr(*b.lhs), r = lower_expr(*b.rhs);
+    const Type &lt = sema_.type_of(*b.lhs), &rt = sema_.type_of(*b.rhs);
+    bool is_signed = sema_.type_of(b).is_signed && !lt.is_pointer() && !rt.is_pointer();
+    std::string cast = is_signed ? "(s64)" : "(u64)";
+    return arithmetic(b.op, cast + l, cast + r, is_signed);
+  }
+
+  std::string lower_unary(const ast::Unary &u) {
+    switch (u.op) {
+      case ast::UnaryOp::Neg: return "(-(s64)" + lower_expr(*u.operand) + ")";
+      case ast::UnaryOp::LogNot: return "(!" + lower_expr(*u.operand) + ")";
+      case ast::UnaryOp::BitNot: return "(~" + lower_expr(*u.operand) + ")";
+      case ast::UnaryOp::Deref: {
+        std::string address = lower_expr(*u.operand);
+        std::string v = temp(sema_.type_of(u));
+        emit("bpf_probe_read_user(&" + v + ", sizeof(" + v + "), (void *)(" + address + "));");
+        return v;
+      }
+      default: return lower_step(u);
+    }
+  }
+
+  // ++ and --: on a variable, C's own; on a map entry, read, write back, and yield old or new.
+  std::string lower_step(const ast::Unary &u) {
+    bool inc = u.op == ast::UnaryOp::PreInc || u.op == ast::UnaryOp::PostInc;
+    bool post = u.op == ast::UnaryOp::PostInc || u.op == ast::UnaryOp::PostDec;
+    if (u.operand->kind == Expr::Kind::Variable) {
+      std::string var = lower_expr(*u.operand);
+      return "(" + (post ? var + (inc ? "++" : "--") : (inc ? "++" : "--") + var) + ")";
+    }
+    std::string old = lower_expr(*u.operand);
+    std::string updated = temp(sema_.type_of(*u.operand));
+    emit(updated + " = " + old + (inc ? " + 1;" : " - 1;"));
+    store(*u.operand, updated, sema_.type_of(*u.operand));
+    return post ? old : updated;
+  }
+
+  const ast::Program &prog_;
+  const SemanticInfo &sema_;
+  ProgramPlan plan_;
+  const AttachInfo *attach_ = nullptr;
+  std::string body_;
+  int temp_counter_ = 0;
+  int indent_ = 1;
+};
+
+}  // namespace
+
+ProgramPlan lower(const ast::Program &prog, const SemanticInfo &sema) {
+  return Lowerer(prog, sema).run();
+}
+
+}  // namespace ut::codegen

@@ -1,0 +1,31 @@
+// What a builtin's lowering function may do while the C of one probe function is written.
+#pragma once
+
+#include <string>
+
+#include "codegen/semantic.h"
+#include "codegen/types.h"
+#include "parser/ast.h"
+
+namespace ut::codegen {
+
+class LowerContext {
+ public:
+  virtual ~LowerContext() = default;
+  // Lowers a sub-expression; returns a C expression (or, for strings, a char array's name).
+  virtual std::string expr(const ast::Expr &e) = 0;
+  // Declares a fresh local of type `t` (zeroed) and returns its name.
+  virtual std::string temp(const Type &t) = 0;
+  // Appends one line of C to the current function body.
+  virtual void emit(const std::string &line) = 0;
+  // The attach point whose function is being written.
+  virtual const AttachInfo &attach() const = 0;
+  virtual const SemanticInfo &sema() const = 0;
+  // The macro that stands for `symbol`'s address in `binary`, resolved by the runtime.
+  virtual std::string symbol_address(const std::string &binary, const std::string &symbol,
+                                     const Range &range) = 0;
+  // Sends `args` (already lowered, with their types) to user space as one event of `kind`.
+  virtual void send_event(EventKind kind, int format, const std::vector<const ast::Expr *> &args) = 0;
+};
+
+}  // namespace ut::codegen

@@ -1,0 +1,88 @@
+// ProgramPlan: everything the runtime needs to load, attach, decode and print one script. It is
+// the whole contract between codegen/ and runtime/; the runtime never sees the syntax tree.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "codegen/types.h"
+#include "support/source.h"
+
+namespace ut::codegen {
+
+enum class ProbeKind { Begin, End, Uprobe, Uretprobe, Interval };
+
+// One attach point, expanded. The runtime loads `c_function` and attaches it here.
+struct ProbeSpec {
+  ProbeKind kind = ProbeKind::Begin;
+  std::string name;        // as the `probe` builtin prints it: "uprobe:/tmp/counter:main.doWork"
+  std::string c_function;  // "probe_0"
+  std::string binary;      // uprobe: the ELF file
+  std::string symbol;      // uprobe: the function
+  uint64_t period_ns = 0;  // interval
+  Range range;             // the attach point in the script, for errors
+};
+
+// One BPF map of the generated C. The runtime opens it by `c_name`; `name` is for printing.
+// Keys are `key_types` laid out as consecutive 8-byte-aligned fields (a scalar map has one u64 0).
+struct MapSpec {
+  std::string name;    // "@", "@prev"
+  std::string c_name;  // "map_", "map_prev"
+  std::vector<Type> key_types;  // empty for a scalar map
+  Type value;
+  uint32_t max_entries = 4096;
+
+  uint32_t key_size() const;
+};
+
+// One piece of a printf format: literal text, or one conversion of one argument.
+struct FormatPiece {
+  std::string text;        // the literal text, or the conversion as written without length ("%-5d")
+  bool is_conversion = false;
+  char conversion = 0;     // 'd', 'u', 'x', 'X', 'o', 's', 'c', 'p', 'i'
+};
+
+struct FormatSpec {
+  std::string format;  // as written, escapes decoded
+  std::vector<FormatPiece> pieces;
+};
+
+enum class EventKind { Printf, Exit };
+
+// A field of an event record; `offset` is from the start of the record.
+struct FieldSpec {
+  uint32_t offset = 0;
+  Type type;
+};
+
+// A record sent from BPF to user space through the ring buffer. Every record starts with a u64
+// event id, the index of its EventSpec in ProgramPlan::events.
+struct EventSpec {
+  EventKind kind = EventKind::Printf;
+  std::string c_struct;  // "event_0"
+  uint32_t size = 0;
+  std::vector<FieldSpec> fields;
+  int format = -1;  // Printf: index into ProgramPlan::formats
+};
+
+// An ELF symbol's address the generated C needs (`uaddr("main.counter")`). The C uses `macro`;
+// the runtime resolves the symbol and defines the macro when it compiles the program.
+struct SymbolRef {
+  std::string macro;   // "UT_SYM_0"
+  std::string binary;
+  std::string symbol;
+  Range range;
+};
+
+struct ProgramPlan {
+  std::string c_source;
+  std::vector<ProbeSpec> probes;
+  std::vector<MapSpec> maps;  // sorted by name: the order maps print in
+  std::vector<EventSpec> events;
+  std::vector<FormatSpec> formats;
+  std::vector<SymbolRef> symbols;
+  std::string events_map = "events";  // the ring buffer
+};
+
+}  // namespace ut::codegen

@@ -1,0 +1,61 @@
+// The types of script values, and how each one is laid out in the generated C.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ut::codegen {
+
+enum class TypeKind { None, Integer, String, Pointer, Tuple };
+
+struct Type {
+  TypeKind kind = TypeKind::None;
+  uint32_t bits = 64;      // Integer: 8, 16, 32 or 64
+  bool is_signed = true;   // Integer
+  uint32_t size = 0;       // String: bytes including the NUL
+  std::vector<Type> elements;  // Pointer: {pointee}; Tuple: the elements
+
+  static Type none() { return {}; }
+  static Type integer(uint32_t bits = 64, bool is_signed = true) {
+    Type t;
+    t.kind = TypeKind::Integer;
+    t.bits = bits;
+    t.is_signed = is_signed;
+    return t;
+  }
+  static Type string(uint32_t size) {
+    Type t;
+    t.kind = TypeKind::String;
+    t.size = size;
+    return t;
+  }
+  static Type pointer(const Type &pointee) {
+    Type t;
+    t.kind = TypeKind::Pointer;
+    t.elements = {pointee};
+    return t;
+  }
+
+  bool is_integer() const { return kind == TypeKind::Integer; }
+  bool is_string() const { return kind == TypeKind::String; }
+  bool is_pointer() const { return kind == TypeKind::Pointer; }
+  bool is_none() const { return kind == TypeKind::None; }
+  // Integers and pointers: what arithmetic and conditions take.
+  bool is_scalar() const { return is_integer() || is_pointer(); }
+
+  // Bytes the value occupies in maps and events (pointers are 64-bit user addresses).
+  uint32_t byte_size() const;
+  // As users read it in messages: "int64", "uint32", "string[16]", "int64 *".
+  std::string str() const;
+  // The C type that holds it in generated code: "s64", "u32", "u64" (pointers), "char" (strings).
+  std::string c_type() const;
+
+  bool operator==(const Type &o) const;
+  bool operator!=(const Type &o) const { return !(*this == o); }
+};
+
+// Parses a cast's type name ("int8" ... "uint64"); none() when it is not one.
+Type integer_type_named(const std::string &name);
+
+}  // namespace ut::codegen

@@ -1,0 +1,22 @@
+// State shared by the Flex scanner and the Bison parser during one parse. Internal to parser/.
+#pragma once
+
+#include "parser/ast.h"
+#include "parser/diagnostics.h"
+#include "support/source.h"
+
+namespace ut::parser {
+
+struct Driver {
+  const SourceFile &src;
+  ast::Context &ctx;
+  Diagnostics &diags;
+  ast::Program *program = nullptr;
+
+  // Where the scanner is: the next character's position.
+  Position pos;
+  // Set by the grammar when a probe is complete: the scanner goes back to reading attach points.
+  bool want_top_level = false;
+};
+
+}  // namespace ut::parser

@@ -1,0 +1,176 @@
+// The one file that talks to BCC: compiling with its Clang, loading programs and maps, attaching
+// uprobes and perf events, reading maps and the ring buffer.
+#include <bcc/BPF.h>
+#include <bcc/libbpf.h>
+#include <linux/perf_event.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "runtime/bpf_backend.h"
+
+namespace ut::runtime {
+namespace {
+
+// A perf event with a BPF program on it. Uprobes are created through the uprobe PMU, which leaves
+// no entry in uprobe_events; when BCC had to fall back to uprobe_events, that entry is removed too.
+class PerfAttachment : public Attachment {
+ public:
+  PerfAttachment(int fd, std::string event_name) : fd_(fd), event_name_(std::move(event_name)) {}
+  ~PerfAttachment() override {
+    bpf_close_perf_event_fd(fd_);
+    if (!event_name_.empty() && listed_in_uprobe_events()) bpf_detach_uprobe(event_name_.c_str());
+  }
+
+ private:
+  bool listed_in_uprobe_events() const {
+    std::ifstream events("/sys/kernel/tracing/uprobe_events");
+    std::string line;
+    while (std::getline(events, line))
+      if (line.find(event_name_) != std::string::npos) return true;
+    return false;
+  }
+
+  int fd_;
+  std::string event_name_;
+};
+
+// BCC and its Clang report on stderr, including harmless noise on every program load ("sha1 socket
+// not available"). While BCC works, stderr goes to a temporary file; its text is kept for the error
+// message when the call fails and dropped otherwise.
+class StderrCapture {
+ public:
+  StderrCapture() {
+    fflush(stderr);
+    saved_ = dup(STDERR_FILENO);
+    file_ = tmpfile();
+    if (saved_ >= 0 && file_) dup2(fileno(file_), STDERR_FILENO);
+  }
+  ~StderrCapture() { restore(); }
+
+  // Restores stderr and returns what was written to it meanwhile.
+  std::string restore() {
+    if (saved_ < 0 || !file_) return text_;
+    fflush(stderr);
+    dup2(saved_, STDERR_FILENO);
+    close(saved_);
+    saved_ = -1;
+    rewind(file_);
+    char buf[4096];
+    for (size_t n; (n = fread(buf, 1, sizeof(buf), file_)) > 0;) text_.append(buf, n);
+    fclose(file_);
+    file_ = nullptr;
+    return text_;
+  }
+
+ private:
+  int saved_ = -1;
+  FILE *file_ = nullptr;
+  std::string text_;
+};
+
+int ring_buffer_callback(void *ctx, void *data, size_t size) {
+  auto *handler = static_cast<std::function<void(std::string_view)> *>(ctx);
+  (*handler)(std::string_view(static_cast<const char *>(data), size));
+  return 0;
+}
+
+class BccBackend : public BpfBackend {
+ public:
+  BccBackend() : bpf_(0, nullptr, /*rw_engine_enabled=*/false, "", /*allow_rlimit=*/true) {}
+  ~BccBackend() override {
+    if (ring_) bpf_free_ringbuf(ring_);
+  }
+
+  Result<void> load(const std::string &c_source, const std::vector<std::string> &defines) override {
+    std::vector<std::string> cflags;
+    for (const std::string &d : defines) cflags.push_back("-D" + d);
+    StderrCapture capture;
+    ebpf::StatusTuple st = bpf_.init(c_source, cflags);
+    std::string noise = capture.restore();
+    if (!st.ok()) return Error("BPF compilation failed: " + st.msg() + "\n" + noise);
+    return {};
+  }
+
+  Result<std::unique_ptr<Attachment>> attach_uprobe(const std::string &function,
+                                                    const std::string &binary, uint64_t file_offset,
+                                                    bool is_return, pid_t pid) override {
+    auto fd = program_fd(function, BPF_PROG_TYPE_KPROBE);
+    if (!fd) return std::move(fd).error();
+    std::string event = "utrace_" + std::to_string(getpid()) + "_" + std::to_string(next_event_++);
+    int perf_fd = bpf_attach_uprobe(*fd, is_return ? BPF_PROBE_RETURN : BPF_PROBE_ENTRY,
+                                    event.c_str(), binary.c_str(), file_offset, pid > 0 ? pid : -1, 0);
+    if (perf_fd < 0) return Error("cannot attach a uprobe to " + binary + ": " + strerror(errno));
+    return std::unique_ptr<Attachment>(new PerfAttachment(perf_fd, event));
+  }
+
+  Result<std::unique_ptr<Attachment>> attach_interval(const std::string &function,
+                                                      uint64_t period_ns, int cpu) override {
+    auto fd = program_fd(function, BPF_PROG_TYPE_PERF_EVENT);
+    if (!fd) return std::move(fd).error();
+    int perf_fd = bpf_attach_perf_event(*fd, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK,
+                                        period_ns, 0, -1, cpu, -1);
+    if (perf_fd < 0) return Error(std::string("cannot open a perf event: ") + strerror(errno));
+    return std::unique_ptr<Attachment>(new PerfAttachment(perf_fd, ""));
+  }
+
+  Result<MapEntries> read_map(const std::string &c_name, size_t key_size,
+                              size_t value_size) override {
+    int fd = bpf_.get_table(c_name).get_fd();
+    if (fd < 0) return Error("no map named " + c_name);
+    MapEntries entries;
+    std::string key(key_size, '\0'), next(key_size, '\0'), value(value_size, '\0');
+    void *previous = nullptr;
+    while (bpf_get_next_key(fd, previous, next.data()) == 0) {
+      if (bpf_lookup_elem(fd, next.data(), value.data()) == 0) entries.emplace_back(next, value);
+      key = next;
+      previous = key.data();
+    }
+    return entries;
+  }
+
+  Result<void> open_events(const std::string &c_name,
+                           std::function<void(std::string_view)> on_record) override {
+    int fd = bpf_.get_table(c_name).get_fd();
+    if (fd < 0) return Error("no ring buffer named " + c_name);
+    on_record_ = std::move(on_record);
+    ring_ = static_cast<ring_buffer *>(bpf_new_ringbuf(fd, ring_buffer_callback, &on_record_));
+    if (!ring_) return Error("cannot open the ring buffer " + c_name);
+    return {};
+  }
+
+  Result<void> poll_events(int timeout_ms) override {
+    if (!ring_) return {};
+    int rc = bpf_poll_ringbuf(ring_, timeout_ms);
+    if (rc < 0 && rc != -EINTR) return Error(std::string("ring buffer poll failed: ") + strerror(-rc));
+    return {};
+  }
+
+ private:
+  Result<int> program_fd(const std::string &function, bpf_prog_type type) {
+    auto it = loaded_.find(function);
+    if (it != loaded_.end()) return it->second;
+    int fd = -1;
+    StderrCapture capture;
+    ebpf::StatusTuple st = bpf_.load_func(function, type, fd);
+    std::string noise = capture.restore();
+    if (!st.ok()) return Error("cannot load " + function + ": " + st.msg() + "\n" + noise);
+    loaded_[function] = fd;
+    return fd;
+  }
+
+  ebpf::BPF bpf_;
+  std::map<std::string, int> loaded_;
+  ring_buffer *ring_ = nullptr;
+  std::function<void(std::string_view)> on_record_;
+  int next_event_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<BpfBackend> make_bcc_backend() { return std::make_unique<BccBackend>(); }
+
+}  // namespace ut::runtime

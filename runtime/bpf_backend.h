@@ -1,0 +1,60 @@
+// The narrow interface between utrace and whatever compiles, loads and attaches BPF. The only
+// implementation that talks to the kernel is BccBackend (runtime/bcc_backend.cpp); tests can fake it.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "support/result.h"
+
+namespace ut::runtime {
+
+// A live attachment. Destroying it detaches the program; the kernel also drops it when utrace's
+// file descriptors close, so even `kill -9` leaves nothing attached.
+class Attachment {
+ public:
+  virtual ~Attachment() = default;
+};
+
+using MapEntries = std::vector<std::pair<std::string, std::string>>;  // raw key, raw value
+
+class BpfBackend {
+ public:
+  virtual ~BpfBackend() = default;
+
+  // Compiles `c_source` with `defines` ("NAME=VALUE") and loads the result into the kernel.
+  // A compile cache can sit behind this call: the plan's C and the defines are its whole input.
+  virtual Result<void> load(const std::string &c_source, const std::vector<std::string> &defines) = 0;
+
+  // Runs `function` when the instruction at `file_offset` of `binary` executes (in process `pid`
+  // only, when pid > 0).
+  virtual Result<std::unique_ptr<Attachment>> attach_uprobe(const std::string &function,
+                                                            const std::string &binary,
+                                                            uint64_t file_offset, bool is_return,
+                                                            pid_t pid) = 0;
+
+  // Runs `function` every `period_ns` nanoseconds of CPU clock on `cpu`.
+  virtual Result<std::unique_ptr<Attachment>> attach_interval(const std::string &function,
+                                                              uint64_t period_ns, int cpu) = 0;
+
+  // Every entry of a hash map, as raw bytes.
+  virtual Result<MapEntries> read_map(const std::string &c_name, size_t key_size,
+                                      size_t value_size) = 0;
+
+  // Delivers each record of the ring buffer `c_name` to `on_record` from poll_events().
+  virtual Result<void> open_events(const std::string &c_name,
+                                   std::function<void(std::string_view)> on_record) = 0;
+  // Waits up to `timeout_ms` for records and delivers all that are ready.
+  virtual Result<void> poll_events(int timeout_ms) = 0;
+};
+
+std::unique_ptr<BpfBackend> make_bcc_backend();
+
+}  // namespace ut::runtime

@@ -1,0 +1,136 @@
+// utrace: parse, analyze, lower, then load, attach and print.
+#include <getopt.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "codegen/lower.h"
+#include "codegen/semantic.h"
+#include "parser/parse.h"
+#include "runtime/bpf_backend.h"
+#include "runtime/output.h"
+#include "runtime/preflight.h"
+#include "runtime/session.h"
+
+namespace {
+
+using namespace ut;
+
+const char kUsage[] =
+    "USAGE:\n"
+    "    utrace [options] FILE\n"
+    "    utrace [options] -e 'program'\n"
+    "\n"
+    "OPTIONS:\n"
+    "    -e PROGRAM     trace PROGRAM\n"
+    "    -q             do not print the 'Attaching N probes...' line\n"
+    "    --dump=ast     print the syntax tree and exit (no root needed)\n"
+    "    --dump=c       print the generated C and exit (no root needed)\n"
+    "    -h, --help     show this help\n"
+    "    -V, --version  show the version\n";
+
+struct Options {
+  std::string program;
+  std::string file;
+  bool has_program = false;
+  std::string dump;
+  bool quiet = false;
+};
+
+// Parses the command line; returns an exit code when utrace should stop right away.
+std::optional<int> parse_options(int argc, char **argv, Options &opt) {
+  static const option kLong[] = {
+      {"help", no_argument, nullptr, 'h'},
+      {"version", no_argument, nullptr, 'V'},
+      {"dump", required_argument, nullptr, 'D'},
+      {nullptr, 0, nullptr, 0},
+  };
+  int c;
+  while ((c = getopt_long(argc, argv, "+e:qhV", kLong, nullptr)) != -1) {
+    switch (c) {
+      case 'e':
+        opt.program = optarg;
+        opt.has_program = true;
+        break;
+      case 'q': opt.quiet = true; break;
+      case 'D':
+        opt.dump = optarg;
+        if (opt.dump != "ast" && opt.dump != "c") {
+          std::cerr << "ERROR: --dump takes 'ast' or 'c', not '" << opt.dump << "'\n";
+          return 1;
+        }
+        break;
+      case 'h': std::cout << kUsage; return 0;
+      case 'V': std::cout << "utrace " UTRACE_VERSION "\n"; return 0;
+      default: std::cerr << kUsage; return 1;
+    }
+  }
+  if (!opt.has_program) {
+    if (optind >= argc) {
+      std::cerr << "ERROR: no program given: use -e 'program' or a script file\n\n" << kUsage;
+      return 1;
+    }
+    opt.file = argv[optind++];
+  }
+  if (optind < argc) {
+    std::cerr << "ERROR: positional parameters are not supported yet: '" << argv[optind] << "'\n";
+    return 1;
+  }
+  return std::nullopt;
+}
+
+std::optional<SourceFile> read_source(const Options &opt) {
+  if (opt.has_program) return SourceFile{"stdin", opt.program};
+  std::ifstream in(opt.file);
+  if (!in) {
+    std::cerr << "ERROR: failed to open file '" << opt.file << "': " << strerror(errno) << "\n";
+    return std::nullopt;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  return SourceFile{opt.file, text.str()};
+}
+
+int run(int argc, char **argv) {
+  Options opt;
+  if (auto rc = parse_options(argc, argv, opt)) return *rc;
+  auto src = read_source(opt);
+  if (!src) return 1;
+
+  auto out = runtime::make_text_output(stdout);
+  ast::Context ctx;
+  Diagnostics diags;
+  ast::Program *prog = parser::parse(*src, ctx, diags);
+  if (!prog || diags.has_errors()) {
+    diags.render(std::cerr, *src);
+    return 1;
+  }
+  if (opt.dump == "ast") {
+    out->text(ast::dump(*prog));
+    return 0;
+  }
+  codegen::SemanticInfo sema = codegen::analyze(*prog, diags);
+  diags.render(std::cerr, *src);
+  if (diags.has_errors()) return 1;
+  codegen::ProgramPlan plan = codegen::lower(*prog, sema);
+  if (opt.dump == "c") {
+    out->text(plan.c_source);
+    return 0;
+  }
+
+  for (auto check : {runtime::check_privileges, runtime::check_kernel_headers, runtime::check_tracefs}) {
+    if (auto r = check(); !r) {
+      std::cerr << "ERROR: " << r.error().message() << "\n";
+      return 1;
+    }
+  }
+  auto backend = runtime::make_bcc_backend();
+  return runtime::run_session(plan, *src, *backend, *out, {opt.quiet});
+}
+
+}  // namespace
+
+int main(int argc, char **argv) { return run(argc, argv); }

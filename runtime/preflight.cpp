@@ -1,0 +1,51 @@
+#include "runtime/preflight.h"
+
+#include <sys/statfs.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <string>
+
+namespace ut::runtime {
+namespace {
+
+constexpr int kCapPerfmon = 38;
+constexpr int kCapBpf = 39;
+constexpr long kTracefsMagic = 0x74726163;
+
+uint64_t effective_capabilities() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("CapEff:", 0) == 0) return std::stoull(line.substr(7), nullptr, 16);
+  return 0;
+}
+
+}  // namespace
+
+Result<void> check_privileges() {
+  if (geteuid() == 0) return {};
+  uint64_t caps = effective_capabilities();
+  if ((caps >> kCapBpf & 1) && (caps >> kCapPerfmon & 1)) return {};
+  return Error("utrace needs root (or the CAP_BPF and CAP_PERFMON capabilities) to load BPF programs");
+}
+
+Result<void> check_kernel_headers() {
+  struct utsname u {};
+  uname(&u);
+  std::string build = std::string("/lib/modules/") + u.release + "/build";
+  if (access((build + "/include").c_str(), R_OK) == 0) return {};
+  return Error("no kernel headers at " + build +
+               ": run scripts/setup.sh, or link it to an installed /usr/src/linux-headers-*-amd64");
+}
+
+Result<void> check_tracefs() {
+  struct statfs fs {};
+  if (statfs("/sys/kernel/tracing", &fs) == 0 && fs.f_type == kTracefsMagic) return {};
+  return Error(
+      "tracefs is not mounted at /sys/kernel/tracing: run scripts/setup.sh, or "
+      "'mount -t tracefs nodev /sys/kernel/tracing'");
+}
+
+}  // namespace ut::runtime

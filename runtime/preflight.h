@@ -1,0 +1,16 @@
+// Checks made before loading anything, so that a missing privilege or system piece is reported
+// in one line that says how to fix it, instead of as BCC's noise.
+#pragma once
+
+#include "support/result.h"
+
+namespace ut::runtime {
+
+// Root, or CAP_BPF and CAP_PERFMON in the effective set.
+Result<void> check_privileges();
+// BCC compiles against /lib/modules/$(uname -r)/build.
+Result<void> check_kernel_headers();
+// tracefs at /sys/kernel/tracing.
+Result<void> check_tracefs();
+
+}  // namespace ut::runtime

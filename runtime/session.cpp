@@ -1,0 +1,243 @@
+#include "runtime/session.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstring>
+#include <iostream>
+#include <map>
+
+#include "runtime/elf.h"
+#include "runtime/printf.h"
+
+// BEGIN and END probes are uprobes on these two functions of utrace itself, which the session
+// calls once everything is attached and once tracing stops.
+extern "C" __attribute__((noinline, used)) void utrace_begin_trigger() { asm volatile("" ::: "memory"); }
+extern "C" __attribute__((noinline, used)) void utrace_end_trigger() { asm volatile("" ::: "memory"); }
+
+namespace ut::runtime {
+namespace {
+
+using codegen::EventKind;
+using codegen::ProbeKind;
+using codegen::ProbeSpec;
+
+volatile sig_atomic_t g_stop_signal = 0;
+
+void on_stop_signal(int sig) { g_stop_signal = sig; }
+
+void install_signal_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;  // no SA_RESTART: a signal interrupts the ring buffer poll
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+std::string self_path() {
+  char buf[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+  return n > 0 ? std::string(buf, n) : "/proc/self/exe";
+}
+
+// Where each uprobe goes and what each uaddr() is, read from the ELF files the script names.
+struct Resolved {
+  std::map<std::string, ElfFile> files;
+  std::vector<uint64_t> probe_offsets;  // per plan.probes entry (0 for non-uprobes)
+  std::vector<std::string> defines;
+};
+
+class SessionRun {
+ public:
+  SessionRun(const codegen::ProgramPlan &plan, const SourceFile &src, BpfBackend &backend,
+             Output &out, const SessionOptions &options)
+      : plan_(plan), src_(src), backend_(backend), out_(out), options_(options) {}
+
+  int run() {
+    Diagnostics diags;
+    Resolved resolved;
+    if (!resolve(resolved, diags)) {
+      diags.render(std::cerr, src_);
+      return 1;
+    }
+    if (auto r = backend_.load(plan_.c_source, resolved.defines); !r) return fail(r.error());
+    if (!options_.quiet) out_.attached(plan_.probes.size());
+    if (auto r = attach_all(resolved); !r) return fail(r.error());
+    if (auto r = backend_.open_events(plan_.events_map,
+                                      [this](std::string_view rec) { on_record(rec); });
+        !r)
+      return fail(r.error());
+
+    install_signal_handlers();
+    utrace_begin_trigger();
+    while (!stopping()) {
+      if (auto r = backend_.poll_events(100); !r) return fail(r.error());
+      out_.flush();
+    }
+    finish();
+    return exit_code_;
+  }
+
+ private:
+  bool stopping() const { return g_stop_signal != 0 || exit_requested_; }
+
+  int fail(const Error &e) {
+    out_.flush();
+    std::cerr << "ERROR: " << e.message() << "\n";
+    return 1;
+  }
+
+  Result<const ElfFile *> open_elf(Resolved &r, const std::string &path) {
+    auto it = r.files.find(path);
+    if (it != r.files.end()) return &it->second;
+    auto elf = ElfFile::open(path);
+    if (!elf) return std::move(elf).error();
+    return &r.files.emplace(path, std::move(*elf)).first->second;
+  }
+
+  bool resolve(Resolved &r, Diagnostics &diags) {
+    std::string self = self_path();
+    for (const ProbeSpec &p : plan_.probes) {
+      uint64_t offset = 0;
+      std::string binary = p.binary, symbol = p.symbol;
+      if (p.kind == ProbeKind::Begin || p.kind == ProbeKind::End) {
+        binary = self;
+        symbol = p.kind == ProbeKind::Begin ? "utrace_begin_trigger" : "utrace_end_trigger";
+      }
+      if (!binary.empty()) {
+        if (access(binary.c_str(), X_OK) != 0) {
+          diags.error(p.range, "uprobe target file '" + binary + "' does not exist or is not executable");
+        } else if (auto elf = open_elf(r, binary); !elf) {
+          diags.error(p.range, "cannot read '" + binary + "': " + elf.error().message());
+        } else if (auto sym = (*elf)->find_symbol(symbol); !sym) {
+          diags.error(p.range, sym.error().message());
+        } else {
+          offset = sym->file_offset;
+        }
+      }
+      r.probe_offsets.push_back(offset);
+    }
+    for (const codegen::SymbolRef &s : plan_.symbols) {
+      auto elf = open_elf(r, s.binary);
+      if (!elf) continue;  // reported with its probe
+      auto sym = (*elf)->find_symbol(s.symbol);
+      if (!sym) {
+        diags.error(s.range, sym.error().message());
+        continue;
+      }
+      if ((*elf)->is_pie())
+        diags.error(s.range, "uaddr() of '" + s.symbol + "': " + s.binary +
+                                 " is position-independent, which is not supported yet");
+      r.defines.push_back(s.macro + "=" + std::to_string(sym->address) + "ULL");
+    }
+    return !diags.has_errors();
+  }
+
+  Result<std::unique_ptr<Attachment>> attach(const ProbeSpec &p, uint64_t offset,
+                                             const std::string &self) {
+    switch (p.kind) {
+      case ProbeKind::Begin:
+      case ProbeKind::End:
+        return backend_.attach_uprobe(p.c_function, self, offset, false, getpid());
+      case ProbeKind::Uprobe:
+      case ProbeKind::Uretprobe:
+        return backend_.attach_uprobe(p.c_function, p.binary, offset,
+                                      p.kind == ProbeKind::Uretprobe, -1);
+      case ProbeKind::Interval:
+        return backend_.attach_interval(p.c_function, p.period_ns, 0);
+    }
+    return Error("unknown probe kind");
+  }
+
+  Result<void> attach_all(const Resolved &r) {
+    std::string self = self_path();
+    for (size_t i = 0; i < plan_.probes.size(); ++i) {
+      const ProbeSpec &p = plan_.probes[i];
+      auto a = attach(p, r.probe_offsets[i], self);
+      if (!a) return std::move(a).error().context(p.name);
+      (p.kind == ProbeKind::End ? end_attachments_ : attachments_).push_back(std::move(*a));
+    }
+    return {};
+  }
+
+  void on_record(std::string_view rec) {
+    if (rec.size() < 8) return;
+    uint64_t id = 0;
+    memcpy(&id, rec.data(), 8);
+    if (id >= plan_.events.size()) return;
+    const codegen::EventSpec &ev = plan_.events[id];
+    std::vector<Value> values;
+    for (const codegen::FieldSpec &f : ev.fields) values.push_back(decode(f.type, rec, f.offset));
+    switch (ev.kind) {
+      case EventKind::Printf:
+        // After exit(), only END may still print.
+        if (!exit_requested_ || in_end_) out_.text(format_printf(plan_.formats[ev.format], values));
+        break;
+      case EventKind::Exit:
+        if (!exit_requested_) exit_code_ = values.empty() ? 0 : static_cast<int>(values[0].i);
+        exit_requested_ = true;
+        break;
+    }
+  }
+
+  // Delivers what is already in the ring buffer, detaches the probes, runs END, prints every map.
+  void finish() {
+    (void)backend_.poll_events(0);
+    attachments_.clear();
+    (void)backend_.poll_events(0);
+    in_end_ = true;
+    utrace_end_trigger();
+    (void)backend_.poll_events(0);
+    end_attachments_.clear();
+    print_maps();
+  }
+
+  void print_maps() {
+    out_.maps_begin();
+    for (const codegen::MapSpec &m : plan_.maps) {
+      auto entries = backend_.read_map(m.c_name, m.key_size(), m.value.byte_size());
+      if (!entries) {
+        std::cerr << "ERROR: " << entries.error().message() << "\n";
+        continue;
+      }
+      MapSnapshot snap;
+      snap.name = m.name;
+      snap.scalar = m.key_types.empty();
+      for (const auto &[key, value] : *entries)
+        snap.entries.emplace_back(decode_fields(m.key_types, key), decode(m.value, value, 0));
+      if (snap.scalar && snap.entries.empty()) {
+        // Never written: prints as zero, as newer bpftrace does, not as a blank line.
+        Value zero;
+        zero.type = m.value;
+        snap.entries.emplace_back(std::vector<Value>{}, zero);
+      }
+      std::stable_sort(snap.entries.begin(), snap.entries.end(),
+                       [](const auto &a, const auto &b) { return a.second < b.second; });
+      out_.map(snap);
+    }
+    out_.flush();
+  }
+
+  const codegen::ProgramPlan &plan_;
+  const SourceFile &src_;
+  BpfBackend &backend_;
+  Output &out_;
+  const SessionOptions &options_;
+  std::vector<std::unique_ptr<Attachment>> attachments_;
+  std::vector<std::unique_ptr<Attachment>> end_attachments_;
+  bool exit_requested_ = false;
+  bool in_end_ = false;
+  int exit_code_ = 0;
+};
+
+}  // namespace
+
+int run_session(const codegen::ProgramPlan &plan, const SourceFile &src, BpfBackend &backend,
+                Output &out, const SessionOptions &options) {
+  return SessionRun(plan, src, backend, out, options).run();
+}
+
+}  // namespace ut::runtime
