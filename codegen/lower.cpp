@@ -232,7 +232,9 @@ class Lowerer : public LowerContext {
     }
     switch (s.kind) {
       case Stmt::Kind::Expr: {
-        lower_expr(*ast::as<ast::ExprStmt>(s).expr);
+        // Calls emit their own statements and yield nothing; anything else may have an effect.
+        std::string value = lower_expr(*ast::as<ast::ExprStmt>(s).expr);
+        if (!value.empty()) emit("(void)" + value + ";");
         break;
       }
       case Stmt::Kind::Assign: lower_assign(ast::as<ast::Assign>(s)); break;

@@ -1,5 +1,6 @@
 #include "parser/ast.h"
 
+#include <cstdio>
 #include <sstream>
 
 namespace ut::ast {
@@ -43,6 +44,29 @@ const char *spelling(UnaryOp op) {
 }
 
 namespace {
+
+// A string literal's value as it could be written in a script.
+std::string escaped(const std::string &s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          char buf[8];
+          snprintf(buf, sizeof(buf), "\\x%02x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out + "\"";
+}
 
 class Dumper {
  public:
@@ -118,7 +142,7 @@ class Dumper {
   void dump_expr(const Expr &e, int d) {
     switch (e.kind) {
       case Expr::Kind::Integer: line(d, "int: " + std::to_string(as<Integer>(e).value)); break;
-      case Expr::Kind::String: line(d, "string: " + as<String>(e).value); break;
+      case Expr::Kind::String: line(d, "string: " + escaped(as<String>(e).value)); break;
       case Expr::Kind::Identifier: line(d, "builtin: " + as<Identifier>(e).name); break;
       case Expr::Kind::Variable: line(d, "variable: " + as<Variable>(e).name); break;
       case Expr::Kind::Positional:

@@ -1,0 +1,83 @@
+/* utrace's BPF-side helpers: the start of every generated program. */
+#include <uapi/linux/ptrace.h>
+#include <uapi/linux/bpf_perf_event.h>
+
+/* Signed division and remainder with C's truncation toward zero. BPF has only unsigned
+ * division, and x / 0 and x % 0 are 0 and x, as in BPF. */
+static __always_inline s64 ut_sdiv(s64 a, s64 b)
+{
+  if (b == 0)
+    return 0;
+  u64 ua = a < 0 ? -(u64)a : (u64)a;
+  u64 ub = b < 0 ? -(u64)b : (u64)b;
+  u64 q = ua / ub;
+  return (a < 0) != (b < 0) ? -(s64)q : (s64)q;
+}
+
+static __always_inline s64 ut_smod(s64 a, s64 b)
+{
+  if (b == 0)
+    return a;
+  u64 ua = a < 0 ? -(u64)a : (u64)a;
+  u64 ub = b < 0 ? -(u64)b : (u64)b;
+  u64 r = ua % ub;
+  return a < 0 ? -(s64)r : (s64)r;
+}
+
+struct key_sq { s64 f0; };
+BPF_HASH(map_sq, struct key_sq, s64, 4096);  /* @sq */
+BPF_RINGBUF_OUTPUT(events, 64);
+
+struct event_0 { u64 id; };
+struct event_1 { u64 id; s64 f0; };
+
+/* stdin:1  BEGIN */
+int probe_0(struct pt_regs *ctx)
+{
+  u64 zero_key = 0;
+  s64 var_i = 0;
+  /* stdin:1  $i = 0 */
+  var_i = 0;
+  /* stdin:1  while ($i < 3) { @sq[$i] = $i * $i; $i++; } */
+  while (1) {
+    if (!(((s64)var_i < (s64)3)))
+      break;
+    /* stdin:1  @sq[$i] = $i * $i */
+    struct key_sq k0 = {};
+    k0.f0 = var_i;
+    s64 v1 = ((s64)var_i * (s64)var_i);
+    map_sq.update(&k0, &v1);
+    /* stdin:1  $i++ */
+    (void)(var_i++);
+  }
+  /* stdin:1  if ($i == 3 && @sq[2] == 4) { printf("ok\n"); } else { exit(1); } */
+  s64 v2 = 0;
+  if ((((s64)var_i == (s64)3))) {
+    struct key_sq k3 = {};
+    k3.f0 = 2;
+    s64 *p4 = map_sq.lookup(&k3);
+    s64 v5 = 0;
+    if (p4)
+      v5 = *p4;
+    v2 = (((s64)v5 == (s64)4)) != 0;
+  }
+  if (v2) {
+    /* stdin:1  printf("ok\n") */
+    struct event_0 *e6 = events.ringbuf_reserve(sizeof(*e6));
+    if (e6) {
+      e6->id = 0;
+      events.ringbuf_submit(e6, 0);
+    }
+  } else {
+    /* stdin:1  exit(1) */
+    struct event_1 *e7 = events.ringbuf_reserve(sizeof(*e7));
+    if (e7) {
+      e7->id = 1;
+      e7->f0 = 1;
+      events.ringbuf_submit(e7, 0);
+    }
+    return 0;
+  }
+  return 0;
+}
+

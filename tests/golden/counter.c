@@ -1,0 +1,80 @@
+/* utrace's BPF-side helpers: the start of every generated program. */
+#include <uapi/linux/ptrace.h>
+#include <uapi/linux/bpf_perf_event.h>
+
+/* Signed division and remainder with C's truncation toward zero. BPF has only unsigned
+ * division, and x / 0 and x % 0 are 0 and x, as in BPF. */
+static __always_inline s64 ut_sdiv(s64 a, s64 b)
+{
+  if (b == 0)
+    return 0;
+  u64 ua = a < 0 ? -(u64)a : (u64)a;
+  u64 ub = b < 0 ? -(u64)b : (u64)b;
+  u64 q = ua / ub;
+  return (a < 0) != (b < 0) ? -(s64)q : (s64)q;
+}
+
+static __always_inline s64 ut_smod(s64 a, s64 b)
+{
+  if (b == 0)
+    return a;
+  u64 ua = a < 0 ? -(u64)a : (u64)a;
+  u64 ub = b < 0 ? -(u64)b : (u64)b;
+  u64 r = ua % ub;
+  return a < 0 ? -(s64)r : (s64)r;
+}
+
+BPF_HASH(map_, u64, s64, 4096);  /* @ */
+BPF_HASH(map_prev, u64, s64, 4096);  /* @prev */
+BPF_RINGBUF_OUTPUT(events, 64);
+
+struct event_0 { u64 id; s64 f0; s64 f1; };
+
+/* UT_SYM_0: the address of main.counter in /tmp/counter, defined when the program is loaded */
+
+/* stdin:1  uprobe:/tmp/counter:main.doWork */
+int probe_0(struct pt_regs *ctx)
+{
+  u64 zero_key = 0;
+  /* stdin:1  @ = *uaddr("main.counter") */
+  s64 v0 = 0;
+  bpf_probe_read_user(&v0, sizeof(v0), (void *)((u64)UT_SYM_0));
+  s64 v1 = v0;
+  map_.update(&zero_key, &v1);
+  return 0;
+}
+
+/* stdin:2  interval:s:1 */
+int probe_1(struct bpf_perf_event_data *ctx)
+{
+  u64 zero_key = 0;
+  /* stdin:2  printf("counter: %d\t %d ops/sec\n", @, @-@prev) */
+  s64 *p0 = map_.lookup(&zero_key);
+  s64 v1 = 0;
+  if (p0)
+    v1 = *p0;
+  s64 *p2 = map_.lookup(&zero_key);
+  s64 v3 = 0;
+  if (p2)
+    v3 = *p2;
+  s64 *p4 = map_prev.lookup(&zero_key);
+  s64 v5 = 0;
+  if (p4)
+    v5 = *p4;
+  struct event_0 *e6 = events.ringbuf_reserve(sizeof(*e6));
+  if (e6) {
+    e6->id = 0;
+    e6->f0 = v1;
+    e6->f1 = ((s64)v3 - (s64)v5);
+    events.ringbuf_submit(e6, 0);
+  }
+  /* stdin:2  @prev = @ */
+  s64 *p7 = map_.lookup(&zero_key);
+  s64 v8 = 0;
+  if (p7)
+    v8 = *p7;
+  s64 v9 = v8;
+  map_prev.update(&zero_key, &v9);
+  return 0;
+}
+

@@ -1,0 +1,106 @@
+#include <gtest/gtest.h>
+
+#include "tests/unit/test_support.h"
+
+namespace ut {
+namespace {
+
+using testing::Pipeline;
+
+std::string errors_of(const std::string &text) {
+  Pipeline p(text);
+  if (!p.program || p.diags.has_errors()) return "parse failed: " + p.errors();
+  p.analyze();
+  return p.errors();
+}
+
+TEST(Analyze, SeedScriptIsClean) {
+  EXPECT_EQ(errors_of(R"(uprobe:/tmp/counter:"main.doWork" { @ = *uaddr("main.counter"); }
+interval:s:1 { printf("counter: %d\t %d ops/sec\n", @, @-@prev); @prev = @; })"),
+            "");
+}
+
+TEST(Analyze, MapTypesComeFromTheFirstAssignmentAnywhere) {
+  // @prev is read before the probe that assigns it.
+  EXPECT_EQ(errors_of("interval:s:1 { printf(\"%d\\n\", @prev); } BEGIN { @prev = 1; }"), "");
+}
+
+TEST(Analyze, UnknownFunctionWithHint) {
+  EXPECT_EQ(errors_of("BEGIN { cout(1); }"),
+            "stdin:1:9-13: ERROR: Unknown function: cout\n"
+            "BEGIN { cout(1); }\n"
+            "        ~~~~\n"
+            "HINT: did you mean 'cpu'?\n");
+}
+
+TEST(Analyze, TypeMismatchOnMap) {
+  EXPECT_EQ(errors_of(R"(BEGIN { @x = 1; @x = "str"; })"),
+            "stdin:1:17-19: ERROR: Type mismatch for @x: trying to assign value of type "
+            "'string[4]' when map already contains a value of type 'int64'\n"
+            "BEGIN { @x = 1; @x = \"str\"; }\n"
+            "                ~~\n");
+}
+
+TEST(Analyze, UndefinedMapAndVariable) {
+  EXPECT_EQ(errors_of("BEGIN { @a = @nope + $y; }"),
+            "stdin:1:14-19: ERROR: Undefined map: @nope\n"
+            "BEGIN { @a = @nope + $y; }\n"
+            "             ~~~~~\n"
+            "stdin:1:22-24: ERROR: Undefined or undeclared variable: $y\n"
+            "BEGIN { @a = @nope + $y; }\n"
+            "                     ~~\n");
+}
+
+TEST(Analyze, PrintfChecksArgumentsAgainstTheFormat) {
+  EXPECT_EQ(errors_of(R"(BEGIN { printf("%d %d\n", 1); })"),
+            "stdin:1:9-29: ERROR: printf: Not enough arguments for format string (1 supplied, 2 "
+            "expected)\n"
+            "BEGIN { printf(\"%d %d\\n\", 1); }\n"
+            "        ~~~~~~~~~~~~~~~~~~~~\n");
+  EXPECT_NE(errors_of(R"(BEGIN { printf("%s\n", 1); })")
+                .find("printf: %s specifier expects a value of type string (integer supplied)"),
+            std::string::npos);
+  EXPECT_NE(errors_of(R"(BEGIN { printf("%d\n", "a"); })")
+                .find("printf: %d specifier expects a value of type integer (string supplied)"),
+            std::string::npos);
+}
+
+TEST(Analyze, UaddrOnlyInUprobes) {
+  EXPECT_NE(errors_of(R"(BEGIN { @ = *uaddr("x"); })").find("uaddr can only be used with u(ret)probes"),
+            std::string::npos);
+}
+
+TEST(Analyze, BuiltinInTheWrongProbeKind) {
+  EXPECT_NE(errors_of("interval:s:1 { @ = arg0; }").find("the arg0 builtin can only be used in uprobes"),
+            std::string::npos);
+  EXPECT_NE(errors_of("uprobe:/b:f { @ = retval; }").find("retval builtin can only be used in uretprobes"),
+            std::string::npos);
+}
+
+TEST(Analyze, UnknownProbeTypeSuggestsTheNearest) {
+  EXPECT_EQ(errors_of("uprob:/b:f { @ = 1; }"),
+            "stdin:1:1-11: ERROR: unknown probe type 'uprob'\n"
+            "uprob:/b:f { @ = 1; }\n"
+            "~~~~~~~~~~\n"
+            "HINT: did you mean 'uprobe'?\n");
+}
+
+TEST(Analyze, IntervalUnitsAndCounts) {
+  Pipeline p("interval:ms:250 { @ = 1; } interval:hz:4 { @ = 2; }");
+  auto sema = p.analyze();
+  ASSERT_EQ(p.errors(), "");
+  EXPECT_EQ(sema.probes[0].attach_points[0].period_ns, 250000000u);
+  EXPECT_EQ(sema.probes[1].attach_points[0].period_ns, 250000000u);
+  EXPECT_NE(errors_of("interval:m:1 { @ = 1; }").find("unknown interval unit 'm'"), std::string::npos);
+  EXPECT_NE(errors_of("interval:s:x { @ = 1; }").find("interval count must be a positive integer"),
+            std::string::npos);
+}
+
+TEST(Analyze, AllErrorsAreReportedInOneRun) {
+  Pipeline p("BEGIN { foo(); @a = $b; } interval:s:1 { printf(\"%s\", 1); }");
+  p.analyze();
+  EXPECT_EQ(p.diags.all().size(), 3u) << p.errors();
+}
+
+}  // namespace
+}  // namespace ut

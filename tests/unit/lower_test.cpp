@@ -1,0 +1,80 @@
+// Golden tests of the generated C: one small file per feature, reviewed like code. Run with
+// UTRACE_UPDATE_GOLDEN=1 to rewrite them after an intended change.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "tests/unit/test_support.h"
+
+namespace ut {
+namespace {
+
+using testing::Pipeline;
+
+std::string golden_path(const std::string &name) {
+  return std::string(UTRACE_SOURCE_DIR) + "/tests/golden/" + name;
+}
+
+void expect_golden(const std::string &name, const std::string &actual) {
+  std::string path = golden_path(name);
+  if (getenv("UTRACE_UPDATE_GOLDEN")) {
+    std::ofstream(path) << actual;
+    return;
+  }
+  std::ifstream in(path);
+  ASSERT_TRUE(in) << "missing golden file " << path << " (run with UTRACE_UPDATE_GOLDEN=1)";
+  std::stringstream expected;
+  expected << in.rdbuf();
+  EXPECT_EQ(actual, expected.str()) << "generated output differs from " << path;
+}
+
+std::string read_sample(const std::string &name) {
+  std::ifstream in(std::string(UTRACE_SOURCE_DIR) + "/samples/" + name);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST(Lower, SeedScriptC) {
+  Pipeline p(R"(uprobe:/tmp/counter:"main.doWork" { @ = *uaddr("main.counter"); }
+interval:s:1 { printf("counter: %d\t %d ops/sec\n", @, @-@prev); @prev = @; })");
+  expect_golden("counter.c", p.c_or_errors());
+}
+
+TEST(Lower, SeedScriptAst) {
+  Pipeline p(read_sample("counter.bt"), "samples/counter.bt");
+  ASSERT_EQ(p.errors(), "");
+  expect_golden("counter.ast", ast::dump(*p.program));
+}
+
+TEST(Lower, SameScriptSameC) {
+  const char *text = "BEGIN { @a = 1; @b[2, 3] = @a + 1; printf(\"%d\\n\", @b[2, 3]); exit(); }";
+  Pipeline a(text), b(text);
+  EXPECT_EQ(a.c_or_errors(), b.c_or_errors());
+}
+
+TEST(Lower, ControlFlowAndKeyedMaps) {
+  Pipeline p(
+      "BEGIN { $i = 0; while ($i < 3) { @sq[$i] = $i * $i; $i++; } "
+      "if ($i == 3 && @sq[2] == 4) { printf(\"ok\\n\"); } else { exit(1); } }");
+  expect_golden("control_flow.c", p.c_or_errors());
+}
+
+TEST(Lower, SymbolsArePlannedForTheRuntime) {
+  Pipeline p(R"(uprobe:/tmp/counter:main.doWork { @ = *uaddr("main.counter"); @n = *uaddr("main.counter"); })");
+  ASSERT_EQ(p.errors(), "");
+  auto sema = p.analyze();
+  auto plan = codegen::lower(*p.program, sema);
+  ASSERT_EQ(plan.symbols.size(), 1u);  // one per binary and symbol
+  EXPECT_EQ(plan.symbols[0].binary, "/tmp/counter");
+  EXPECT_EQ(plan.symbols[0].symbol, "main.counter");
+  ASSERT_EQ(plan.probes.size(), 1u);
+  EXPECT_EQ(plan.probes[0].name, "uprobe:/tmp/counter:main.doWork");
+  EXPECT_EQ(plan.maps.size(), 2u);
+  EXPECT_EQ(plan.maps[0].name, "@");
+  EXPECT_EQ(plan.maps[1].name, "@n");
+}
+
+}  // namespace
+}  // namespace ut

@@ -1,0 +1,171 @@
+#include <gtest/gtest.h>
+
+#include "tests/unit/test_support.h"
+
+namespace ut {
+namespace {
+
+using testing::Pipeline;
+
+std::string ast_of(const std::string &text) {
+  Pipeline p(text);
+  EXPECT_EQ(p.errors(), "");
+  return p.program ? ast::dump(*p.program) : "";
+}
+
+TEST(Parser, SeedOneLinerWithBraces) {
+  EXPECT_EQ(ast_of(R"(uprobe:/tmp/counter:"main.doWork" { @ = *uaddr("main.counter"); })"),
+            "program\n"
+            "  probe\n"
+            "    uprobe:/tmp/counter:\"main.doWork\"\n"
+            "    block { }\n"
+            "      =\n"
+            "        map: @\n"
+            "        dereference\n"
+            "          call: uaddr\n"
+            "            string: \"main.counter\"\n");
+}
+
+TEST(Parser, AngleBlockGivesTheSameTreeAsBraces) {
+  std::string angle = ast_of(R"(uprobe:/tmp/counter:"main.doWork" < @ = *uaddr("main.counter"); >)");
+  std::string braces = ast_of(R"(uprobe:/tmp/counter:"main.doWork" { @ = *uaddr("main.counter"); })");
+  EXPECT_EQ(angle.replace(angle.find("< >"), 3, "{ }"), braces);
+}
+
+TEST(Parser, LastStatementInBracesNeedsNoSemicolon) {
+  EXPECT_NE(ast_of("BEGIN { @a = 1; @b = 2 }").find("map: @b"), std::string::npos);
+}
+
+TEST(Parser, GreaterThanInsideAngleBlockIsAComparison) {
+  std::string tree = ast_of("BEGIN < @x = 3 > 2; if (@x > 0) < @y = 1; > >");
+  EXPECT_NE(tree.find("      =\n        map: @x\n        >\n"), std::string::npos) << tree;
+  EXPECT_NE(tree.find("if\n"), std::string::npos) << tree;
+}
+
+TEST(Parser, ShiftRightIsTwoTouchingGreaterThans) {
+  std::string tree = ast_of("BEGIN { @x = 16 >> 2; }");
+  EXPECT_NE(tree.find(">>\n          int: 16\n          int: 2\n"), std::string::npos) << tree;
+}
+
+TEST(Parser, TwoTouchingGreaterThansCloseTwoAngleBlocks) {
+  std::string tree = ast_of("BEGIN < if (1) < @x = 1; >>");
+  EXPECT_NE(tree.find("block < >\n      if\n"), std::string::npos) << tree;
+}
+
+TEST(Parser, AngleBlockMustEndStatementsWithSemicolon) {
+  Pipeline p("BEGIN < @x = 1 >");
+  EXPECT_EQ(p.errors(),
+            "stdin:1:17-17: ERROR: syntax error, unexpected end of file\n"
+            "BEGIN < @x = 1 >\n"
+            "                \n");
+}
+
+TEST(Parser, SeparatedGreaterThansAreNotAShift) {
+  Pipeline p("BEGIN { @x = 1 > > 2; }");
+  EXPECT_EQ(p.errors(),
+            "stdin:1:18-19: ERROR: syntax error, unexpected >, expecting an expression\n"
+            "BEGIN { @x = 1 > > 2; }\n"
+            "                 ~\n");
+}
+
+TEST(Parser, OperatorPrecedenceFollowsC) {
+  std::string tree = ast_of("BEGIN { @ = 1 + 2 * 3 << 1 == 14 && !0 || 0; }");
+  EXPECT_EQ(tree.substr(tree.find("      =")),
+            "      =\n"
+            "        map: @\n"
+            "        ||\n"
+            "          &&\n"
+            "            ==\n"
+            "              <<\n"
+            "                +\n"
+            "                  int: 1\n"
+            "                  *\n"
+            "                    int: 2\n"
+            "                    int: 3\n"
+            "                int: 1\n"
+            "              int: 14\n"
+            "            !\n"
+            "              int: 0\n"
+            "          int: 0\n");
+}
+
+TEST(Parser, SeveralProbesAndAttachPoints) {
+  Pipeline p(
+      "uprobe:/bin/a:f,\n  uprobe:/bin/a:g /pid > 1/ { @x = 1; }\n"
+      "interval:s:1 { printf(\"%d\\n\", @x); }");
+  ASSERT_EQ(p.errors(), "");
+  ASSERT_EQ(p.program->probes.size(), 2u);
+  EXPECT_EQ(p.program->probes[0]->attach_points.size(), 2u);
+  EXPECT_NE(p.program->probes[0]->predicate, nullptr);
+  EXPECT_EQ(p.program->probes[1]->attach_points[0]->parts,
+            (std::vector<std::string>{"interval", "s", "1"}));
+}
+
+TEST(Parser, GoNamesNeedNoQuotes) {
+  Pipeline p("uprobe:/tmp/x:net/http.(*Server).Serve { @ = 1; }");
+  ASSERT_EQ(p.errors(), "");
+  EXPECT_EQ(p.program->probes[0]->attach_points[0]->parts,
+            (std::vector<std::string>{"uprobe", "/tmp/x", "net/http.(*Server).Serve"}));
+}
+
+TEST(Parser, QuotedPartsMayHoldColons) {
+  EXPECT_EQ(parser::split_attach_point(R"x(uprobe:/b:"ns::f(int)")x"),
+            (std::vector<std::string>{"uprobe", "/b", "ns::f(int)"}));
+}
+
+TEST(Parser, ShebangAndComments) {
+  std::string tree = ast_of(
+      "#!/usr/bin/env utrace\n// a comment\nBEGIN /* inline */ { @ = 1; // trailing\n }\n");
+  EXPECT_NE(tree.find("BEGIN"), std::string::npos);
+}
+
+TEST(Lexer, IntegerLiterals) {
+  std::string tree = ast_of("BEGIN { @a = 0x10; @b = 010; @c = 1_000_000; @d = 2e3; @e = 100UL; }");
+  for (const char *v : {"int: 16", "int: 8", "int: 1000000", "int: 2000", "int: 100"})
+    EXPECT_NE(tree.find(v), std::string::npos) << v;
+}
+
+TEST(Lexer, StringEscapes) {
+  Pipeline p(R"(BEGIN { printf("a\tb\n\"\\\101\x42"); })");
+  ASSERT_EQ(p.errors(), "");
+  auto *stmt = static_cast<ast::ExprStmt *>(p.program->probes[0]->body->stmts[0]);
+  auto *call = static_cast<ast::Call *>(stmt->expr);
+  EXPECT_EQ(ast::as<ast::String>(*call->args[0]).value, "a\tb\n\"\\AB");
+}
+
+TEST(Lexer, InvalidEscapeIsLocated) {
+  Pipeline p(R"(BEGIN { printf("\q"); })");
+  EXPECT_EQ(p.errors(),
+            "stdin:1:16-20: ERROR: invalid escape character '\\q'\n"
+            "BEGIN { printf(\"\\q\"); }\n"
+            "               ~~~~\n");
+}
+
+TEST(Lexer, UnterminatedComment) {
+  Pipeline p("BEGIN { @ = 1; } /* no end");
+  EXPECT_NE(p.errors().find("end of file during comment"), std::string::npos);
+}
+
+TEST(Parser, SyntaxErrorMatchesBpftraceText) {
+  Pipeline p("BEGIN { $x = ; }");
+  EXPECT_EQ(p.errors(),
+            "stdin:1:14-15: ERROR: syntax error, unexpected ;\n"
+            "BEGIN { $x = ; }\n"
+            "             ~\n");
+}
+
+TEST(Parser, RecoversAtTheNextStatement) {
+  Pipeline p("BEGIN { $x = ; @y = 1 +; }");
+  EXPECT_EQ(p.diags.all().size(), 2u) << p.errors();
+}
+
+TEST(Parser, ErrorsInScriptFilesNameTheFile) {
+  Pipeline p("BEGIN {\n  $y = @x +;\n}\n", "/tmp/err.bt");
+  EXPECT_EQ(p.errors(),
+            "/tmp/err.bt:2:12-13: ERROR: syntax error, unexpected ;\n"
+            "  $y = @x +;\n"
+            "           ~\n");
+}
+
+}  // namespace
+}  // namespace ut
