@@ -79,8 +79,12 @@ class Analyzer {
 
   void check_stmt(const Stmt &s) {
     switch (s.kind) {
-      case Stmt::Kind::Expr: check(*ast::as<ast::ExprStmt>(s).expr); break;
-      case Stmt::Kind::Assign: check_assign(ast::as<ast::Assign>(s)); break;
+      case Stmt::Kind::Expr:
+        check(*ast::as<ast::ExprStmt>(s).expr);
+        break;
+      case Stmt::Kind::Assign:
+        check_assign(ast::as<ast::Assign>(s));
+        break;
       case Stmt::Kind::Block:
         for (const Stmt *st : ast::as<ast::Block>(s).stmts) check_stmt(*st);
         break;
@@ -131,8 +135,8 @@ class Analyzer {
   void check_assign(const ast::Assign &a) {
     Type value = check(*a.value);
     if (a.compound && !value.is_none() && !value.is_integer()) {
-      error(a.value->range, std::string("'") + ast::spelling(a.op) + "=' needs an integer, not " +
-                                value.str());
+      error(a.value->range,
+            std::string("'") + ast::spelling(a.op) + "=' needs an integer, not " + value.str());
       return;
     }
     if (value.is_pointer()) value = Type::integer(64, false);
@@ -229,7 +233,8 @@ class Analyzer {
                                                           : Type::integer();
       case Expr::Kind::String:
         return Type::string(static_cast<uint32_t>(ast::as<ast::String>(e).value.size() + 1));
-      case Expr::Kind::Identifier: return check_identifier(ast::as<ast::Identifier>(e));
+      case Expr::Kind::Identifier:
+        return check_identifier(ast::as<ast::Identifier>(e));
       case Expr::Kind::Variable: {
         const auto &v = ast::as<ast::Variable>(e);
         auto it = probe_->variables.find(v.name);
@@ -250,9 +255,12 @@ class Analyzer {
         check_key_types(m, it->second, keys);
         return it->second.value;
       }
-      case Expr::Kind::Call: return check_call(ast::as<ast::Call>(e));
-      case Expr::Kind::Binary: return check_binary(ast::as<ast::Binary>(e));
-      case Expr::Kind::Unary: return check_unary(ast::as<ast::Unary>(e));
+      case Expr::Kind::Call:
+        return check_call(ast::as<ast::Call>(e));
+      case Expr::Kind::Binary:
+        return check_binary(ast::as<ast::Binary>(e));
+      case Expr::Kind::Unary:
+        return check_unary(ast::as<ast::Unary>(e));
       case Expr::Kind::Ternary: {
         const auto &t = ast::as<ast::Ternary>(e);
         check_condition(*t.cond, "?:");
@@ -296,8 +304,8 @@ class Analyzer {
       return Type::none();
     }
     if (!(v->allowed & mask(probe_kind()))) {
-      error(id.range, std::string("the ") + v->name + " builtin can only be used in " +
-                          v->allowed_text);
+      error(id.range,
+            std::string("the ") + v->name + " builtin can only be used in " + v->allowed_text);
       return Type::none();
     }
     return v->type;
@@ -314,9 +322,9 @@ class Analyzer {
       return Type::none();
     }
     if (call.args.size() < f->min_args || call.args.size() > f->max_args) {
-      std::string expected = f->min_args == f->max_args
-                                 ? std::to_string(f->min_args)
-                                 : std::to_string(f->min_args) + " to " + std::to_string(f->max_args);
+      std::string expected = f->min_args == f->max_args ? std::to_string(f->min_args)
+                                                        : std::to_string(f->min_args) + " to " +
+                                                              std::to_string(f->max_args);
       error(call.range, call.name + "() takes " + expected + " argument" +
                             (f->max_args == 1 ? "" : "s") + " (" +
                             std::to_string(call.args.size()) + " provided)");
@@ -348,7 +356,8 @@ class Analyzer {
     if (is_step && u.operand->kind == Expr::Kind::Map) {
       // `@n++` on a map never assigned starts it at 0, as an int64.
       const auto &m = ast::as<ast::Map>(*u.operand);
-      if (!sema_.maps.count(m.name)) sema_.maps[m.name] = MapInfo{m.name, check_keys(m), Type::integer()};
+      if (!sema_.maps.count(m.name))
+        sema_.maps[m.name] = MapInfo{m.name, check_keys(m), Type::integer()};
     }
     Type t = check(*u.operand);
     if (t.is_none()) return t;
@@ -364,7 +373,8 @@ class Analyzer {
         if (t.is_integer()) return t;
         break;
       default:
-        if (t.is_scalar()) return Type::integer(64, u.op == ast::UnaryOp::BitNot ? t.is_signed : true);
+        if (t.is_scalar())
+          return Type::integer(64, u.op == ast::UnaryOp::BitNot ? t.is_signed : true);
         break;
     }
     error(u.range, std::string("invalid operand to '") + ast::spelling(u.op) + "': " + t.str());

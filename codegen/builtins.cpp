@@ -10,13 +10,27 @@ namespace {
 
 // ---- variables ----------------------------------------------------------------------------
 
-std::string lower_pid(LowerContext &) { return "(u32)(bpf_get_current_pid_tgid() >> 32)"; }
-std::string lower_tid(LowerContext &) { return "(u32)bpf_get_current_pid_tgid()"; }
-std::string lower_uid(LowerContext &) { return "(u32)bpf_get_current_uid_gid()"; }
-std::string lower_gid(LowerContext &) { return "(u32)(bpf_get_current_uid_gid() >> 32)"; }
-std::string lower_nsecs(LowerContext &) { return "bpf_ktime_get_boot_ns()"; }
-std::string lower_cpu(LowerContext &) { return "bpf_get_smp_processor_id()"; }
-std::string lower_retval(LowerContext &) { return "(s64)PT_REGS_RC(ctx)"; }
+std::string lower_pid(LowerContext &) {
+  return "(u32)(bpf_get_current_pid_tgid() >> 32)";
+}
+std::string lower_tid(LowerContext &) {
+  return "(u32)bpf_get_current_pid_tgid()";
+}
+std::string lower_uid(LowerContext &) {
+  return "(u32)bpf_get_current_uid_gid()";
+}
+std::string lower_gid(LowerContext &) {
+  return "(u32)(bpf_get_current_uid_gid() >> 32)";
+}
+std::string lower_nsecs(LowerContext &) {
+  return "bpf_ktime_get_boot_ns()";
+}
+std::string lower_cpu(LowerContext &) {
+  return "bpf_get_smp_processor_id()";
+}
+std::string lower_retval(LowerContext &) {
+  return "(s64)PT_REGS_RC(ctx)";
+}
 
 std::string lower_comm(LowerContext &lc) {
   std::string v = lc.temp(Type::string(16));
@@ -51,7 +65,9 @@ const BuiltinVariable kVariables[] = {
 
 // ---- functions ----------------------------------------------------------------------------
 
-bool is_string_literal(const ast::Expr *e) { return e->kind == ast::Expr::Kind::String; }
+bool is_string_literal(const ast::Expr *e) {
+  return e->kind == ast::Expr::Kind::String;
+}
 
 Type check_printf(CallCheck &c) {
   const ast::Call &call = c.call;

@@ -16,7 +16,9 @@ namespace ut::codegen {
 
 // Which probe kinds a builtin may appear in.
 using ProbeMask = uint32_t;
-constexpr ProbeMask mask(ProbeKind k) { return 1u << static_cast<uint32_t>(k); }
+constexpr ProbeMask mask(ProbeKind k) {
+  return 1u << static_cast<uint32_t>(k);
+}
 constexpr ProbeMask kAnyProbe = ~0u;
 constexpr ProbeMask kUprobes = mask(ProbeKind::Uprobe) | mask(ProbeKind::Uretprobe);
 

@@ -25,10 +25,12 @@ Result<FormatSpec> parse_format(const std::string &format) {
     size_t start = i++;
     std::string written = "%";
     while (i < format.size() && (format[i] == '-' || format[i] == '0')) written += format[i++];
-    while (i < format.size() && isdigit(static_cast<unsigned char>(format[i]))) written += format[i++];
+    while (i < format.size() && isdigit(static_cast<unsigned char>(format[i])))
+      written += format[i++];
     if (i < format.size() && format[i] == '.') {
       written += format[i++];
-      while (i < format.size() && isdigit(static_cast<unsigned char>(format[i]))) written += format[i++];
+      while (i < format.size() && isdigit(static_cast<unsigned char>(format[i])))
+        written += format[i++];
     }
     while (i < format.size() && strchr("hljzt", format[i])) ++i;  // lengths: all values are 64-bit
     if (i >= format.size() || !strchr("diuxXocsp", format[i])) {

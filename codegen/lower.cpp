@@ -5,8 +5,8 @@
 #include <sstream>
 
 #include "codegen/builtins.h"
-#include "codegen/probe_kinds.h"
 #include "codegen/lower_context.h"
+#include "codegen/probe_kinds.h"
 #include "stdlib/prelude.h"
 
 namespace ut::codegen {
@@ -23,10 +23,14 @@ namespace {
 using ast::Expr;
 using ast::Stmt;
 
-std::string map_c_name(const std::string &name) { return "map_" + name.substr(1); }
+std::string map_c_name(const std::string &name) {
+  return "map_" + name.substr(1);
+}
 
 // Field `i` of a key or event struct.
-std::string field_name(size_t i) { return "f" + std::to_string(i); }
+std::string field_name(size_t i) {
+  return "f" + std::to_string(i);
+}
 
 std::string c_declaration(const Type &t, const std::string &name) {
   if (t.is_string()) return "char " + name + "[" + std::to_string(t.size) + "]";
@@ -77,7 +81,8 @@ class Lowerer : public LowerContext {
                              const Range &range) override {
     for (const SymbolRef &s : plan_.symbols)
       if (s.binary == binary && s.symbol == symbol) return s.macro;
-    plan_.symbols.push_back({"UT_SYM_" + std::to_string(plan_.symbols.size()), binary, symbol, range});
+    plan_.symbols.push_back(
+        {"UT_SYM_" + std::to_string(plan_.symbols.size()), binary, symbol, range});
     return plan_.symbols.back().macro;
   }
 
@@ -92,8 +97,8 @@ class Lowerer : public LowerContext {
     size_t id = event_for(kind, format, types);
     const EventSpec &ev = plan_.events[id];
     std::string e = "e" + std::to_string(temp_counter_++);
-    emit("struct " + ev.c_struct + " *" + e + " = " + plan_.events_map + ".ringbuf_reserve(sizeof(*" +
-         e + "));");
+    emit("struct " + ev.c_struct + " *" + e + " = " + plan_.events_map +
+         ".ringbuf_reserve(sizeof(*" + e + "));");
     emit("if (" + e + ") {");
     ++indent_;
     emit(e + "->id = " + std::to_string(id) + ";");
@@ -196,11 +201,13 @@ class Lowerer : public LowerContext {
     body_.clear();
     temp_counter_ = 0;
     indent_ = 1;
-    plan_.probes.push_back({ap.kind, ap.name, fn, ap.binary, ap.symbol, ap.period_ns, ap.node->range});
+    plan_.probes.push_back(
+        {ap.kind, ap.name, fn, ap.binary, ap.symbol, ap.period_ns, ap.node->range});
 
     emit("u64 zero_key = 0;");
     for (const auto &[name, type] : probe.variables)
-      emit(c_declaration(type, "var_" + name.substr(1)) + (type.is_string() ? " = {}" : " = 0") + ";");
+      emit(c_declaration(type, "var_" + name.substr(1)) + (type.is_string() ? " = {}" : " = 0") +
+           ";");
     if (probe.probe->predicate) {
       emit("/* " + location(probe.probe->predicate->range) + "  predicate */");
       std::string c = lower_expr(*probe.probe->predicate);
@@ -211,8 +218,8 @@ class Lowerer : public LowerContext {
     emit("return 0;");
 
     const ProbeKindRow &row = probe_kind_row(ap.kind);
-    return "/* " + location(ap.node->range) + "  " + ap.name + " */\nint " + fn + "(" + row.context +
-           ")\n{\n" + body_ + "}\n\n";
+    return "/* " + location(ap.node->range) + "  " + ap.name + " */\nint " + fn + "(" +
+           row.context + ")\n{\n" + body_ + "}\n\n";
   }
 
   void lower_block_contents(const ast::Block &b) {
@@ -237,13 +244,17 @@ class Lowerer : public LowerContext {
         if (!value.empty()) emit("(void)" + value + ";");
         break;
       }
-      case Stmt::Kind::Assign: lower_assign(ast::as<ast::Assign>(s)); break;
+      case Stmt::Kind::Assign:
+        lower_assign(ast::as<ast::Assign>(s));
+        break;
       case Stmt::Kind::Block:
         emit("{");
         nested_block(ast::as<ast::Block>(s));
         emit("}");
         break;
-      case Stmt::Kind::If: lower_if(ast::as<ast::If>(s)); break;
+      case Stmt::Kind::If:
+        lower_if(ast::as<ast::If>(s));
+        break;
       case Stmt::Kind::While: {
         const auto &w = ast::as<ast::While>(s);
         emit("while (1) {");
@@ -266,10 +277,17 @@ class Lowerer : public LowerContext {
         }
         break;
       }
-      case Stmt::Kind::Return: emit("return 0;"); break;
-      case Stmt::Kind::Break: emit("break;"); break;
-      case Stmt::Kind::Continue: emit("continue;"); break;
-      case Stmt::Kind::Error: break;
+      case Stmt::Kind::Return:
+        emit("return 0;");
+        break;
+      case Stmt::Kind::Break:
+        emit("break;");
+        break;
+      case Stmt::Kind::Continue:
+        emit("continue;");
+        break;
+      case Stmt::Kind::Error:
+        break;
     }
   }
 
@@ -306,7 +324,8 @@ class Lowerer : public LowerContext {
     if (target.kind == Expr::Kind::Variable) {
       std::string var = "var_" + ast::as<ast::Variable>(target).name.substr(1);
       if (value_type.is_string())
-        emit("__builtin_memcpy(" + var + ", " + value + ", " + std::to_string(value_type.size) + ");");
+        emit("__builtin_memcpy(" + var + ", " + value + ", " + std::to_string(value_type.size) +
+             ");");
       else
         emit(var + " = " + value + ";");
       return;
@@ -326,7 +345,8 @@ class Lowerer : public LowerContext {
     for (const Expr *k : m.keys) parts.push_back(lower_expr(*k));
     std::string key = "k" + std::to_string(temp_counter_++);
     emit("struct key_" + map_c_name(m.name).substr(4) + " " + key + " = {};");
-    for (size_t i = 0; i < parts.size(); ++i) emit(key + "." + field_name(i) + " = " + parts[i] + ";");
+    for (size_t i = 0; i < parts.size(); ++i)
+      emit(key + "." + field_name(i) + " = " + parts[i] + ";");
     return "&" + key;
   }
 
@@ -343,7 +363,8 @@ class Lowerer : public LowerContext {
 
   std::string lower_expr(const Expr &e) {
     switch (e.kind) {
-      case Expr::Kind::Integer: return integer_literal(ast::as<ast::Integer>(e).value);
+      case Expr::Kind::Integer:
+        return integer_literal(ast::as<ast::Integer>(e).value);
       case Expr::Kind::String: {
         std::string v = "v" + std::to_string(temp_counter_++);
         emit("char " + v + "[] = " + c_string(ast::as<ast::String>(e).value) + ";");
@@ -351,14 +372,18 @@ class Lowerer : public LowerContext {
       }
       case Expr::Kind::Identifier:
         return find_variable(ast::as<ast::Identifier>(e).name)->lower(*this);
-      case Expr::Kind::Variable: return "var_" + ast::as<ast::Variable>(e).name.substr(1);
-      case Expr::Kind::Map: return map_read(ast::as<ast::Map>(e));
+      case Expr::Kind::Variable:
+        return "var_" + ast::as<ast::Variable>(e).name.substr(1);
+      case Expr::Kind::Map:
+        return map_read(ast::as<ast::Map>(e));
       case Expr::Kind::Call: {
         const auto &c = ast::as<ast::Call>(e);
         return find_function(c.name)->lower(*this, c);
       }
-      case Expr::Kind::Binary: return lower_binary(ast::as<ast::Binary>(e));
-      case Expr::Kind::Unary: return lower_unary(ast::as<ast::Unary>(e));
+      case Expr::Kind::Binary:
+        return lower_binary(ast::as<ast::Binary>(e));
+      case Expr::Kind::Unary:
+        return lower_unary(ast::as<ast::Unary>(e));
       case Expr::Kind::Ternary: {
         const auto &t = ast::as<ast::Ternary>(e);
         std::string result = temp(sema_.type_of(e));
@@ -374,7 +399,8 @@ class Lowerer : public LowerContext {
         const auto &c = ast::as<ast::Cast>(e);
         return "((" + sema_.type_of(e).c_type() + ")" + lower_expr(*c.operand) + ")";
       }
-      default: return "0";  // rejected by analysis
+      default:
+        return "0";  // rejected by analysis
     }
   }
 
@@ -382,7 +408,8 @@ class Lowerer : public LowerContext {
     ++indent_;
     std::string v = lower_expr(e);
     if (sema_.type_of(e).is_string())
-      emit("__builtin_memcpy(" + result + ", " + v + ", " + std::to_string(sema_.type_of(e).size) + ");");
+      emit("__builtin_memcpy(" + result + ", " + v + ", " + std::to_string(sema_.type_of(e).size) +
+           ");");
     else
       emit(result + " = " + v + ";");
     --indent_;
@@ -442,16 +469,20 @@ class Lowerer : public LowerContext {
 
   std::string lower_unary(const ast::Unary &u) {
     switch (u.op) {
-      case ast::UnaryOp::Neg: return "(-(s64)" + lower_expr(*u.operand) + ")";
-      case ast::UnaryOp::LogNot: return "(!" + lower_expr(*u.operand) + ")";
-      case ast::UnaryOp::BitNot: return "(~" + lower_expr(*u.operand) + ")";
+      case ast::UnaryOp::Neg:
+        return "(-(s64)" + lower_expr(*u.operand) + ")";
+      case ast::UnaryOp::LogNot:
+        return "(!" + lower_expr(*u.operand) + ")";
+      case ast::UnaryOp::BitNot:
+        return "(~" + lower_expr(*u.operand) + ")";
       case ast::UnaryOp::Deref: {
         std::string address = lower_expr(*u.operand);
         std::string v = temp(sema_.type_of(u));
         emit("bpf_probe_read_user(&" + v + ", sizeof(" + v + "), (void *)(" + address + "));");
         return v;
       }
-      default: return lower_step(u);
+      default:
+        return lower_step(u);
     }
   }
 

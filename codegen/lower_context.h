@@ -25,7 +25,8 @@ class LowerContext {
   virtual std::string symbol_address(const std::string &binary, const std::string &symbol,
                                      const Range &range) = 0;
   // Sends `args` (already lowered, with their types) to user space as one event of `kind`.
-  virtual void send_event(EventKind kind, int format, const std::vector<const ast::Expr *> &args) = 0;
+  virtual void send_event(EventKind kind, int format,
+                          const std::vector<const ast::Expr *> &args) = 0;
 };
 
 }  // namespace ut::codegen

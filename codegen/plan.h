@@ -27,8 +27,8 @@ struct ProbeSpec {
 // One BPF map of the generated C. The runtime opens it by `c_name`; `name` is for printing.
 // Keys are `key_types` laid out as consecutive 8-byte-aligned fields (a scalar map has one u64 0).
 struct MapSpec {
-  std::string name;    // "@", "@prev"
-  std::string c_name;  // "map_", "map_prev"
+  std::string name;             // "@", "@prev"
+  std::string c_name;           // "map_", "map_prev"
   std::vector<Type> key_types;  // empty for a scalar map
   Type value;
   uint32_t max_entries = 4096;
@@ -38,9 +38,9 @@ struct MapSpec {
 
 // One piece of a printf format: literal text, or one conversion of one argument.
 struct FormatPiece {
-  std::string text;        // the literal text, or the conversion as written without length ("%-5d")
+  std::string text;  // the literal text, or the conversion as written without length ("%-5d")
   bool is_conversion = false;
-  char conversion = 0;     // 'd', 'u', 'x', 'X', 'o', 's', 'c', 'p', 'i'
+  char conversion = 0;  // 'd', 'u', 'x', 'X', 'o', 's', 'c', 'p', 'i'
 };
 
 struct FormatSpec {
@@ -69,7 +69,7 @@ struct EventSpec {
 // An ELF symbol's address the generated C needs (`uaddr("main.counter")`). The C uses `macro`;
 // the runtime resolves the symbol and defines the macro when it compiles the program.
 struct SymbolRef {
-  std::string macro;   // "UT_SYM_0"
+  std::string macro;  // "UT_SYM_0"
   std::string binary;
   std::string symbol;
   Range range;

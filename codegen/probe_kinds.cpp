@@ -30,8 +30,14 @@ bool parse_uprobe(const ast::AttachPoint &ap, AttachInfo &out, Diagnostics &diag
 }
 
 bool parse_interval(const ast::AttachPoint &ap, AttachInfo &out, Diagnostics &diags) {
-  static const struct { const char *unit; uint64_t ns_per; bool is_rate; } kUnits[] = {
-      {"s", 1000000000ull, false}, {"ms", 1000000ull, false}, {"us", 1000ull, false},
+  static const struct {
+    const char *unit;
+    uint64_t ns_per;
+    bool is_rate;
+  } kUnits[] = {
+      {"s", 1000000000ull, false},
+      {"ms", 1000000ull, false},
+      {"us", 1000ull, false},
       {"hz", 1000000000ull, true},
   };
   if (ap.parts.size() != 3) {

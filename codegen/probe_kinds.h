@@ -14,7 +14,7 @@ struct ProbeKindRow {
   const char *name;        // "uprobe"
   const char *short_name;  // "u"; empty when there is none
   ProbeKind kind;
-  const char *context;     // the C parameter of the probe function
+  const char *context;  // the C parameter of the probe function
   // Fills `out` from the attach point's fields; reports and returns false when they are wrong.
   bool (*parse)(const ast::AttachPoint &ap, AttachInfo &out, Diagnostics &diags);
 };

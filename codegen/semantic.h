@@ -17,9 +17,9 @@ namespace ut::codegen {
 // One attach point of a probe, parsed: `uprobe:/tmp/counter:main.doWork`.
 struct AttachInfo {
   ProbeKind kind = ProbeKind::Begin;
-  std::string name;    // canonical: "uprobe:/tmp/counter:main.doWork", "interval:s:1"
-  std::string binary;  // uprobe family
-  std::string symbol;  // uprobe family
+  std::string name;        // canonical: "uprobe:/tmp/counter:main.doWork", "interval:s:1"
+  std::string binary;      // uprobe family
+  std::string symbol;      // uprobe family
   uint64_t period_ns = 0;  // interval
   const ast::AttachPoint *node = nullptr;
 };

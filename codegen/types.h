@@ -11,9 +11,9 @@ enum class TypeKind { None, Integer, String, Pointer, Tuple };
 
 struct Type {
   TypeKind kind = TypeKind::None;
-  uint32_t bits = 64;      // Integer: 8, 16, 32 or 64
-  bool is_signed = true;   // Integer
-  uint32_t size = 0;       // String: bytes including the NUL
+  uint32_t bits = 64;          // Integer: 8, 16, 32 or 64
+  bool is_signed = true;       // Integer
+  uint32_t size = 0;           // String: bytes including the NUL
   std::vector<Type> elements;  // Pointer: {pointee}; Tuple: the elements
 
   static Type none() { return {}; }

@@ -7,38 +7,64 @@ namespace ut::ast {
 
 const char *spelling(BinaryOp op) {
   switch (op) {
-    case BinaryOp::Add: return "+";
-    case BinaryOp::Sub: return "-";
-    case BinaryOp::Mul: return "*";
-    case BinaryOp::Div: return "/";
-    case BinaryOp::Mod: return "%";
-    case BinaryOp::BitAnd: return "&";
-    case BinaryOp::BitOr: return "|";
-    case BinaryOp::BitXor: return "^";
-    case BinaryOp::Shl: return "<<";
-    case BinaryOp::Shr: return ">>";
-    case BinaryOp::Lt: return "<";
-    case BinaryOp::Le: return "<=";
-    case BinaryOp::Gt: return ">";
-    case BinaryOp::Ge: return ">=";
-    case BinaryOp::Eq: return "==";
-    case BinaryOp::Ne: return "!=";
-    case BinaryOp::LogAnd: return "&&";
-    case BinaryOp::LogOr: return "||";
+    case BinaryOp::Add:
+      return "+";
+    case BinaryOp::Sub:
+      return "-";
+    case BinaryOp::Mul:
+      return "*";
+    case BinaryOp::Div:
+      return "/";
+    case BinaryOp::Mod:
+      return "%";
+    case BinaryOp::BitAnd:
+      return "&";
+    case BinaryOp::BitOr:
+      return "|";
+    case BinaryOp::BitXor:
+      return "^";
+    case BinaryOp::Shl:
+      return "<<";
+    case BinaryOp::Shr:
+      return ">>";
+    case BinaryOp::Lt:
+      return "<";
+    case BinaryOp::Le:
+      return "<=";
+    case BinaryOp::Gt:
+      return ">";
+    case BinaryOp::Ge:
+      return ">=";
+    case BinaryOp::Eq:
+      return "==";
+    case BinaryOp::Ne:
+      return "!=";
+    case BinaryOp::LogAnd:
+      return "&&";
+    case BinaryOp::LogOr:
+      return "||";
   }
   return "?";
 }
 
 const char *spelling(UnaryOp op) {
   switch (op) {
-    case UnaryOp::Neg: return "-";
-    case UnaryOp::LogNot: return "!";
-    case UnaryOp::BitNot: return "~";
-    case UnaryOp::Deref: return "*";
-    case UnaryOp::PreInc: return "++ (pre)";
-    case UnaryOp::PreDec: return "-- (pre)";
-    case UnaryOp::PostInc: return "++ (post)";
-    case UnaryOp::PostDec: return "-- (post)";
+    case UnaryOp::Neg:
+      return "-";
+    case UnaryOp::LogNot:
+      return "!";
+    case UnaryOp::BitNot:
+      return "~";
+    case UnaryOp::Deref:
+      return "*";
+    case UnaryOp::PreInc:
+      return "++ (pre)";
+    case UnaryOp::PreDec:
+      return "-- (pre)";
+    case UnaryOp::PostInc:
+      return "++ (post)";
+    case UnaryOp::PostDec:
+      return "-- (post)";
   }
   return "?";
 }
@@ -50,11 +76,21 @@ std::string escaped(const std::string &s) {
   std::string out = "\"";
   for (unsigned char c : s) {
     switch (c) {
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           char buf[8];
@@ -77,7 +113,9 @@ class Dumper {
   }
 
  private:
-  void line(int depth, const std::string &text) { out_ << std::string(depth * 2, ' ') << text << '\n'; }
+  void line(int depth, const std::string &text) {
+    out_ << std::string(depth * 2, ' ') << text << '\n';
+  }
 
   void dump_probe(const Probe &probe) {
     line(1, "probe");
@@ -132,23 +170,41 @@ class Dumper {
         dump_stmt(*u.body, d + 1);
         break;
       }
-      case Stmt::Kind::Return: line(d, "return"); break;
-      case Stmt::Kind::Break: line(d, "break"); break;
-      case Stmt::Kind::Continue: line(d, "continue"); break;
-      case Stmt::Kind::Error: line(d, "<error>"); break;
+      case Stmt::Kind::Return:
+        line(d, "return");
+        break;
+      case Stmt::Kind::Break:
+        line(d, "break");
+        break;
+      case Stmt::Kind::Continue:
+        line(d, "continue");
+        break;
+      case Stmt::Kind::Error:
+        line(d, "<error>");
+        break;
     }
   }
 
   void dump_expr(const Expr &e, int d) {
     switch (e.kind) {
-      case Expr::Kind::Integer: line(d, "int: " + std::to_string(as<Integer>(e).value)); break;
-      case Expr::Kind::String: line(d, "string: " + escaped(as<String>(e).value)); break;
-      case Expr::Kind::Identifier: line(d, "builtin: " + as<Identifier>(e).name); break;
-      case Expr::Kind::Variable: line(d, "variable: " + as<Variable>(e).name); break;
+      case Expr::Kind::Integer:
+        line(d, "int: " + std::to_string(as<Integer>(e).value));
+        break;
+      case Expr::Kind::String:
+        line(d, "string: " + escaped(as<String>(e).value));
+        break;
+      case Expr::Kind::Identifier:
+        line(d, "builtin: " + as<Identifier>(e).name);
+        break;
+      case Expr::Kind::Variable:
+        line(d, "variable: " + as<Variable>(e).name);
+        break;
       case Expr::Kind::Positional:
         line(d, "param: $" + std::to_string(as<Positional>(e).index));
         break;
-      case Expr::Kind::PositionalCount: line(d, "param: $#"); break;
+      case Expr::Kind::PositionalCount:
+        line(d, "param: $#");
+        break;
       case Expr::Kind::Map: {
         const auto &m = as<Map>(e);
         line(d, "map: " + m.name);
@@ -207,6 +263,8 @@ class Dumper {
 
 }  // namespace
 
-std::string dump(const Program &program) { return Dumper().run(program); }
+std::string dump(const Program &program) {
+  return Dumper().run(program);
+}
 
 }  // namespace ut::ast

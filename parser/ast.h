@@ -12,10 +12,24 @@
 namespace ut::ast {
 
 enum class BinaryOp {
-  Add, Sub, Mul, Div, Mod,
-  BitAnd, BitOr, BitXor, Shl, Shr,
-  Lt, Le, Gt, Ge, Eq, Ne,
-  LogAnd, LogOr,
+  Add,
+  Sub,
+  Mul,
+  Div,
+  Mod,
+  BitAnd,
+  BitOr,
+  BitXor,
+  Shl,
+  Shr,
+  Lt,
+  Le,
+  Gt,
+  Ge,
+  Eq,
+  Ne,
+  LogAnd,
+  LogOr,
 };
 enum class UnaryOp { Neg, LogNot, BitNot, Deref, PreInc, PreDec, PostInc, PostDec };
 
@@ -29,8 +43,20 @@ struct Node {
 
 struct Expr : Node {
   enum class Kind {
-    Integer, String, Identifier, Variable, Positional, PositionalCount, Map, Call, Binary, Unary,
-    Ternary, Cast, Tuple, Field,
+    Integer,
+    String,
+    Identifier,
+    Variable,
+    Positional,
+    PositionalCount,
+    Map,
+    Call,
+    Binary,
+    Unary,
+    Ternary,
+    Cast,
+    Tuple,
+    Field,
   };
   explicit Expr(Kind k) : kind(k) {}
   const Kind kind;
@@ -192,16 +218,24 @@ class Context {
 
  private:
   template <typename T>
-  static void destroy(Node *n) { delete static_cast<T *>(n); }
+  static void destroy(Node *n) {
+    delete static_cast<T *>(n);
+  }
   std::vector<std::unique_ptr<Node, void (*)(Node *)>> nodes_;
 };
 
 template <typename T>
-T &as(Expr &e) { return static_cast<T &>(e); }
+T &as(Expr &e) {
+  return static_cast<T &>(e);
+}
 template <typename T>
-const T &as(const Expr &e) { return static_cast<const T &>(e); }
+const T &as(const Expr &e) {
+  return static_cast<const T &>(e);
+}
 template <typename T>
-const T &as(const Stmt &s) { return static_cast<const T &>(s); }
+const T &as(const Stmt &s) {
+  return static_cast<const T &>(s);
+}
 
 // The tree as indented text, one node a line (`utrace --dump=ast`).
 std::string dump(const Program &program);

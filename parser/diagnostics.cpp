@@ -55,8 +55,8 @@ std::string render(const Diagnostic &d, const SourceFile &src) {
   } else {
     const Range &r = *d.range;
     if (r.begin.line != r.end.line) {
-      out = src.name + ":" + std::to_string(r.begin.line) + "-" + std::to_string(r.end.line) + ": " +
-            label + ": " + d.message + "\n";
+      out = src.name + ":" + std::to_string(r.begin.line) + "-" + std::to_string(r.end.line) +
+            ": " + label + ": " + d.message + "\n";
     } else {
       std::string_view line = src.line(r.begin.line);
       size_t from = display_column(line, r.begin.column);

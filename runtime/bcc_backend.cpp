@@ -101,8 +101,9 @@ class BccBackend : public BpfBackend {
     auto fd = program_fd(function, BPF_PROG_TYPE_KPROBE);
     if (!fd) return std::move(fd).error();
     std::string event = "utrace_" + std::to_string(getpid()) + "_" + std::to_string(next_event_++);
-    int perf_fd = bpf_attach_uprobe(*fd, is_return ? BPF_PROBE_RETURN : BPF_PROBE_ENTRY,
-                                    event.c_str(), binary.c_str(), file_offset, pid > 0 ? pid : -1, 0);
+    int perf_fd =
+        bpf_attach_uprobe(*fd, is_return ? BPF_PROBE_RETURN : BPF_PROBE_ENTRY, event.c_str(),
+                          binary.c_str(), file_offset, pid > 0 ? pid : -1, 0);
     if (perf_fd < 0) return Error("cannot attach a uprobe to " + binary + ": " + strerror(errno));
     return std::unique_ptr<Attachment>(new PerfAttachment(perf_fd, event));
   }
@@ -111,8 +112,8 @@ class BccBackend : public BpfBackend {
                                                       uint64_t period_ns, int cpu) override {
     auto fd = program_fd(function, BPF_PROG_TYPE_PERF_EVENT);
     if (!fd) return std::move(fd).error();
-    int perf_fd = bpf_attach_perf_event(*fd, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK,
-                                        period_ns, 0, -1, cpu, -1);
+    int perf_fd = bpf_attach_perf_event(*fd, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK, period_ns,
+                                        0, -1, cpu, -1);
     if (perf_fd < 0) return Error(std::string("cannot open a perf event: ") + strerror(errno));
     return std::unique_ptr<Attachment>(new PerfAttachment(perf_fd, ""));
   }
@@ -145,7 +146,8 @@ class BccBackend : public BpfBackend {
   Result<void> poll_events(int timeout_ms) override {
     if (!ring_) return {};
     int rc = bpf_poll_ringbuf(ring_, timeout_ms);
-    if (rc < 0 && rc != -EINTR) return Error(std::string("ring buffer poll failed: ") + strerror(-rc));
+    if (rc < 0 && rc != -EINTR)
+      return Error(std::string("ring buffer poll failed: ") + strerror(-rc));
     return {};
   }
 
@@ -171,6 +173,8 @@ class BccBackend : public BpfBackend {
 
 }  // namespace
 
-std::unique_ptr<BpfBackend> make_bcc_backend() { return std::make_unique<BccBackend>(); }
+std::unique_ptr<BpfBackend> make_bcc_backend() {
+  return std::make_unique<BccBackend>();
+}
 
 }  // namespace ut::runtime

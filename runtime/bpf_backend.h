@@ -1,5 +1,6 @@
 // The narrow interface between utrace and whatever compiles, loads and attaches BPF. The only
-// implementation that talks to the kernel is BccBackend (runtime/bcc_backend.cpp); tests can fake it.
+// implementation that talks to the kernel is BccBackend (runtime/bcc_backend.cpp); tests can fake
+// it.
 #pragma once
 
 #include <sys/types.h>
@@ -20,7 +21,7 @@ namespace ut::runtime {
 // file descriptors close, so even `kill -9` leaves nothing attached.
 class Attachment {
  public:
-  virtual ~Attachment() = default;
+  virtual ~Attachment();
 };
 
 using MapEntries = std::vector<std::pair<std::string, std::string>>;  // raw key, raw value
@@ -31,7 +32,8 @@ class BpfBackend {
 
   // Compiles `c_source` with `defines` ("NAME=VALUE") and loads the result into the kernel.
   // A compile cache can sit behind this call: the plan's C and the defines are its whole input.
-  virtual Result<void> load(const std::string &c_source, const std::vector<std::string> &defines) = 0;
+  virtual Result<void> load(const std::string &c_source,
+                            const std::vector<std::string> &defines) = 0;
 
   // Runs `function` when the instruction at `file_offset` of `binary` executes (in process `pid`
   // only, when pid > 0).

@@ -55,7 +55,9 @@ std::optional<int> parse_options(int argc, char **argv, Options &opt) {
         opt.program = optarg;
         opt.has_program = true;
         break;
-      case 'q': opt.quiet = true; break;
+      case 'q':
+        opt.quiet = true;
+        break;
       case 'D':
         opt.dump = optarg;
         if (opt.dump != "ast" && opt.dump != "c") {
@@ -63,9 +65,15 @@ std::optional<int> parse_options(int argc, char **argv, Options &opt) {
           return 1;
         }
         break;
-      case 'h': std::cout << kUsage; return 0;
-      case 'V': std::cout << "utrace " UTRACE_VERSION "\n"; return 0;
-      default: std::cerr << kUsage; return 1;
+      case 'h':
+        std::cout << kUsage;
+        return 0;
+      case 'V':
+        std::cout << "utrace " UTRACE_VERSION "\n";
+        return 0;
+      default:
+        std::cerr << kUsage;
+        return 1;
     }
   }
   if (!opt.has_program) {
@@ -121,7 +129,8 @@ int run(int argc, char **argv) {
     return 0;
   }
 
-  for (auto check : {runtime::check_privileges, runtime::check_kernel_headers, runtime::check_tracefs}) {
+  for (auto check :
+       {runtime::check_privileges, runtime::check_kernel_headers, runtime::check_tracefs}) {
     if (auto r = check(); !r) {
       std::cerr << "ERROR: " << r.error().message() << "\n";
       return 1;
@@ -133,4 +142,6 @@ int run(int argc, char **argv) {
 
 }  // namespace
 
-int main(int argc, char **argv) { return run(argc, argv); }
+int main(int argc, char **argv) {
+  return run(argc, argv);
+}

@@ -23,9 +23,9 @@ struct MapSnapshot {
 class Output {
  public:
   virtual ~Output() = default;
-  virtual void attached(size_t probes) = 0;       // "Attaching N probes..."
-  virtual void text(std::string_view s) = 0;      // printf output
-  virtual void maps_begin() = 0;                  // before the maps printed at exit
+  virtual void attached(size_t probes) = 0;   // "Attaching N probes..."
+  virtual void text(std::string_view s) = 0;  // printf output
+  virtual void maps_begin() = 0;              // before the maps printed at exit
   virtual void map(const MapSnapshot &m) = 0;
   virtual void flush() = 0;
 };

@@ -28,7 +28,8 @@ Result<void> check_privileges() {
   if (geteuid() == 0) return {};
   uint64_t caps = effective_capabilities();
   if ((caps >> kCapBpf & 1) && (caps >> kCapPerfmon & 1)) return {};
-  return Error("utrace needs root (or the CAP_BPF and CAP_PERFMON capabilities) to load BPF programs");
+  return Error(
+      "utrace needs root (or the CAP_BPF and CAP_PERFMON capabilities) to load BPF programs");
 }
 
 Result<void> check_kernel_headers() {

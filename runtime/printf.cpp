@@ -18,7 +18,8 @@ std::string format_printf(const codegen::FormatSpec &spec, const std::vector<Val
     int n = 0;
     switch (piece.conversion) {
       case 's':
-        n = snprintf(buf, sizeof(buf), (fmt + "s").c_str(), v.type.is_string() ? v.s.c_str() : v.text().c_str());
+        n = snprintf(buf, sizeof(buf), (fmt + "s").c_str(),
+                     v.type.is_string() ? v.s.c_str() : v.text().c_str());
         break;
       case 'c':
         n = snprintf(buf, sizeof(buf), (fmt + "c").c_str(), static_cast<int>(v.i));

@@ -14,8 +14,12 @@
 
 // BEGIN and END probes are uprobes on these two functions of utrace itself, which the session
 // calls once everything is attached and once tracing stops.
-extern "C" __attribute__((noinline, used)) void utrace_begin_trigger() { asm volatile("" ::: "memory"); }
-extern "C" __attribute__((noinline, used)) void utrace_end_trigger() { asm volatile("" ::: "memory"); }
+extern "C" __attribute__((noinline, used)) void utrace_begin_trigger() {
+  asm volatile("" ::: "memory");
+}
+extern "C" __attribute__((noinline, used)) void utrace_end_trigger() {
+  asm volatile("" ::: "memory");
+}
 
 namespace ut::runtime {
 namespace {
@@ -26,7 +30,9 @@ using codegen::ProbeSpec;
 
 volatile sig_atomic_t g_stop_signal = 0;
 
-void on_stop_signal(int sig) { g_stop_signal = sig; }
+void on_stop_signal(int sig) {
+  g_stop_signal = sig;
+}
 
 void install_signal_handlers() {
   struct sigaction sa {};
@@ -109,7 +115,8 @@ class SessionRun {
       }
       if (!binary.empty()) {
         if (access(binary.c_str(), X_OK) != 0) {
-          diags.error(p.range, "uprobe target file '" + binary + "' does not exist or is not executable");
+          diags.error(p.range,
+                      "uprobe target file '" + binary + "' does not exist or is not executable");
         } else if (auto elf = open_elf(r, binary); !elf) {
           diags.error(p.range, "cannot read '" + binary + "': " + elf.error().message());
         } else if (auto sym = (*elf)->find_symbol(symbol); !sym) {

@@ -38,6 +38,8 @@ class TextOutput : public Output {
 
 }  // namespace
 
-std::unique_ptr<Output> make_text_output(FILE *out) { return std::make_unique<TextOutput>(out); }
+std::unique_ptr<Output> make_text_output(FILE *out) {
+  return std::make_unique<TextOutput>(out);
+}
 
 }  // namespace ut::runtime

@@ -12,7 +12,8 @@ std::string Value::text() const {
 
 bool Value::operator<(const Value &o) const {
   if (type.is_string()) return s < o.s;
-  if (type.is_integer() && !type.is_signed) return static_cast<uint64_t>(i) < static_cast<uint64_t>(o.i);
+  if (type.is_integer() && !type.is_signed)
+    return static_cast<uint64_t>(i) < static_cast<uint64_t>(o.i);
   return i < o.i;
 }
 

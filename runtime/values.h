@@ -12,8 +12,8 @@ namespace ut::runtime {
 
 struct Value {
   codegen::Type type;
-  int64_t i = 0;      // Integer (signed or not: the bits, reinterpret by type.is_signed)
-  std::string s;      // String, up to its NUL
+  int64_t i = 0;  // Integer (signed or not: the bits, reinterpret by type.is_signed)
+  std::string s;  // String, up to its NUL
 
   // As bpftrace prints it in maps: integers in decimal, strings raw.
   std::string text() const;

@@ -10,10 +10,16 @@ cd "$root"
 
 bash scripts/setup.sh
 
-rm -rf build-test
+# Unit tests once more under AddressSanitizer and UndefinedBehaviorSanitizer.
+rm -rf build-test build-asan
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DUTRACE_SANITIZE=ON -DUTRACE_RUNTIME_TESTS=OFF
+cmake --build build-asan -j2 --target unit_tests
+
+# Everything, including the runtime tests that load BPF and attach to real tracees.
 cmake -S . -B build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DUTRACE_BUILD_TESTS=ON
 cmake --build build-test -j2
 
 status=0
+ctest --test-dir build-asan --output-on-failure || status=$?
 ctest --test-dir build-test --output-on-failure || status=$?
 exit "$status"

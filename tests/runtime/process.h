@@ -12,7 +12,7 @@ namespace ut::testing {
 struct RunResult {
   std::string out;
   std::string err;
-  int exit_code = -1;   // -1 when killed by a signal
+  int exit_code = -1;  // -1 when killed by a signal
   int term_signal = 0;
 };
 

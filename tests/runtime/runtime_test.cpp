@@ -31,7 +31,8 @@ const std::string kTmpCounter = "/tmp/counter";
 
 const char kRateOneLiner[] =
     R"(uprobe:/tmp/counter:"main.doWork" { @ = *uaddr("main.counter"); } interval:s:1 { printf("counter: %d\t %d ops/sec\n", @, @-@prev); @prev = @; })";
-const char kAngleOneLiner[] = R"(uprobe:/tmp/counter:"main.doWork" < @ = *uaddr("main.counter"); >)";
+const char kAngleOneLiner[] =
+    R"(uprobe:/tmp/counter:"main.doWork" < @ = *uaddr("main.counter"); >)";
 
 class Runtime : public ::testing::Test {
  protected:
@@ -82,7 +83,8 @@ void expect_nothing_left_attached() {
 // The value printed for `name` in the exit map dump ("@name: 123"), or -1.
 long long map_value(const std::string &out, const std::string &name) {
   std::smatch m;
-  std::regex re("(^|\n)" + std::regex_replace(name, std::regex(R"([@\[\]])"), R"(\$&)") + ": (-?[0-9]+)\n");
+  std::regex re("(^|\n)" + std::regex_replace(name, std::regex(R"([@\[\]])"), R"(\$&)") +
+                ": (-?[0-9]+)\n");
   return std::regex_search(out, m, re) ? std::stoll(m[2]) : -1;
 }
 
@@ -95,7 +97,8 @@ TEST_F(Runtime, DesignCardOneLinerPrintsAGrowingCounterAndItsRate) {
 
   std::regex line(R"(counter: (-?\d+)\t (-?\d+) ops/sec\n)");
   std::vector<std::pair<long long, long long>> samples;
-  for (auto it = std::sregex_iterator(r.out.begin(), r.out.end(), line); it != std::sregex_iterator(); ++it)
+  for (auto it = std::sregex_iterator(r.out.begin(), r.out.end(), line);
+       it != std::sregex_iterator(); ++it)
     samples.emplace_back(std::stoll((*it)[1]), std::stoll((*it)[2]));
   ASSERT_GE(samples.size(), 2u) << r.out;
   for (size_t i = 1; i < samples.size(); ++i) {
@@ -105,7 +108,8 @@ TEST_F(Runtime, DesignCardOneLinerPrintsAGrowingCounterAndItsRate) {
   }
   // Maps at exit, after a blank line, in name order.
   std::smatch tail;
-  ASSERT_TRUE(std::regex_search(r.out, tail, std::regex(R"(\n\n\n@: (\d+)\n@prev: (\d+)\n$)"))) << r.out;
+  ASSERT_TRUE(std::regex_search(r.out, tail, std::regex(R"(\n\n\n@: (\d+)\n@prev: (\d+)\n$)")))
+      << r.out;
   EXPECT_GE(std::stoll(tail[1]), std::stoll(tail[2]));
   EXPECT_TRUE(counter.alive());
   expect_nothing_left_attached();
@@ -149,7 +153,8 @@ TEST_F(Runtime, KillNineLeavesNothingAttachedAndTheTargetRunning) {
 
 TEST_F(Runtime, UprobeOnACProgramSeesItsArgument) {
   Background loop({kCLoop});
-  RunResult r = utrace({"-e", "uprobe:" + kCLoop + ":work { @calls++; if (arg0 > @max) { @max = arg0; } }"
+  RunResult r = utrace({"-e", "uprobe:" + kCLoop +
+                                  ":work { @calls++; if (arg0 > @max) { @max = arg0; } }"
                                   " interval:ms:800 { exit(); }"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   long long calls = map_value(r.out, "@calls"), max = map_value(r.out, "@max");
@@ -158,13 +163,17 @@ TEST_F(Runtime, UprobeOnACProgramSeesItsArgument) {
 }
 
 TEST_F(Runtime, BeginPrintfAndExit) {
-  RunResult r = utrace({"-e", R"(BEGIN { printf("%d %d %d %d %d\n", 1 + 2 * 3, (1 + 2) * 3, 1 << 2 + 1, 6 & 3 == 3, !0 + ~0); printf("%d %u %x\n", 5000000000, -1, 255); exit(); })"});
+  RunResult r = utrace(
+      {"-e",
+       R"(BEGIN { printf("%d %d %d %d %d\n", 1 + 2 * 3, (1 + 2) * 3, 1 << 2 + 1, 6 & 3 == 3, !0 + ~0); printf("%d %u %x\n", 5000000000, -1, 255); exit(); })"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "Attaching 1 probe...\n7 9 8 0 0\n5000000000 18446744073709551615 ff\n\n\n");
 }
 
 TEST_F(Runtime, EndRunsAfterExitAndMapsPrintInNameOrder) {
-  RunResult r = utrace({"-q", "-e", R"(BEGIN { @b = 2; @a = 1; @c[3] = 30; @c[1] = 10; exit(); } END { printf("end\n"); })"});
+  RunResult r = utrace(
+      {"-q", "-e",
+       R"(BEGIN { @b = 2; @a = 1; @c[3] = 30; @c[1] = 10; exit(); } END { printf("end\n"); })"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "end\n\n\n@a: 1\n@b: 2\n@c[1]: 10\n@c[3]: 30\n");
 }
@@ -185,7 +194,8 @@ TEST_F(Runtime, MissingBinaryIsALocatedError) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(r.err,
-            "stdin:1:1-28: ERROR: uprobe target file '/nonexistent/bin' does not exist or is not executable\n"
+            "stdin:1:1-28: ERROR: uprobe target file '/nonexistent/bin' does not exist or is not "
+            "executable\n"
             "uprobe:/nonexistent/bin:foo { exit(); }\n"
             "~~~~~~~~~~~~~~~~~~~~~~~~~~~\n");
 }
@@ -208,20 +218,24 @@ TEST_F(Runtime, ScriptErrorsExitOneWithoutLoading) {
   EXPECT_EQ(r.err, "stdin:1:9-12: ERROR: Unknown function: foo\nBEGIN { foo(1); }\n        ~~~\n");
   RunResult missing = utrace({"/tmp/utrace-no-such-script.bt"});
   EXPECT_EQ(missing.exit_code, 1);
-  EXPECT_EQ(missing.err,
-            "ERROR: failed to open file '/tmp/utrace-no-such-script.bt': No such file or directory\n");
+  EXPECT_EQ(
+      missing.err,
+      "ERROR: failed to open file '/tmp/utrace-no-such-script.bt': No such file or directory\n");
 }
 
 TEST_F(Runtime, WithoutPrivilegesSaysSoInOneLine) {
-  RunResult r = run({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
-                     kUtrace, "-e", kAngleOneLiner});
+  RunResult r = run({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                     "--inh-caps=-all", kUtrace, "-e", kAngleOneLiner});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err, "ERROR: utrace needs root (or the CAP_BPF and CAP_PERFMON capabilities) to load BPF programs\n");
+  EXPECT_EQ(r.err,
+            "ERROR: utrace needs root (or the CAP_BPF and CAP_PERFMON capabilities) to load BPF "
+            "programs\n");
 }
 
 TEST_F(Runtime, MissingKernelHeadersAreExplained) {
   // In a private mount namespace, hide the headers BCC would compile against.
-  std::string script = "mount -t tmpfs none /lib/modules/$(uname -r) && exec \"$0\" -e 'BEGIN { exit(); }'";
+  std::string script =
+      "mount -t tmpfs none /lib/modules/$(uname -r) && exec \"$0\" -e 'BEGIN { exit(); }'";
   RunResult r = run({"unshare", "-m", "--propagation", "private", "sh", "-c", script, kUtrace});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("ERROR: no kernel headers at /lib/modules/"), std::string::npos) << r.err;
@@ -239,8 +253,8 @@ TEST_F(Runtime, MissingTracefsIsExplained) {
 }
 
 TEST_F(Runtime, DumpNeedsNoRoot) {
-  RunResult r = run({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
-                     kUtrace, "--dump=c", "-e", kRateOneLiner});
+  RunResult r = run({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                     "--inh-caps=-all", kUtrace, "--dump=c", "-e", kRateOneLiner});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("int probe_0(struct pt_regs *ctx)"), std::string::npos);
 }

@@ -66,14 +66,17 @@ TEST(Analyze, PrintfChecksArgumentsAgainstTheFormat) {
 }
 
 TEST(Analyze, UaddrOnlyInUprobes) {
-  EXPECT_NE(errors_of(R"(BEGIN { @ = *uaddr("x"); })").find("uaddr can only be used with u(ret)probes"),
-            std::string::npos);
+  EXPECT_NE(
+      errors_of(R"(BEGIN { @ = *uaddr("x"); })").find("uaddr can only be used with u(ret)probes"),
+      std::string::npos);
 }
 
 TEST(Analyze, BuiltinInTheWrongProbeKind) {
-  EXPECT_NE(errors_of("interval:s:1 { @ = arg0; }").find("the arg0 builtin can only be used in uprobes"),
-            std::string::npos);
-  EXPECT_NE(errors_of("uprobe:/b:f { @ = retval; }").find("retval builtin can only be used in uretprobes"),
+  EXPECT_NE(
+      errors_of("interval:s:1 { @ = arg0; }").find("the arg0 builtin can only be used in uprobes"),
+      std::string::npos);
+  EXPECT_NE(errors_of("uprobe:/b:f { @ = retval; }")
+                .find("retval builtin can only be used in uretprobes"),
             std::string::npos);
 }
 
@@ -91,7 +94,8 @@ TEST(Analyze, IntervalUnitsAndCounts) {
   ASSERT_EQ(p.errors(), "");
   EXPECT_EQ(sema.probes[0].attach_points[0].period_ns, 250000000u);
   EXPECT_EQ(sema.probes[1].attach_points[0].period_ns, 250000000u);
-  EXPECT_NE(errors_of("interval:m:1 { @ = 1; }").find("unknown interval unit 'm'"), std::string::npos);
+  EXPECT_NE(errors_of("interval:m:1 { @ = 1; }").find("unknown interval unit 'm'"),
+            std::string::npos);
   EXPECT_NE(errors_of("interval:s:x { @ = 1; }").find("interval count must be a positive integer"),
             std::string::npos);
 }

@@ -62,7 +62,8 @@ TEST(Lower, ControlFlowAndKeyedMaps) {
 }
 
 TEST(Lower, SymbolsArePlannedForTheRuntime) {
-  Pipeline p(R"(uprobe:/tmp/counter:main.doWork { @ = *uaddr("main.counter"); @n = *uaddr("main.counter"); })");
+  Pipeline p(
+      R"(uprobe:/tmp/counter:main.doWork { @ = *uaddr("main.counter"); @n = *uaddr("main.counter"); })");
   ASSERT_EQ(p.errors(), "");
   auto sema = p.analyze();
   auto plan = codegen::lower(*p.program, sema);

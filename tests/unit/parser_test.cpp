@@ -27,8 +27,10 @@ TEST(Parser, SeedOneLinerWithBraces) {
 }
 
 TEST(Parser, AngleBlockGivesTheSameTreeAsBraces) {
-  std::string angle = ast_of(R"(uprobe:/tmp/counter:"main.doWork" < @ = *uaddr("main.counter"); >)");
-  std::string braces = ast_of(R"(uprobe:/tmp/counter:"main.doWork" { @ = *uaddr("main.counter"); })");
+  std::string angle =
+      ast_of(R"(uprobe:/tmp/counter:"main.doWork" < @ = *uaddr("main.counter"); >)");
+  std::string braces =
+      ast_of(R"(uprobe:/tmp/counter:"main.doWork" { @ = *uaddr("main.counter"); })");
   EXPECT_EQ(angle.replace(angle.find("< >"), 3, "{ }"), braces);
 }
 
@@ -114,8 +116,8 @@ TEST(Parser, QuotedPartsMayHoldColons) {
 }
 
 TEST(Parser, ShebangAndComments) {
-  std::string tree = ast_of(
-      "#!/usr/bin/env utrace\n// a comment\nBEGIN /* inline */ { @ = 1; // trailing\n }\n");
+  std::string tree =
+      ast_of("#!/usr/bin/env utrace\n// a comment\nBEGIN /* inline */ { @ = 1; // trailing\n }\n");
   EXPECT_NE(tree.find("BEGIN"), std::string::npos);
 }
 

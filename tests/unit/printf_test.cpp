@@ -27,8 +27,8 @@ std::string format(const std::string &fmt, const std::vector<runtime::Value> &ar
 }
 
 TEST(Printf, ConversionsFlagsAndWidths) {
-  EXPECT_EQ(format("[%s] [%10s] [%-10s] [%.3s]", {string("abc"), string("abc"), string("abc"),
-                                                  string("abcdef")}),
+  EXPECT_EQ(format("[%s] [%10s] [%-10s] [%.3s]",
+                   {string("abc"), string("abc"), string("abc"), string("abcdef")}),
             "[abc] [       abc] [abc       ] [abc]");
   EXPECT_EQ(format("[%d] [%5d] [%-5d] [%x] [%X] [%o] [%05d] [%c]",
                    {integer(-42), integer(42), integer(42), integer(255), integer(255), integer(8),
@@ -37,8 +37,8 @@ TEST(Printf, ConversionsFlagsAndWidths) {
 }
 
 TEST(Printf, SixtyFourBitValuesPrintInFull) {
-  EXPECT_EQ(format("%d %u %x %ld %lu", {integer(5000000000), integer(-1), integer(-1),
-                                        integer(-1), integer(-1)}),
+  EXPECT_EQ(format("%d %u %x %ld %lu",
+                   {integer(5000000000), integer(-1), integer(-1), integer(-1), integer(-1)}),
             "5000000000 18446744073709551615 ffffffffffffffff -1 18446744073709551615");
 }
 

@@ -11,7 +11,8 @@ namespace ut::testing {
 
 // One script taken through parse (and, on demand, analyze and lower).
 struct Pipeline {
-  explicit Pipeline(std::string text, std::string name = "stdin") : src{std::move(name), std::move(text)} {
+  explicit Pipeline(std::string text, std::string name = "stdin")
+      : src{std::move(name), std::move(text)} {
     program = parser::parse(src, ctx, diags);
   }
 
