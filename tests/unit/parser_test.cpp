@@ -57,9 +57,21 @@ TEST(Parser, TwoTouchingGreaterThansCloseTwoAngleBlocks) {
 TEST(Parser, AngleBlockMustEndStatementsWithSemicolon) {
   Pipeline p("BEGIN < @x = 1 >");
   EXPECT_EQ(p.errors(),
-            "stdin:1:17-17: ERROR: syntax error, unexpected end of file\n"
+            "stdin:1:17-17: ERROR: syntax error, unexpected end of file: expected '>' to close the "
+            "block opened at 1:7\n"
             "BEGIN < @x = 1 >\n"
-            "                \n");
+            "                \n"
+            "HINT: in a < > block every statement ends in ';': a '>' right after an expression "
+            "compares\n");
+}
+
+TEST(Parser, UnclosedBraceSaysWhichBlock) {
+  Pipeline p("BEGIN { @x = 1; if (1) { @y = 2;\n");
+  EXPECT_EQ(p.errors(),
+            "stdin:2:1-1: ERROR: syntax error, unexpected end of file: expected '}' to close the "
+            "block opened at 1:24\n"
+            "\n"
+            "\n");
 }
 
 TEST(Parser, SeparatedGreaterThansAreNotAShift) {
