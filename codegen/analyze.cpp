@@ -154,6 +154,10 @@ class Analyzer {
 
   void assign_map(const ast::Map &m, const Type &value, bool compound) {
     std::vector<Type> keys = check_keys(m);
+    if (!value.is_none() && !value.is_scalar()) {
+      error(m.range, "maps holding " + value.str() + " values are not supported yet");
+      return;
+    }
     auto it = sema_.maps.find(m.name);
     if (it == sema_.maps.end()) {
       if (value.is_none()) return;
