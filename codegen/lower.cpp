@@ -37,6 +37,12 @@ std::string c_declaration(const Type &t, const std::string &name) {
   return t.c_type() + " " + name;
 }
 
+// Fields of keys and events are 8-byte aligned; a string's array is padded to the next 8 bytes,
+// so that C lays the struct out at the offsets the plan records.
+Type padded(const Type &t) {
+  return t.is_string() ? Type::string((t.size + 7) / 8 * 8) : t;
+}
+
 std::string integer_literal(uint64_t v) {
   if (v > INT64_MAX) return std::to_string(v) + "ULL";
   return std::to_string(v) + (v > INT32_MAX ? "LL" : "");
@@ -142,7 +148,7 @@ class Lowerer : public LowerContext {
     for (const EventSpec &ev : plan_.events) {
       out << "struct " << ev.c_struct << " { u64 id;";
       for (size_t i = 0; i < ev.fields.size(); ++i)
-        out << " " << c_declaration(ev.fields[i].type, field_name(i)) << ";";
+        out << " " << c_declaration(padded(ev.fields[i].type), field_name(i)) << ";";
       out << " };\n";
     }
     return plan_.events.empty() ? "" : out.str() + "\n";

@@ -170,6 +170,12 @@ TEST_F(Runtime, BeginPrintfAndExit) {
   EXPECT_EQ(r.out, "Attaching 1 probe...\n7 9 8 0 0\n5000000000 18446744073709551615 ff\n\n\n");
 }
 
+TEST_F(Runtime, StringArgumentsKeepTheirPlaces) {
+  RunResult r = utrace({"-q", "-e", R"(BEGIN { printf("[%s|%s|%s] [%s] %d\n", "abc", "abd", "abe", comm, 7); exit(); })"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "[abc|abd|abe] [utrace] 7\n\n\n");
+}
+
 TEST_F(Runtime, EndRunsAfterExitAndMapsPrintInNameOrder) {
   RunResult r = utrace(
       {"-q", "-e",
