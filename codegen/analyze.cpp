@@ -1,5 +1,7 @@
 // Type checking and resolution. Maps are typed by their first assignment anywhere in the script,
 // so a first pass collects map types quietly and a second pass checks and reports.
+#include <cerrno>
+#include <cstdlib>
 #include <functional>
 
 #include "codegen/builtins.h"
@@ -28,7 +30,12 @@ class Analyzer {
       ProbeInfo info;
       info.probe = probe;
       for (const ast::AttachPoint *ap : probe->attach_points) {
-        if (auto a = parse_attach_point(*ap, diags_)) info.attach_points.push_back(*a);
+        const ast::AttachPoint *expanded = expand_params(*ap);
+        if (!expanded) continue;
+        if (auto a = parse_attach_point(*expanded, diags_)) {
+          a->node = ap;
+          info.attach_points.push_back(*a);
+        }
       }
       sema_.probes.push_back(std::move(info));
     }
@@ -44,6 +51,35 @@ class Analyzer {
   }
 
  private:
+  // The attach point with `$N` replaced by positional parameters; null after reporting a missing one.
+  const ast::AttachPoint *expand_params(const ast::AttachPoint &ap) {
+    if (ap.text.find('$') == std::string::npos) return &ap;
+    auto copy = std::make_unique<ast::AttachPoint>(ap);
+    for (std::string &part : copy->parts) {
+      std::string out;
+      for (size_t i = 0; i < part.size(); ++i) {
+        size_t j = i + 1;
+        while (j < part.size() && isdigit(static_cast<unsigned char>(part[j]))) ++j;
+        if (part[i] != '$' || j == i + 1) {
+          out += part[i];
+          continue;
+        }
+        size_t n = std::stoul(part.substr(i + 1, j - i - 1));
+        if (n == 0 || n > sema_.params.size()) {
+          diags_.error(ap.range, "attach point uses " + part.substr(i, j - i) + " but " +
+                                     std::to_string(sema_.params.size()) +
+                                     " positional parameter(s) were given");
+          return nullptr;
+        }
+        out += sema_.params[n - 1];
+        i = j - 1;
+      }
+      part = out;
+    }
+    expanded_.push_back(std::move(copy));
+    return expanded_.back().get();
+  }
+
   void check_probe_sets() {
     for (const ProbeInfo &p : sema_.probes) {
       for (size_t i = 1; i < p.attach_points.size(); ++i) {
@@ -289,14 +325,25 @@ class Analyzer {
         for (uint32_t i = 0; i < c.pointer_depth; ++i) target = Type::pointer(target);
         return target;
       }
-      case Expr::Kind::Positional:
-      case Expr::Kind::PositionalCount:
+      case Expr::Kind::Positional: return check_positional(ast::as<ast::Positional>(e));
+      case Expr::Kind::PositionalCount: return Type::integer();
       case Expr::Kind::Tuple:
       case Expr::Kind::Field:
         error(e.range, "this expression is not supported yet");
         return Type::none();
     }
     return Type::none();
+  }
+
+  // A positional parameter used as a number: missing ones are 0, others must be numeric.
+  Type check_positional(const ast::Positional &p) {
+    if (p.index <= sema_.params.size() && !numeric_param(sema_.params[p.index - 1])) {
+      error(p.range, "$" + std::to_string(p.index) + " used numerically but given \"" +
+                         sema_.params[p.index - 1] + "\". Try using str($" +
+                         std::to_string(p.index) + ").");
+      return Type::none();
+    }
+    return Type::integer();
   }
 
   Type check_identifier(const ast::Identifier &id) {
@@ -318,7 +365,18 @@ class Analyzer {
   Type check_call(const ast::Call &call) {
     const BuiltinFunction *f = find_function(call.name);
     std::vector<Type> arg_types;
-    for (const Expr *a : call.args) arg_types.push_back(check(*a));
+    for (const Expr *a : call.args) {
+      if (f && f->positional_as_text && a->kind == Expr::Kind::Positional) {
+        // str($1): the parameter's text, whatever it looks like.
+        const auto &p = ast::as<ast::Positional>(*a);
+        std::string text = p.index <= sema_.params.size() ? sema_.params[p.index - 1] : "";
+        Type t = Type::string(static_cast<uint32_t>(text.size() + 1));
+        sema_.types[a] = t;
+        arg_types.push_back(t);
+        continue;
+      }
+      arg_types.push_back(check(*a));
+    }
     if (!f) {
       auto &d = error(call.name_range, "Unknown function: " + call.name);
       if (std::string near = nearest_builtin(call.name); !near.empty())
@@ -390,12 +448,23 @@ class Analyzer {
   Diagnostics *out_ = nullptr;
   ProbeInfo *probe_ = nullptr;
   int loop_depth_ = 0;
+  std::vector<std::unique_ptr<ast::AttachPoint>> expanded_;
 };
 
 }  // namespace
 
-SemanticInfo analyze(const ast::Program &prog, Diagnostics &diags) {
+std::optional<int64_t> numeric_param(const std::string &text) {
+  if (text.empty()) return std::nullopt;
+  errno = 0;
+  char *end = nullptr;
+  long long v = strtoll(text.c_str(), &end, 0);
+  if (errno != 0 || *end != '\0') return std::nullopt;
+  return v;
+}
+
+SemanticInfo analyze(const ast::Program &prog, Diagnostics &diags, const AnalyzeOptions &options) {
   SemanticInfo sema;
+  sema.params = options.params;
   Analyzer(sema, diags).run(prog);
   return sema;
 }

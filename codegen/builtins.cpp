@@ -143,10 +143,46 @@ std::string lower_exit(LowerContext &lc, const ast::Call &call) {
   return "";
 }
 
+// str($N) is the parameter's text; str(p) and str(p, n) read a NUL-terminated string from user
+// memory: at most n characters, and never more than kMaxStringSize - 1.
+constexpr uint32_t kMaxStringSize = 64;
+
+Type check_str(CallCheck &c) {
+  const Type &arg = c.arg_types[0];
+  if (c.call.args[0]->kind == ast::Expr::Kind::Positional) return arg;
+  if (!arg.is_none() && !arg.is_scalar()) {
+    c.diags.error(c.call.args[0]->range, "str() expects an address, not " + arg.str());
+    return Type::none();
+  }
+  uint32_t size = kMaxStringSize;
+  if (c.call.args.size() == 2) {
+    if (c.call.args[1]->kind != ast::Expr::Kind::Integer) {
+      c.diags.error(c.call.args[1]->range, "str() length must be an integer literal");
+      return Type::none();
+    }
+    uint64_t n = ast::as<ast::Integer>(*c.call.args[1]).value;
+    size = static_cast<uint32_t>(std::min<uint64_t>(n + 1, kMaxStringSize));
+  }
+  return Type::string(size);
+}
+
+std::string lower_str(LowerContext &lc, const ast::Call &call) {
+  const ast::Expr &arg = *call.args[0];
+  Type t = lc.sema().type_of(call);
+  if (arg.kind == ast::Expr::Kind::Positional) {
+    return lc.string_literal(lc.sema().param_text(ast::as<ast::Positional>(arg).index));
+  }
+  std::string address = lc.expr(arg);
+  std::string v = lc.temp(t);
+  lc.emit("bpf_probe_read_user_str(&" + v + ", sizeof(" + v + "), (void *)(" + address + "));");
+  return v;
+}
+
 const BuiltinFunction kFunctions[] = {
     {"printf", 1, 1 + 64, check_printf, lower_printf},
     {"uaddr", 1, 1, check_uaddr, lower_uaddr},
     {"exit", 0, 1, check_exit, lower_exit},
+    {"str", 1, 2, check_str, lower_str, /*positional_as_text=*/true},
 };
 
 }  // namespace

@@ -45,6 +45,8 @@ struct BuiltinFunction {
   size_t max_args;
   Type (*check)(CallCheck &c);  // reports errors; returns the call's type
   std::string (*lower)(LowerContext &lc, const ast::Call &call);
+  // A positional parameter argument is taken as text (str($1)) rather than as a number.
+  bool positional_as_text = false;
 };
 
 const BuiltinVariable *find_variable(const std::string &name);

@@ -76,6 +76,12 @@ class Lowerer : public LowerContext {
     return name;
   }
 
+  std::string string_literal(const std::string &value) override {
+    std::string v = "v" + std::to_string(temp_counter_++);
+    emit("char " + v + "[] = " + c_string(value) + ";");
+    return v;
+  }
+
   void emit(const std::string &line) override {
     body_ += std::string(indent_ * 2, ' ') + line + "\n";
   }
@@ -371,11 +377,12 @@ class Lowerer : public LowerContext {
     switch (e.kind) {
       case Expr::Kind::Integer:
         return integer_literal(ast::as<ast::Integer>(e).value);
-      case Expr::Kind::String: {
-        std::string v = "v" + std::to_string(temp_counter_++);
-        emit("char " + v + "[] = " + c_string(ast::as<ast::String>(e).value) + ";");
-        return v;
+      case Expr::Kind::String: return string_literal(ast::as<ast::String>(e).value);
+      case Expr::Kind::Positional: {
+        auto v = numeric_param(sema_.param_text(ast::as<ast::Positional>(e).index));
+        return v ? "(s64)" + integer_literal(static_cast<uint64_t>(*v)) : "0";
       }
+      case Expr::Kind::PositionalCount: return std::to_string(sema_.params.size());
       case Expr::Kind::Identifier:
         return find_variable(ast::as<ast::Identifier>(e).name)->lower(*this);
       case Expr::Kind::Variable:

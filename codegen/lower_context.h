@@ -16,6 +16,8 @@ class LowerContext {
   virtual std::string expr(const ast::Expr &e) = 0;
   // Declares a fresh local of type `t` (zeroed) and returns its name.
   virtual std::string temp(const Type &t) = 0;
+  // Declares a char array holding `value` and returns its name.
+  virtual std::string string_literal(const std::string &value) = 0;
   // Appends one line of C to the current function body.
   virtual void emit(const std::string &line) = 0;
   // The attach point whose function is being written.

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -42,11 +43,23 @@ struct SemanticInfo {
   std::vector<ProbeInfo> probes;                      // one per ast::Probe, in order
   std::unordered_map<const ast::Call *, size_t> call_formats;  // printf call -> formats index
   std::vector<FormatSpec> formats;
+  std::vector<std::string> params;  // positional parameters $1, $2...
 
   const Type &type_of(const ast::Expr &e) const;
+  // The text of positional parameter `index` (1-based); empty when it was not given.
+  std::string param_text(uint32_t index) const {
+    return index >= 1 && index <= params.size() ? params[index - 1] : "";
+  }
+};
+
+struct AnalyzeOptions {
+  std::vector<std::string> params;  // the positional parameters given after the program
 };
 
 // Checks `prog` and collects what it means. Every error is reported in one run.
-SemanticInfo analyze(const ast::Program &prog, Diagnostics &diags);
+SemanticInfo analyze(const ast::Program &prog, Diagnostics &diags, const AnalyzeOptions &options = {});
+
+// A positional parameter's value as a number ("42", "0x10", "-5"); nullopt when it is not one.
+std::optional<int64_t> numeric_param(const std::string &text);
 
 }  // namespace ut::codegen

@@ -21,8 +21,8 @@ using namespace ut;
 
 const char kUsage[] =
     "USAGE:\n"
-    "    utrace [options] FILE\n"
-    "    utrace [options] -e 'program'\n"
+    "    utrace [options] FILE [ARG...]\n"
+    "    utrace [options] -e 'program' [ARG...]\n"
     "\n"
     "OPTIONS:\n"
     "    -e PROGRAM     trace PROGRAM\n"
@@ -30,7 +30,9 @@ const char kUsage[] =
     "    --dump=ast     print the syntax tree and exit (no root needed)\n"
     "    --dump=c       print the generated C and exit (no root needed)\n"
     "    -h, --help     show this help\n"
-    "    -V, --version  show the version\n";
+    "    -V, --version  show the version\n"
+    "\n"
+    "ARGs are the positional parameters $1, $2... of the program.\n";
 
 struct Options {
   std::string program;
@@ -38,6 +40,7 @@ struct Options {
   bool has_program = false;
   std::string dump;
   bool quiet = false;
+  std::vector<std::string> params;  // positional parameters $1, $2...
 };
 
 // Parses the command line; returns an exit code when utrace should stop right away.
@@ -83,10 +86,7 @@ std::optional<int> parse_options(int argc, char **argv, Options &opt) {
     }
     opt.file = argv[optind++];
   }
-  if (optind < argc) {
-    std::cerr << "ERROR: positional parameters are not supported yet: '" << argv[optind] << "'\n";
-    return 1;
-  }
+  for (int i = optind; i < argc; ++i) opt.params.push_back(argv[i]);
   return std::nullopt;
 }
 
@@ -120,7 +120,7 @@ int run(int argc, char **argv) {
     out->text(ast::dump(*prog));
     return 0;
   }
-  codegen::SemanticInfo sema = codegen::analyze(*prog, diags);
+  codegen::SemanticInfo sema = codegen::analyze(*prog, diags, {opt.params});
   diags.render(std::cerr, *src);
   if (diags.has_errors()) return 1;
   codegen::ProgramPlan plan = codegen::lower(*prog, sema);

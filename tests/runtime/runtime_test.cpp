@@ -1,92 +1,9 @@
 // Runtime tests: the real utrace binary, real BPF in the kernel, real tracee programs, checked by
 // what utrace prints. They need root; under CI (CI=true) they must run, elsewhere they skip.
-#include <gtest/gtest.h>
-#include <signal.h>
-#include <unistd.h>
-
-#include <filesystem>
-#include <fstream>
-#include <regex>
-#include <sstream>
-#include <thread>
-
-#include "tests/runtime/process.h"
+#include "tests/runtime/runtime_fixture.h"
 
 namespace ut {
 namespace {
-
-using namespace std::chrono_literals;
-using testing::Background;
-using testing::run;
-using testing::RunOptions;
-using testing::RunResult;
-
-const std::string kUtrace = UTRACE_BINARY;
-const std::string kGoCounter = TRACEE_DIR "/counter";
-const std::string kCLoop = TRACEE_DIR "/loop";
-const std::string kSourceDir = UTRACE_SOURCE_DIR;
-
-// The design card names /tmp/counter; tests install the sample there as a user would.
-const std::string kTmpCounter = "/tmp/counter";
-
-const char kRateOneLiner[] =
-    R"(uprobe:/tmp/counter:"main.doWork" { @ = *uaddr("main.counter"); } interval:s:1 { printf("counter: %d\t %d ops/sec\n", @, @-@prev); @prev = @; })";
-const char kAngleOneLiner[] =
-    R"(uprobe:/tmp/counter:"main.doWork" < @ = *uaddr("main.counter"); >)";
-
-class Runtime : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (geteuid() != 0) {
-      const char *ci = getenv("CI");
-      if (ci && std::string(ci) == "true") FAIL() << "runtime tests must run as root under CI";
-      GTEST_SKIP() << "runtime tests need root to load BPF programs (run as root, or CI=true)";
-    }
-    install_counter();
-  }
-
-  static void install_counter() {
-    std::error_code ec;
-    std::filesystem::copy_file(kGoCounter, kTmpCounter + ".new",
-                               std::filesystem::copy_options::overwrite_existing, ec);
-    ASSERT_FALSE(ec) << ec.message();
-    std::filesystem::rename(kTmpCounter + ".new", kTmpCounter, ec);  // safe while one runs
-    ASSERT_FALSE(ec) << ec.message();
-  }
-
-  static RunResult utrace(const std::vector<std::string> &args, RunOptions options = {}) {
-    std::vector<std::string> argv{kUtrace};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return run(argv, options);
-  }
-
-  static RunOptions stop_after(std::chrono::milliseconds d, int sig = SIGINT) {
-    RunOptions o;
-    o.stop_after = d;
-    o.stop_signal = sig;
-    return o;
-  }
-};
-
-std::string uprobe_events() {
-  std::ifstream in("/sys/kernel/tracing/uprobe_events");
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// Nothing of utrace's may stay registered once it has exited.
-void expect_nothing_left_attached() {
-  EXPECT_EQ(uprobe_events().find("utrace"), std::string::npos) << uprobe_events();
-}
-
-// The value printed for `name` in the exit map dump ("@name: 123"), or -1.
-long long map_value(const std::string &out, const std::string &name) {
-  std::smatch m;
-  std::regex re("(^|\n)" + std::regex_replace(name, std::regex(R"([@\[\]])"), R"(\$&)") +
-                ": (-?[0-9]+)\n");
-  return std::regex_search(out, m, re) ? std::stoll(m[2]) : -1;
-}
 
 TEST_F(Runtime, DesignCardOneLinerPrintsAGrowingCounterAndItsRate) {
   Background counter({kTmpCounter});

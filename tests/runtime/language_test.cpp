@@ -1,0 +1,89 @@
+// Runtime tests of the language: small programs under BEGIN whose printed results a bpftrace user
+// can predict, compiled by BCC and run in the kernel.
+#include "tests/runtime/runtime_fixture.h"
+
+namespace ut {
+namespace {
+
+class Language : public Runtime {};
+
+TEST_F(Language, OperatorPrecedence) {
+  RunResult r = run_quiet(
+      R"(BEGIN { printf("%d %d %d %d %d\n", 1 + 2 * 3, (1 + 2) * 3, 1 << 2 + 1, 6 & 3 == 3, !0 + ~0); exit(); })");
+  EXPECT_EQ(r.out, "7 9 8 0 0\n\n\n") << r.err;
+}
+
+TEST_F(Language, SignedDivisionTruncatesTowardZero) {
+  RunResult r = run_quiet(
+      R"(BEGIN { printf("%d %d %d %d %d\n", -5 / 2, -5 % 2, 7 / -2, 7 % 0, 7 / 0); exit(); })");
+  EXPECT_EQ(r.out, "-2 -1 -3 7 0\n\n\n") << r.err;
+}
+
+TEST_F(Language, PositionalParameters) {
+  RunResult r = run_quiet(R"(BEGIN { printf("%d %s %d [%s] %d\n", $1 + 1, str($2), $#, str($5), $4); exit(); })",
+                          {"0x29", "hello", "-5"});
+  EXPECT_EQ(r.out, "42 hello 3 [] 0\n\n\n") << r.err;
+}
+
+TEST_F(Language, PositionalParameterInAnAttachPoint) {
+  RunResult r = run_quiet("interval:ms:$1 { printf(\"tick %s\\n\", str($2)); exit(); }", {"50", "x"});
+  EXPECT_EQ(r.out, "tick x\n\n\n") << r.err;
+}
+
+TEST_F(Language, NonNumericParameterUsedAsANumber) {
+  RunResult r = run_quiet(R"(BEGIN { printf("%d\n", $1); })", {"abc"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err,
+            "stdin:1:24-26: ERROR: $1 used numerically but given \"abc\". Try using str($1).\n"
+            "BEGIN { printf(\"%d\\n\", $1); }\n"
+            "                       ~~\n");
+}
+
+TEST_F(Language, CompoundAssignmentsAndSteps) {
+  RunResult r = run_quiet(
+      "BEGIN { $x = 10; $x += 5; $x -= 3; $x *= 4; $x /= 3; $x %= 7; $x <<= 4; $x >>= 2; $x |= 1; "
+      "$x &= 0xff; $x ^= 3; @m++; @m++; ++@m; @n--; printf(\"%d %d %d %d %d\\n\", $x, @m, @n, "
+      "$x++, ++$x); exit(); }");
+  // 10+5=15, -3=12, *4=48, /3=16, %7=2, <<4=32, >>2=8, |1=9, &0xff=9, ^3=10
+  EXPECT_EQ(r.out, "10 3 -1 10 12\n\n\n@m: 3\n@n: -1\n") << r.err;
+}
+
+TEST_F(Language, IfElseChains) {
+  RunResult r = run_quiet(
+      "BEGIN { $i = 0; while ($i < 4) { if ($i == 0) { printf(\"zero \"); } else if ($i == 1) { "
+      "printf(\"one \"); } else { printf(\"many \"); } $i++; } printf(\"\\n\"); exit(); }");
+  EXPECT_EQ(r.out, "zero one many many \n\n\n") << r.err;
+}
+
+TEST_F(Language, WhileWithBreakAndContinue) {
+  RunResult r = run_quiet(
+      "BEGIN { $i = 0; $sum = 0; while (1) { $i++; if ($i > 10) { break; } if ($i % 2) { continue; } "
+      "$sum += $i; } printf(\"%d\\n\", $sum); exit(); }");
+  EXPECT_EQ(r.out, "30\n\n\n") << r.err;
+}
+
+TEST_F(Language, UnrollRepeatsTheBlock) {
+  RunResult r = run_quiet("BEGIN { $n = 1; unroll(5) { $n *= 2; } printf(\"%d\\n\", $n); exit(); }");
+  EXPECT_EQ(r.out, "32\n\n\n") << r.err;
+}
+
+TEST_F(Language, TernaryAndCasts) {
+  RunResult r = run_quiet(
+      "BEGIN { printf(\"%d %d %d %u\\n\", 1 ? 2 : 3, 0 ? 2 : 3, (int8)257, (uint8)-1); exit(); }");
+  EXPECT_EQ(r.out, "2 3 1 255\n\n\n") << r.err;
+}
+
+TEST_F(Language, LogicalOperatorsShortCircuit) {
+  RunResult r = run_quiet(
+      "BEGIN { $a = 0 && @x++; $b = 1 || @y++; $c = 1 && 2; printf(\"%d %d %d\\n\", $a, $b, $c); "
+      "exit(); }");
+  EXPECT_EQ(r.out, "0 1 1\n\n\n@x: 0\n@y: 0\n") << r.err;
+}
+
+TEST_F(Language, PredicatesFilter) {
+  RunResult r = run_quiet("interval:ms:20 /@n < 3/ { @n++; } interval:ms:200 { exit(); }");
+  EXPECT_EQ(r.out, "\n\n@n: 3\n") << r.err;
+}
+
+}  // namespace
+}  // namespace ut
