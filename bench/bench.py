@@ -180,8 +180,8 @@ class Result:
     def __init__(self, name):
         self.name = name
         self.startup_ms = []
-        self.ns_per_call = None
-        self.calls_per_sec = None
+        self.ns_per_call = []  # one per cost round
+        self.calls_per_sec = []
         self.notes = []
         self.stderr_lines = {}  # distinct stderr line -> count
         self.prog_summary = None
@@ -218,11 +218,11 @@ def run_startup(name, exe, counter, work, i, timeout, res):
         res.add_stderr(t.stderr_text())
 
 
-def run_cost(name, exe, counter, work, secs, timeout, res):
-    t = Tracer(name, exe, SEED.format(bin=counter), os.path.join(work, "%s-cost.err" % name))
+def run_cost(name, exe, counter, work, rnd, secs, timeout, res):
+    t = Tracer(name, exe, SEED.format(bin=counter), os.path.join(work, "%s-cost-%d.err" % (name, rnd)))
     try:
         if t.wait_attaching(timeout) is None:
-            res.notes.append("cost run: never printed 'Attaching N probes...' within %.0f s" % timeout)
+            res.notes.append("cost run %d: never printed 'Attaching N probes...' within %.0f s" % (rnd, timeout))
             return
         # Let it settle for a moment, then measure calls/sec over the rest of the window.
         time.sleep(min(1.0, secs / 5.0))
@@ -230,7 +230,7 @@ def run_cost(name, exe, counter, work, secs, timeout, res):
         ta = time.monotonic()
         time.sleep(max(0.0, secs - min(1.0, secs / 5.0)))
         if t.proc.poll() is not None:
-            res.notes.append("cost run: tracer exited early (status %s)" % t.proc.returncode)
+            res.notes.append("cost run %d: tracer exited early (status %s)" % (rnd, t.proc.returncode))
             return
         b = uprobe_stats(t.proc.pid)  # just before stopping
         tb = time.monotonic()
@@ -238,23 +238,23 @@ def run_cost(name, exe, counter, work, secs, timeout, res):
         res.prog_summary = ", ".join("fd %d type %s cnt %s" % (fd, i.get("prog_type"), i.get("run_cnt"))
                                      for fd, i in progs)
         if b is None:
-            res.notes.append("cost run: no kprobe-type (prog_type 2) bpf-prog fd in /proc/%d/fd "
-                             "(progs seen: %s)" % (t.proc.pid, res.prog_summary or "none"))
+            res.notes.append("cost run %d: no kprobe-type (prog_type 2) bpf-prog fd in /proc/%d/fd "
+                             "(progs seen: %s)" % (rnd, t.proc.pid, res.prog_summary or "none"))
             return
         run_ns, cnt, nprogs = b
         if nprogs > 1:
-            res.notes.append("cost run: %d kprobe-type programs, used the busiest" % nprogs)
+            res.notes.append("cost run %d: %d kprobe-type programs, used the busiest" % (rnd, nprogs))
         if cnt == 0:
-            res.notes.append("cost run: uprobe program run_cnt is 0 (bpf_stats off, or the counter is not running?)")
+            res.notes.append("cost run %d: uprobe program run_cnt is 0 (is the counter running?)" % rnd)
             return
         if run_ns == 0:
-            res.notes.append("cost run: run_time_ns is 0: kernel.bpf_stats_enabled is not on")
-        res.ns_per_call = run_ns / cnt
+            res.notes.append("cost run %d: run_time_ns is 0: kernel.bpf_stats_enabled is not on" % rnd)
+        res.ns_per_call.append(run_ns / cnt)
         if a is not None and tb > ta:
-            res.calls_per_sec = (cnt - a[1]) / (tb - ta)
+            res.calls_per_sec.append((cnt - a[1]) / (tb - ta))
     finally:
         rc = t.stop()
-        res.after_stop(t, rc, "cost run")
+        res.after_stop(t, rc, "cost run %d" % rnd)
         res.add_stderr(t.stderr_text())
 
 
@@ -278,6 +278,7 @@ def main():
     ap.add_argument("--work", required=True)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--cost-secs", type=float, default=5.0)
+    ap.add_argument("--cost-rounds", type=int, default=3)
     ap.add_argument("--timeout", type=float, default=30.0)
     args = ap.parse_args()
 
@@ -298,9 +299,11 @@ def main():
             for name, exe in tools:
                 print("  start-up run %d/%d: %s" % (i, args.runs, name), file=sys.stderr, flush=True)
                 run_startup(name, exe, args.counter, args.work, i, args.timeout, results[name])
-        for name, exe in tools:
-            print("  cost run (%.0f s): %s" % (args.cost_secs, name), file=sys.stderr, flush=True)
-            run_cost(name, exe, args.counter, args.work, args.cost_secs, args.timeout, results[name])
+        for r in range(1, args.cost_rounds + 1):  # order alternates per round
+            for name, exe in (tools if r % 2 else tools[::-1]):
+                print("  cost round %d/%d (%g s): %s" % (r, args.cost_rounds, args.cost_secs, name),
+                      file=sys.stderr, flush=True)
+                run_cost(name, exe, args.counter, args.work, r, args.cost_secs, args.timeout, results[name])
     except (Aborted, KeyboardInterrupt) as e:
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, signal.SIG_IGN)  # finish the clean-up below undisturbed
@@ -317,30 +320,33 @@ def main():
     med = lambda xs: statistics.median(xs) if xs else None
     rows = [
         ("start-up: launch to first output (ms)", med(u.startup_ms), med(b.startup_ms) if b else None, 1),
-        ("uprobe program cost (ns/call)", u.ns_per_call, b.ns_per_call if b else None, 0),
-        ("counter calls/sec while traced", u.calls_per_sec, b.calls_per_sec if b else None, 0),
+        ("uprobe program cost (ns/call)", med(u.ns_per_call), med(b.ns_per_call) if b else None, 0),
+        ("counter calls/sec while traced", med(u.calls_per_sec), med(b.calls_per_sec) if b else None, 0),
     ]
-    head = "utrace bench (%d runs, median)" % args.runs
+    head = "utrace bench (%d runs / %d rounds, median)" % (args.runs, args.cost_rounds)
     print()
     print("%-42s %10s %10s %8s" % (head, "utrace", "bpftrace", "ratio"))
     for label, uv, bv, d in rows:
         print("%-42s %10s %10s %8s" % (label, fmt(uv, d), fmt(bv, d) if b else "-", ratio(uv, bv)))
     if not b:
-        print("bpftrace: not installed (%s); utrace numbers only" % (args.bpftrace or "not on PATH"))
+        print("bpftrace: not installed (%s); utrace numbers only"
+              % ("%s not found" % args.bpftrace if args.bpftrace else "not on PATH"))
     print("ratio = utrace/bpftrace; < 1 means utrace is faster (calls/sec: ~1 means no slowdown)")
 
     print()
     for r in [u] + ([b] if b else []):
-        print("%s start-up runs (ms): %s" % (r.name, " ".join("%.1f" % x for x in r.startup_ms) or "none"))
+        print("%-8s start-up runs (ms): %s" % (r.name, " ".join("%.1f" % x for x in r.startup_ms) or "none"))
+    for r in [u] + ([b] if b else []):
+        print("%-8s ns/call per round:  %s" % (r.name, " ".join("%.0f" % x for x in r.ns_per_call) or "none"))
     for r in [u] + ([b] if b else []):
         if r.prog_summary:
-            print("%s bpf-prog fds at the end of the cost run: %s" % (r.name, r.prog_summary))
+            print("%-8s bpf-prog fds at the end of the last cost run: %s" % (r.name, r.prog_summary))
     for r in [u] + ([b] if b else []):
         for n in r.notes:
             print("note: %s: %s" % (r.name, n))
         for line, count in r.stderr_lines.items():
             print("note: %s stderr (%dx): %s" % (r.name, count, line[:160]))
-    ok = u.startup_ms and u.ns_per_call is not None and (not b or (b.startup_ms and b.ns_per_call is not None))
+    ok = u.startup_ms and u.ns_per_call and (not b or (b.startup_ms and b.ns_per_call))
     return 0 if ok else 1
 
 

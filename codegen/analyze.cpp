@@ -95,6 +95,7 @@ class Analyzer {
     for (ProbeInfo &p : sema_.probes) {
       probe_ = &p;
       p.variables.clear();
+      scopes_.clear();
       loop_depth_ = 0;
       if (p.probe->predicate) {
         Type t = check(*p.probe->predicate);
@@ -122,8 +123,12 @@ class Analyzer {
         check_assign(ast::as<ast::Assign>(s));
         break;
       case Stmt::Kind::Block:
+        scopes_.emplace_back();
         for (const Stmt *st : ast::as<ast::Block>(s).stmts) check_stmt(*st);
+        scopes_.pop_back();
         break;
+      case Stmt::Kind::Let: check_let(ast::as<ast::Let>(s)); break;
+      case Stmt::Kind::For: check_for(ast::as<ast::For>(s)); break;
       case Stmt::Kind::If: {
         const auto &i = ast::as<ast::If>(s);
         check_condition(*i.cond, "if");
@@ -213,24 +218,79 @@ class Analyzer {
     }
   }
 
+  // ---- scratch variables -------------------------------------------------------------------
+
+  // The declaration `name` refers to here, searching the enclosing blocks outwards.
+  VariableInfo *lookup(const std::string &name) {
+    for (auto scope = scopes_.rbegin(); scope != scopes_.rend(); ++scope) {
+      auto it = scope->find(name);
+      if (it != scope->end()) return &probe_->variables[it->second];
+    }
+    return nullptr;
+  }
+
+  VariableInfo &declare(const ast::Variable &v, const Type &type) {
+    size_t same_name = 0;
+    for (const VariableInfo &info : probe_->variables) same_name += info.name == v.name;
+    std::string c_name = "var_" + v.name.substr(1);
+    if (same_name > 0) c_name += "_" + std::to_string(same_name);
+    probe_->variables.push_back({v.name, c_name, type});
+    scopes_.back()[v.name] = probe_->variables.size() - 1;
+    return probe_->variables.back();
+  }
+
+  void bind(const ast::Variable &v, const VariableInfo &info) {
+    sema_.variable_names[&v] = info.c_name;
+    sema_.types[&v] = info.type;
+  }
+
   void assign_variable(const ast::Variable &v, const Type &value, bool compound) {
-    auto it = probe_->variables.find(v.name);
-    if (it == probe_->variables.end()) {
+    VariableInfo *info = lookup(v.name);
+    if (!info) {
       if (compound) {
         error(v.range, "Undefined or undeclared variable: " + v.name);
         return;
       }
       if (value.is_none()) return;
-      probe_->variables[v.name] = storage_type(value);
-      sema_.types[&v] = storage_type(value);
+      bind(v, declare(v, storage_type(value)));
       return;
     }
-    sema_.types[&v] = it->second;
-    if (!value.is_none() && !compound && !assignable(it->second, value)) {
+    if (info->type.is_none() && !compound) info->type = storage_type(value);  // `let $x;` first use
+    bind(v, *info);
+    if (!value.is_none() && !compound && !assignable(info->type, value)) {
       error(v.range, "Type mismatch for " + v.name + ": trying to assign value of type '" +
                          value.str() + "' when variable already contains a value of type '" +
-                         it->second.str() + "'");
+                         info->type.str() + "'");
     }
+  }
+
+  void check_let(const ast::Let &l) {
+    Type value = l.value ? check(*l.value) : Type::none();
+    if (lookup(l.var->name)) {
+      error(l.var->range, "Variable " + l.var->name + " is already declared in this scope");
+      return;
+    }
+    bind(*l.var, declare(*l.var, storage_type(value.is_pointer() ? Type::integer(64, false) : value)));
+  }
+
+  void check_for(const ast::For &f) {
+    if (!f.end) {
+      error(f.begin->range, "for loops over maps are not supported yet");
+      return;
+    }
+    for (const Expr *bound : {f.begin, f.end}) {
+      Type t = check(*bound);
+      if (!t.is_none() && !t.is_integer())
+        error(bound->range, "a for range takes integers, not " + t.str());
+    }
+    if (lookup(f.var->name))
+      error(f.var->range, "Variable " + f.var->name + " is already declared in this scope");
+    scopes_.emplace_back();
+    bind(*f.var, declare(*f.var, Type::integer()));
+    ++loop_depth_;
+    check_stmt(*f.body);
+    --loop_depth_;
+    scopes_.pop_back();
   }
 
   static bool assignable(const Type &stored, const Type &value) {
@@ -277,12 +337,17 @@ class Analyzer {
         return check_identifier(ast::as<ast::Identifier>(e));
       case Expr::Kind::Variable: {
         const auto &v = ast::as<ast::Variable>(e);
-        auto it = probe_->variables.find(v.name);
-        if (it == probe_->variables.end()) {
+        VariableInfo *info = lookup(v.name);
+        if (!info) {
           error(v.range, "Undefined or undeclared variable: " + v.name);
           return Type::none();
         }
-        return it->second;
+        if (info->type.is_none()) {
+          error(v.range, "Variable " + v.name + " is used before it is assigned a value");
+          return Type::none();
+        }
+        sema_.variable_names[&v] = info->c_name;
+        return info->type;
       }
       case Expr::Kind::Map: {
         const auto &m = ast::as<ast::Map>(e);
@@ -448,6 +513,7 @@ class Analyzer {
   Diagnostics *out_ = nullptr;
   ProbeInfo *probe_ = nullptr;
   int loop_depth_ = 0;
+  std::vector<std::map<std::string, size_t>> scopes_;  // innermost last: name -> variables index
   std::vector<std::unique_ptr<ast::AttachPoint>> expanded_;
 };
 

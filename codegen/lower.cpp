@@ -2,6 +2,7 @@
 // read is an explicit bpf_probe_read_user(); maps and events are declared from their specs.
 #include "codegen/lower.h"
 
+#include <map>
 #include <sstream>
 
 #include "codegen/builtins.h"
@@ -217,9 +218,10 @@ class Lowerer : public LowerContext {
         {ap.kind, ap.name, fn, ap.binary, ap.symbol, ap.period_ns, ap.node->range});
 
     emit("u64 zero_key = 0;");
-    for (const auto &[name, type] : probe.variables)
-      emit(c_declaration(type, "var_" + name.substr(1)) + (type.is_string() ? " = {}" : " = 0") +
-           ";");
+    variable_types_.clear();
+    for (const VariableInfo &v : probe.variables) variable_types_[v.c_name] = v.type;
+    for (const VariableInfo &v : probe.variables)
+      if (!v.type.is_none()) emit(c_declaration(v.type, v.c_name) + (v.type.is_string() ? " = {}" : " = 0") + ";");
     if (probe.probe->predicate) {
       emit("/* " + location(probe.probe->predicate->range) + "  predicate */");
       std::string c = lower_expr(*probe.probe->predicate);
@@ -289,6 +291,25 @@ class Lowerer : public LowerContext {
         }
         break;
       }
+      case Stmt::Kind::Let: {
+        const auto &l = ast::as<ast::Let>(s);
+        if (l.value)
+          store(*l.var, lower_expr(*l.value), sema_.type_of(*l.value));
+        else if (!variable_types_.at(variable(*l.var)).is_string())
+          emit(variable(*l.var) + " = 0;");  // a loop that re-enters the block starts afresh
+        break;
+      }
+      case Stmt::Kind::For: {
+        const auto &f = ast::as<ast::For>(s);
+        std::string begin = lower_expr(*f.begin), end = lower_expr(*f.end);
+        std::string limit = temp(Type::integer());
+        emit(limit + " = " + end + ";");
+        std::string i = variable(*f.var);
+        emit("for (" + i + " = " + begin + "; " + i + " < " + limit + "; " + i + "++) {");
+        nested_block(*f.body);
+        emit("}");
+        break;
+      }
       case Stmt::Kind::Return:
         emit("return 0;");
         break;
@@ -334,7 +355,7 @@ class Lowerer : public LowerContext {
   // Writes `value` (a C expression of type `value_type`) into a map entry or variable.
   void store(const Expr &target, const std::string &value, const Type &value_type) {
     if (target.kind == Expr::Kind::Variable) {
-      std::string var = "var_" + ast::as<ast::Variable>(target).name.substr(1);
+      std::string var = variable(ast::as<ast::Variable>(target));
       if (value_type.is_string())
         emit("__builtin_memcpy(" + var + ", " + value + ", " + std::to_string(value_type.size) +
              ");");
@@ -349,6 +370,9 @@ class Lowerer : public LowerContext {
     emit(c_declaration(info.value, v) + " = " + value + ";");
     emit(map_c_name(m.name) + ".update(" + key + ", &" + v + ");");
   }
+
+  // The C name of the declaration `v` refers to.
+  std::string variable(const ast::Variable &v) const { return sema_.variable_names.at(&v); }
 
   // A pointer to the key of `m` for map helpers.
   std::string map_key(const ast::Map &m) {
@@ -386,7 +410,7 @@ class Lowerer : public LowerContext {
       case Expr::Kind::Identifier:
         return find_variable(ast::as<ast::Identifier>(e).name)->lower(*this);
       case Expr::Kind::Variable:
-        return "var_" + ast::as<ast::Variable>(e).name.substr(1);
+        return variable(ast::as<ast::Variable>(e));
       case Expr::Kind::Map:
         return map_read(ast::as<ast::Map>(e));
       case Expr::Kind::Call: {
@@ -518,6 +542,7 @@ class Lowerer : public LowerContext {
   const SemanticInfo &sema_;
   ProgramPlan plan_;
   const AttachInfo *attach_ = nullptr;
+  std::map<std::string, Type> variable_types_;  // the probe's variables by C name
   std::string body_;
   int temp_counter_ = 0;
   int indent_ = 1;

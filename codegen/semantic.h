@@ -25,10 +25,18 @@ struct AttachInfo {
   const ast::AttachPoint *node = nullptr;
 };
 
+// A scratch variable. Variables are block-scoped, so one probe may have several `$x`; each
+// declaration is one VariableInfo with its own C name.
+struct VariableInfo {
+  std::string name;    // "$x"
+  std::string c_name;  // "var_x", "var_x_1"
+  Type type;
+};
+
 struct ProbeInfo {
   const ast::Probe *probe = nullptr;
   std::vector<AttachInfo> attach_points;
-  std::map<std::string, Type> variables;  // scratch variables, probe-scoped
+  std::vector<VariableInfo> variables;  // every declaration in the probe
 };
 
 struct MapInfo {
@@ -39,6 +47,8 @@ struct MapInfo {
 
 struct SemanticInfo {
   std::unordered_map<const ast::Expr *, Type> types;  // the type of every checked expression
+  // Each use of a variable -> the C name of the declaration it refers to.
+  std::unordered_map<const ast::Variable *, std::string> variable_names;
   std::map<std::string, MapInfo> maps;                // by name, hence in printing order
   std::vector<ProbeInfo> probes;                      // one per ast::Probe, in order
   std::unordered_map<const ast::Call *, size_t> call_formats;  // printf call -> formats index

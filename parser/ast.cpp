@@ -139,6 +139,20 @@ class Dumper {
         dump_expr(*a.value, d + 1);
         break;
       }
+      case Stmt::Kind::Let: {
+        const auto &l = as<Let>(s);
+        line(d, "let " + l.var->name);
+        if (l.value) dump_expr(*l.value, d + 1);
+        break;
+      }
+      case Stmt::Kind::For: {
+        const auto &f = as<For>(s);
+        line(d, "for " + f.var->name);
+        dump_expr(*f.begin, d + 1);
+        if (f.end) dump_expr(*f.end, d + 1);
+        dump_stmt(*f.body, d + 1);
+        break;
+      }
       case Stmt::Kind::Block: {
         const auto &b = as<Block>(s);
         line(d, b.angle ? "block < >" : "block { }");

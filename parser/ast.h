@@ -140,7 +140,7 @@ struct Field : Expr {
 struct Block;
 
 struct Stmt : Node {
-  enum class Kind { Expr, Assign, If, While, Unroll, Return, Break, Continue, Block, Error };
+  enum class Kind { Expr, Assign, Let, If, While, Unroll, For, Return, Break, Continue, Block, Error };
   explicit Stmt(Kind k) : kind(k) {}
   const Kind kind;
 };
@@ -156,6 +156,12 @@ struct Assign : Stmt {
   bool compound = false;
   BinaryOp op{};  // meaningful when compound
   Expr *value = nullptr;
+};
+// `let $x;` or `let $x = value;`: declares $x in the enclosing block.
+struct Let : Stmt {
+  Let() : Stmt(Kind::Let) {}
+  Variable *var = nullptr;
+  Expr *value = nullptr;  // may be null
 };
 struct Block : Stmt {
   Block() : Stmt(Kind::Block) {}
@@ -176,6 +182,15 @@ struct While : Stmt {
 struct Unroll : Stmt {
   Unroll() : Stmt(Kind::Unroll) {}
   Expr *count = nullptr;
+  Block *body = nullptr;
+};
+// `for ($i : begin..end) { }` counts from begin up to, not including, end.
+// `for ($kv : @map) { }` has no `end`: it walks a map.
+struct For : Stmt {
+  For() : Stmt(Kind::For) {}
+  Variable *var = nullptr;
+  Expr *begin = nullptr;
+  Expr *end = nullptr;
   Block *body = nullptr;
 };
 struct Jump : Stmt {

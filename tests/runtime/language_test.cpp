@@ -85,5 +85,19 @@ TEST_F(Language, PredicatesFilter) {
   EXPECT_EQ(r.out, "\n\n@n: 3\n") << r.err;
 }
 
+TEST_F(Language, LetAndBlockScopes) {
+  RunResult r = run_quiet(
+      "BEGIN { $n = 0; while ($n < 3) { let $z; if ($n == 0) { $z = 4; } printf(\"%d \", $z); $n++; } "
+      "if (1) { $v = 1; printf(\"%d \", $v); } else { $v = \"s\"; } printf(\"\\n\"); exit(); }");
+  EXPECT_EQ(r.out, "4 0 0 1 \n\n\n") << r.err;
+}
+
+TEST_F(Language, ForOverARange) {
+  RunResult r = run_quiet(
+      "BEGIN { $s = 0; for ($i : 1..6) { if ($i == 2) { continue; } if ($i == 5) { break; } $s += $i; } "
+      "printf(\"%d\\n\", $s); exit(); }");
+  EXPECT_EQ(r.out, "8\n\n\n") << r.err;  // 1 + 3 + 4
+}
+
 }  // namespace
 }  // namespace ut

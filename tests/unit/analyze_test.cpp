@@ -5,14 +5,8 @@
 namespace ut {
 namespace {
 
+using testing::errors_of;
 using testing::Pipeline;
-
-std::string errors_of(const std::string &text) {
-  Pipeline p(text);
-  if (!p.program || p.diags.has_errors()) return "parse failed: " + p.errors();
-  p.analyze();
-  return p.errors();
-}
 
 TEST(Analyze, SeedScriptIsClean) {
   EXPECT_EQ(errors_of(R"(uprobe:/tmp/counter:"main.doWork" { @ = *uaddr("main.counter"); }
@@ -109,6 +103,43 @@ TEST(Analyze, AllErrorsAreReportedInOneRun) {
   Pipeline p("BEGIN { foo(); @a = $b; } interval:s:1 { printf(\"%s\", 1); }");
   p.analyze();
   EXPECT_EQ(p.diags.all().size(), 3u) << p.errors();
+}
+
+
+TEST(Scoping, VariablesLiveInTheBlockThatDeclaresThem) {
+  EXPECT_EQ(errors_of("BEGIN { if (1) { $x = 5; } printf(\"%d\", $x); }"),
+            "stdin:1:41-43: ERROR: Undefined or undeclared variable: $x\n"
+            "BEGIN { if (1) { $x = 5; } printf(\"%d\", $x); }\n"
+            "                                        ~~\n");
+  EXPECT_EQ(errors_of("BEGIN { $x = 1; if (1) { $x = 2; } printf(\"%d\", $x); }"), "");
+}
+
+TEST(Scoping, LetDeclaresAndRefusesShadowing) {
+  EXPECT_EQ(errors_of("BEGIN { let $a; let $b = 2; $a = $b; }"), "");
+  EXPECT_EQ(errors_of("BEGIN { $x = 1; if (1) { let $x = 2; } }"),
+            "stdin:1:30-32: ERROR: Variable $x is already declared in this scope\n"
+            "BEGIN { $x = 1; if (1) { let $x = 2; } }\n"
+            "                             ~~\n");
+  EXPECT_NE(errors_of("BEGIN { let $x; printf(\"%d\", $x); }")
+                .find("Variable $x is used before it is assigned a value"),
+            std::string::npos);
+}
+
+TEST(Scoping, SameNameInSiblingBlocksMayChangeType) {
+  Pipeline p("BEGIN { if (1) { $v = 1; } else { $v = \"s\"; } }");
+  auto sema = p.analyze();
+  ASSERT_EQ(p.errors(), "");
+  ASSERT_EQ(sema.probes[0].variables.size(), 2u);
+  EXPECT_EQ(sema.probes[0].variables[0].c_name, "var_v");
+  EXPECT_EQ(sema.probes[0].variables[1].c_name, "var_v_1");
+}
+
+TEST(ForLoops, RangeVariableIsScopedToTheLoop) {
+  EXPECT_EQ(errors_of("BEGIN { for ($i : 0..3) { @s += $i; } }"), "");
+  EXPECT_NE(errors_of("BEGIN { for ($i : 0..3) { } @x = $i; }").find("Undefined or undeclared variable: $i"),
+            std::string::npos);
+  EXPECT_NE(errors_of("BEGIN { for ($i : 0..\"a\") { } }").find("a for range takes integers"),
+            std::string::npos);
 }
 
 }  // namespace

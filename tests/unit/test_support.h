@@ -39,4 +39,12 @@ struct Pipeline {
   ast::Program *program = nullptr;
 };
 
+// The diagnostics of parsing and analyzing `text`, rendered.
+inline std::string errors_of(const std::string &text) {
+  Pipeline p(text);
+  if (!p.program || p.diags.has_errors()) return "parse failed: " + p.errors();
+  p.analyze();
+  return p.errors();
+}
+
 }  // namespace ut::testing
