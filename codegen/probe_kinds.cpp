@@ -68,11 +68,11 @@ bool parse_interval(const ast::AttachPoint &ap, AttachInfo &out, Diagnostics &di
 }
 
 const ProbeKindRow kProbeKinds[] = {
-    {"BEGIN", "", ProbeKind::Begin, "struct pt_regs *ctx", parse_special},
-    {"END", "", ProbeKind::End, "struct pt_regs *ctx", parse_special},
+    {"BEGIN", "", ProbeKind::Begin, "struct bpf_raw_tracepoint_args *ctx", parse_special},
+    {"END", "", ProbeKind::End, "struct bpf_raw_tracepoint_args *ctx", parse_special},
     {"uprobe", "u", ProbeKind::Uprobe, "struct pt_regs *ctx", parse_uprobe},
     {"uretprobe", "ur", ProbeKind::Uretprobe, "struct pt_regs *ctx", parse_uprobe},
-    {"interval", "i", ProbeKind::Interval, "struct bpf_perf_event_data *ctx", parse_interval},
+    {"interval", "i", ProbeKind::Interval, "struct ut_perf_event_data *ctx", parse_interval},
 };
 
 }  // namespace

@@ -2,7 +2,9 @@
 // uprobes and perf events, reading maps and the ring buffer.
 #include <bcc/BPF.h>
 #include <bcc/libbpf.h>
+#include <linux/bpf.h>
 #include <linux/perf_event.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -106,6 +108,17 @@ class BccBackend : public BpfBackend {
                           binary.c_str(), file_offset, pid > 0 ? pid : -1, 0);
     if (perf_fd < 0) return Error("cannot attach a uprobe to " + binary + ": " + strerror(errno));
     return std::unique_ptr<Attachment>(new PerfAttachment(perf_fd, event));
+  }
+
+  // A raw-tracepoint program run with BPF_PROG_TEST_RUN: no attachment to make or undo.
+  Result<void> run_once(const std::string &function) override {
+    auto fd = program_fd(function, BPF_PROG_TYPE_RAW_TRACEPOINT);
+    if (!fd) return std::move(fd).error();
+    union bpf_attr attr {};
+    attr.test.prog_fd = static_cast<uint32_t>(*fd);
+    if (syscall(__NR_bpf, BPF_PROG_TEST_RUN, &attr, sizeof(attr)) != 0)
+      return Error(std::string("cannot run ") + function + ": " + strerror(errno));
+    return {};
   }
 
   Result<std::unique_ptr<Attachment>> attach_interval(const std::string &function,

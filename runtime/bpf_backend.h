@@ -42,6 +42,9 @@ class BpfBackend {
                                                             uint64_t file_offset, bool is_return,
                                                             pid_t pid) = 0;
 
+  // Runs `function` once, now, in this thread (BEGIN and END).
+  virtual Result<void> run_once(const std::string &function) = 0;
+
   // Runs `function` every `period_ns` nanoseconds of CPU clock on `cpu`.
   virtual Result<std::unique_ptr<Attachment>> attach_interval(const std::string &function,
                                                               uint64_t period_ns, int cpu) = 0;

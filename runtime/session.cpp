@@ -12,15 +12,6 @@
 #include "runtime/elf.h"
 #include "runtime/printf.h"
 
-// BEGIN and END probes are uprobes on these two functions of utrace itself, which the session
-// calls once everything is attached and once tracing stops.
-extern "C" __attribute__((noinline, used)) void utrace_begin_trigger() {
-  asm volatile("" ::: "memory");
-}
-extern "C" __attribute__((noinline, used)) void utrace_end_trigger() {
-  asm volatile("" ::: "memory");
-}
-
 namespace ut::runtime {
 namespace {
 
@@ -41,12 +32,6 @@ void install_signal_handlers() {
   sa.sa_flags = 0;  // no SA_RESTART: a signal interrupts the ring buffer poll
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
-}
-
-std::string self_path() {
-  char buf[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-  return n > 0 ? std::string(buf, n) : "/proc/self/exe";
 }
 
 // Where each uprobe goes and what each uaddr() is, read from the ELF files the script names.
@@ -78,7 +63,7 @@ class SessionRun {
       return fail(r.error());
 
     install_signal_handlers();
-    utrace_begin_trigger();
+    if (auto r = run_all(ProbeKind::Begin); !r) return fail(r.error());
     while (!stopping()) {
       if (auto r = backend_.poll_events(100); !r) return fail(r.error());
       out_.flush();
@@ -105,14 +90,9 @@ class SessionRun {
   }
 
   bool resolve(Resolved &r, Diagnostics &diags) {
-    std::string self = self_path();
     for (const ProbeSpec &p : plan_.probes) {
       uint64_t offset = 0;
-      std::string binary = p.binary, symbol = p.symbol;
-      if (p.kind == ProbeKind::Begin || p.kind == ProbeKind::End) {
-        binary = self;
-        symbol = p.kind == ProbeKind::Begin ? "utrace_begin_trigger" : "utrace_end_trigger";
-      }
+      const std::string &binary = p.binary, &symbol = p.symbol;
       if (!binary.empty()) {
         if (access(binary.c_str(), X_OK) != 0) {
           diags.error(p.range,
@@ -143,12 +123,20 @@ class SessionRun {
     return !diags.has_errors();
   }
 
-  Result<std::unique_ptr<Attachment>> attach(const ProbeSpec &p, uint64_t offset,
-                                             const std::string &self) {
+  // BEGIN and END are not attached: run_all() runs them once each, in the order written.
+  Result<void> run_all(ProbeKind kind) {
+    for (const ProbeSpec &p : plan_.probes) {
+      if (p.kind != kind) continue;
+      if (auto r = backend_.run_once(p.c_function); !r) return std::move(r).error().context(p.name);
+    }
+    return {};
+  }
+
+  Result<std::unique_ptr<Attachment>> attach(const ProbeSpec &p, uint64_t offset) {
     switch (p.kind) {
       case ProbeKind::Begin:
       case ProbeKind::End:
-        return backend_.attach_uprobe(p.c_function, self, offset, false, getpid());
+        return std::unique_ptr<Attachment>();
       case ProbeKind::Uprobe:
       case ProbeKind::Uretprobe:
         return backend_.attach_uprobe(p.c_function, p.binary, offset,
@@ -160,12 +148,11 @@ class SessionRun {
   }
 
   Result<void> attach_all(const Resolved &r) {
-    std::string self = self_path();
     for (size_t i = 0; i < plan_.probes.size(); ++i) {
       const ProbeSpec &p = plan_.probes[i];
-      auto a = attach(p, r.probe_offsets[i], self);
+      auto a = attach(p, r.probe_offsets[i]);
       if (!a) return std::move(a).error().context(p.name);
-      (p.kind == ProbeKind::End ? end_attachments_ : attachments_).push_back(std::move(*a));
+      if (*a) attachments_.push_back(std::move(*a));
     }
     return {};
   }
@@ -196,9 +183,8 @@ class SessionRun {
     attachments_.clear();
     (void)backend_.poll_events(0);
     in_end_ = true;
-    utrace_end_trigger();
+    if (auto r = run_all(ProbeKind::End); !r) std::cerr << "ERROR: " << r.error().message() << "\n";
     (void)backend_.poll_events(0);
-    end_attachments_.clear();
     print_maps();
   }
 
@@ -234,7 +220,6 @@ class SessionRun {
   Output &out_;
   const SessionOptions &options_;
   std::vector<std::unique_ptr<Attachment>> attachments_;
-  std::vector<std::unique_ptr<Attachment>> end_attachments_;
   bool exit_requested_ = false;
   bool in_end_ = false;
   int exit_code_ = 0;

@@ -85,6 +85,13 @@ TEST_F(Language, PredicatesFilter) {
   EXPECT_EQ(r.out, "\n\n@n: 3\n") << r.err;
 }
 
+TEST_F(Language, SeveralBeginAndEndBlocksRunInTheOrderWritten) {
+  RunResult r = run_quiet(
+      "BEGIN { printf(\"first %s\\n\", comm); } END { printf(\"end1\\n\"); } "
+      "BEGIN { printf(\"second\\n\"); exit(); } END { printf(\"end2\\n\"); }");
+  EXPECT_EQ(r.out, "first utrace\nsecond\nend1\nend2\n\n\n") << r.err;
+}
+
 TEST_F(Language, LetAndBlockScopes) {
   RunResult r = run_quiet(
       "BEGIN { $n = 0; while ($n < 3) { let $z; if ($n == 0) { $z = 4; } printf(\"%d \", $z); $n++; } "
