@@ -1,5 +1,6 @@
 // Type checking and resolution. Maps are typed by their first assignment anywhere in the script,
 // so a first pass collects map types quietly and a second pass checks and reports.
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <functional>
@@ -51,7 +52,8 @@ class Analyzer {
   }
 
  private:
-  // The attach point with `$N` replaced by positional parameters; null after reporting a missing one.
+  // The attach point with `$N` replaced by positional parameters; null after reporting a missing
+  // one.
   const ast::AttachPoint *expand_params(const ast::AttachPoint &ap) {
     if (ap.text.find('$') == std::string::npos) return &ap;
     auto copy = std::make_unique<ast::AttachPoint>(ap);
@@ -127,8 +129,12 @@ class Analyzer {
         for (const Stmt *st : ast::as<ast::Block>(s).stmts) check_stmt(*st);
         scopes_.pop_back();
         break;
-      case Stmt::Kind::Let: check_let(ast::as<ast::Let>(s)); break;
-      case Stmt::Kind::For: check_for(ast::as<ast::For>(s)); break;
+      case Stmt::Kind::Let:
+        check_let(ast::as<ast::Let>(s));
+        break;
+      case Stmt::Kind::For:
+        check_for(ast::as<ast::For>(s));
+        break;
       case Stmt::Kind::If: {
         const auto &i = ast::as<ast::If>(s);
         check_condition(*i.cond, "if");
@@ -270,7 +276,8 @@ class Analyzer {
       error(l.var->range, "Variable " + l.var->name + " is already declared in this scope");
       return;
     }
-    bind(*l.var, declare(*l.var, storage_type(value.is_pointer() ? Type::integer(64, false) : value)));
+    bind(*l.var,
+         declare(*l.var, storage_type(value.is_pointer() ? Type::integer(64, false) : value)));
   }
 
   void check_for(const ast::For &f) {
@@ -390,12 +397,29 @@ class Analyzer {
         for (uint32_t i = 0; i < c.pointer_depth; ++i) target = Type::pointer(target);
         return target;
       }
-      case Expr::Kind::Positional: return check_positional(ast::as<ast::Positional>(e));
-      case Expr::Kind::PositionalCount: return Type::integer();
-      case Expr::Kind::Tuple:
+      case Expr::Kind::Positional:
+        return check_positional(ast::as<ast::Positional>(e));
+      case Expr::Kind::PositionalCount:
+        return Type::integer();
+      case Expr::Kind::Tuple: {
+        Type t;
+        t.kind = TypeKind::Tuple;
+        for (const Expr *el : ast::as<ast::Tuple>(e).elements) {
+          Type et = check(*el);
+          if (et.is_none()) return et;
+          t.elements.push_back(et.is_pointer() ? Type::integer(64, false) : storage_type(et));
+        }
+        return t;
+      }
       case Expr::Kind::Field:
-        error(e.range, "this expression is not supported yet");
-        return Type::none();
+        return check_field(ast::as<ast::Field>(e));
+      case Expr::Kind::Sizeof: {
+        const auto &s = ast::as<ast::Sizeof>(e);
+        Type t = s.operand ? check(*s.operand) : integer_type_named(s.type_name);
+        if (s.pointer_depth > 0) t = Type::pointer(t);
+        sema_.constants[&e] = t.byte_size();
+        return Type::integer();
+      }
     }
     return Type::none();
   }
@@ -461,9 +485,29 @@ class Analyzer {
     return f->check(c);
   }
 
+  // `t.0`: an element of a tuple. (Struct fields come with DWARF types.)
+  Type check_field(const ast::Field &f) {
+    Type base = check(*f.base);
+    if (base.is_none()) return base;
+    bool is_index = !f.name.empty() && std::all_of(f.name.begin(), f.name.end(), ::isdigit);
+    if (base.kind != TypeKind::Tuple || !is_index || f.arrow) {
+      error(f.range, "cannot access field '" + f.name + "' of a value of type " + base.str());
+      return Type::none();
+    }
+    size_t index = std::stoul(f.name);
+    if (index >= base.elements.size()) {
+      error(f.range, "tuple index " + f.name + " is out of range: the tuple has " +
+                         std::to_string(base.elements.size()) + " elements");
+      return Type::none();
+    }
+    return base.elements[index];
+  }
+
   Type check_binary(const ast::Binary &b) {
     Type l = check(*b.lhs), r = check(*b.rhs);
     if (l.is_none() || r.is_none()) return Type::none();
+    bool equality = b.op == ast::BinaryOp::Eq || b.op == ast::BinaryOp::Ne;
+    if (equality && l.is_string() && r.is_string()) return Type::integer();
     if (!l.is_scalar() || !r.is_scalar()) {
       error(b.range, std::string("Type mismatch for '") + ast::spelling(b.op) + "': comparing '" +
                          l.str() + "' with '" + r.str() + "'");

@@ -33,7 +33,7 @@ std::string field_name(size_t i) {
   return "f" + std::to_string(i);
 }
 
-std::string c_declaration(const Type &t, const std::string &name) {
+std::string scalar_declaration(const Type &t, const std::string &name) {
   if (t.is_string()) return "char " + name + "[" + std::to_string(t.size) + "]";
   return t.c_type() + " " + name;
 }
@@ -42,6 +42,10 @@ std::string c_declaration(const Type &t, const std::string &name) {
 // so that C lays the struct out at the offsets the plan records.
 Type padded(const Type &t) {
   return t.is_string() ? Type::string((t.size + 7) / 8 * 8) : t;
+}
+
+std::string zero_init(const Type &t) {
+  return t.is_scalar() ? " = 0" : " = {}";
 }
 
 std::string integer_literal(uint64_t v) {
@@ -62,8 +66,9 @@ class Lowerer : public LowerContext {
         functions += lower_function(probe, ap, "probe_" + std::to_string(index++));
       }
     }
-    plan_.c_source = std::string(stdlib::prelude()) + "\n" + declare_maps() + declare_events() +
-                     declare_symbols() + functions;
+    std::string maps = declare_maps(), events = declare_events();
+    plan_.c_source = std::string(stdlib::prelude()) + "\n" + maps + events + declare_symbols() +
+                     (tuple_decls_.empty() ? "" : tuple_decls_ + "\n") + functions;
     return std::move(plan_);
   }
 
@@ -73,7 +78,7 @@ class Lowerer : public LowerContext {
 
   std::string temp(const Type &t) override {
     std::string name = "v" + std::to_string(temp_counter_++);
-    emit(c_declaration(t, name) + (t.is_string() ? " = {}" : " = 0") + ";");
+    emit(declaration(t, name) + zero_init(t) + ";");
     return name;
   }
 
@@ -130,6 +135,24 @@ class Lowerer : public LowerContext {
  private:
   // ---- declarations ------------------------------------------------------------------------
 
+  // `t name`, declaring a struct for a tuple type on first use.
+  std::string declaration(const Type &t, const std::string &name) {
+    if (t.kind != TypeKind::Tuple) return scalar_declaration(t, name);
+    return "struct " + tuple_struct(t) + " " + name;
+  }
+
+  std::string tuple_struct(const Type &t) {
+    for (size_t i = 0; i < tuple_types_.size(); ++i)
+      if (tuple_types_[i] == t) return "tuple_" + std::to_string(i);
+    std::string fields;
+    for (size_t i = 0; i < t.elements.size(); ++i)
+      fields += " " + declaration(padded(t.elements[i]), field_name(i)) + ";";
+    tuple_types_.push_back(t);
+    std::string name = "tuple_" + std::to_string(tuple_types_.size() - 1);
+    tuple_decls_ += "struct " + name + " {" + fields + " };\n";
+    return name;
+  }
+
   std::string declare_maps() {
     std::ostringstream out;
     for (const auto &[name, info] : sema_.maps) {
@@ -139,7 +162,7 @@ class Lowerer : public LowerContext {
         key_type = "struct key_" + spec.c_name.substr(4);
         out << key_type << " {";
         for (size_t i = 0; i < info.keys.size(); ++i)
-          out << " " << c_declaration(info.keys[i], field_name(i)) << ";";
+          out << " " << declaration(info.keys[i], field_name(i)) << ";";
         out << " };\n";
       }
       out << "BPF_HASH(" << spec.c_name << ", " << key_type << ", " << info.value.c_type() << ", "
@@ -155,7 +178,7 @@ class Lowerer : public LowerContext {
     for (const EventSpec &ev : plan_.events) {
       out << "struct " << ev.c_struct << " { u64 id;";
       for (size_t i = 0; i < ev.fields.size(); ++i)
-        out << " " << c_declaration(padded(ev.fields[i].type), field_name(i)) << ";";
+        out << " " << declaration(padded(ev.fields[i].type), field_name(i)) << ";";
       out << " };\n";
     }
     return plan_.events.empty() ? "" : out.str() + "\n";
@@ -218,10 +241,8 @@ class Lowerer : public LowerContext {
         {ap.kind, ap.name, fn, ap.binary, ap.symbol, ap.period_ns, ap.node->range});
 
     emit("u64 zero_key = 0;");
-    variable_types_.clear();
-    for (const VariableInfo &v : probe.variables) variable_types_[v.c_name] = v.type;
     for (const VariableInfo &v : probe.variables)
-      if (!v.type.is_none()) emit(c_declaration(v.type, v.c_name) + (v.type.is_string() ? " = {}" : " = 0") + ";");
+      if (!v.type.is_none()) emit(declaration(v.type, v.c_name) + zero_init(v.type) + ";");
     if (probe.probe->predicate) {
       emit("/* " + location(probe.probe->predicate->range) + "  predicate */");
       std::string c = lower_expr(*probe.probe->predicate);
@@ -295,8 +316,8 @@ class Lowerer : public LowerContext {
         const auto &l = ast::as<ast::Let>(s);
         if (l.value)
           store(*l.var, lower_expr(*l.value), sema_.type_of(*l.value));
-        else if (!variable_types_.at(variable(*l.var)).is_string())
-          emit(variable(*l.var) + " = 0;");  // a loop that re-enters the block starts afresh
+        else  // a loop that re-enters the block starts afresh
+          emit("__builtin_memset(&" + variable(*l.var) + ", 0, sizeof(" + variable(*l.var) + "));");
         break;
       }
       case Stmt::Kind::For: {
@@ -367,7 +388,7 @@ class Lowerer : public LowerContext {
     const MapInfo &info = sema_.maps.at(m.name);
     std::string key = map_key(m);
     std::string v = "v" + std::to_string(temp_counter_++);
-    emit(c_declaration(info.value, v) + " = " + value + ";");
+    emit(declaration(info.value, v) + " = " + value + ";");
     emit(map_c_name(m.name) + ".update(" + key + ", &" + v + ");");
   }
 
@@ -401,12 +422,34 @@ class Lowerer : public LowerContext {
     switch (e.kind) {
       case Expr::Kind::Integer:
         return integer_literal(ast::as<ast::Integer>(e).value);
-      case Expr::Kind::String: return string_literal(ast::as<ast::String>(e).value);
+      case Expr::Kind::String:
+        return string_literal(ast::as<ast::String>(e).value);
       case Expr::Kind::Positional: {
         auto v = numeric_param(sema_.param_text(ast::as<ast::Positional>(e).index));
         return v ? "(s64)" + integer_literal(static_cast<uint64_t>(*v)) : "0";
       }
-      case Expr::Kind::PositionalCount: return std::to_string(sema_.params.size());
+      case Expr::Kind::PositionalCount:
+        return std::to_string(sema_.params.size());
+      case Expr::Kind::Sizeof:
+        return std::to_string(sema_.constants.at(&e));
+      case Expr::Kind::Tuple: {
+        const auto &t = ast::as<ast::Tuple>(e);
+        std::vector<std::string> values;
+        for (const Expr *el : t.elements) values.push_back(lower_expr(*el));
+        std::string v = temp(sema_.type_of(e));
+        for (size_t i = 0; i < values.size(); ++i) {
+          const Type &et = sema_.type_of(*t.elements[i]);
+          std::string field = v + "." + field_name(i);
+          emit(et.is_string() ? "__builtin_memcpy(" + field + ", " + values[i] + ", " +
+                                    std::to_string(et.size) + ");"
+                              : field + " = " + values[i] + ";");
+        }
+        return v;
+      }
+      case Expr::Kind::Field: {
+        const auto &f = ast::as<ast::Field>(e);
+        return lower_expr(*f.base) + "." + field_name(std::stoul(f.name));
+      }
       case Expr::Kind::Identifier:
         return find_variable(ast::as<ast::Identifier>(e).name)->lower(*this);
       case Expr::Kind::Variable:
@@ -499,6 +542,11 @@ class Lowerer : public LowerContext {
     }
     std::string l = lower_expr(*b.lhs), r = lower_expr(*b.rhs);
     const Type &lt = sema_.type_of(*b.lhs), &rt = sema_.type_of(*b.rhs);
+    if (lt.is_string()) {
+      std::string n = std::to_string(std::min(lt.size, rt.size));
+      return std::string(b.op == ast::BinaryOp::Ne ? "!" : "") + "ut_streq(" + l + ", " + r + ", " +
+             n + ")";
+    }
     bool is_signed = sema_.type_of(b).is_signed && !lt.is_pointer() && !rt.is_pointer();
     std::string cast = is_signed ? "(s64)" : "(u64)";
     return arithmetic(b.op, cast + l, cast + r, is_signed);
@@ -542,7 +590,8 @@ class Lowerer : public LowerContext {
   const SemanticInfo &sema_;
   ProgramPlan plan_;
   const AttachInfo *attach_ = nullptr;
-  std::map<std::string, Type> variable_types_;  // the probe's variables by C name
+  std::vector<Type> tuple_types_;  // tuple_N is tuple_types_[N]
+  std::string tuple_decls_;
   std::string body_;
   int temp_counter_ = 0;
   int indent_ = 1;

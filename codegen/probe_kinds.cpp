@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "support/duration.h"
 #include "support/strings.h"
 
 namespace ut::codegen {
@@ -40,6 +41,19 @@ bool parse_interval(const ast::AttachPoint &ap, AttachInfo &out, Diagnostics &di
       {"us", 1000ull, false},
       {"hz", 1000000000ull, true},
   };
+  if (ap.parts.size() == 2) {  // interval:1s, interval:100ms
+    auto ns = parse_duration_ns(ap.parts[1]);
+    if (!ns || *ns == 0) {
+      diags.error(ap.range,
+                  "interval takes a duration (interval:1s, interval:100ms) or a unit and a "
+                  "count (interval:s:1), not '" +
+                      ap.parts[1] + "'");
+      return false;
+    }
+    out.period_ns = *ns;
+    out.name = "interval:" + ap.parts[1];
+    return true;
+  }
   if (ap.parts.size() != 3) {
     diags.error(ap.range, "interval takes a unit and a count: interval:s:1, interval:ms:100");
     return false;

@@ -49,11 +49,12 @@ struct SemanticInfo {
   std::unordered_map<const ast::Expr *, Type> types;  // the type of every checked expression
   // Each use of a variable -> the C name of the declaration it refers to.
   std::unordered_map<const ast::Variable *, std::string> variable_names;
-  std::map<std::string, MapInfo> maps;                // by name, hence in printing order
-  std::vector<ProbeInfo> probes;                      // one per ast::Probe, in order
+  std::map<std::string, MapInfo> maps;                         // by name, hence in printing order
+  std::vector<ProbeInfo> probes;                               // one per ast::Probe, in order
   std::unordered_map<const ast::Call *, size_t> call_formats;  // printf call -> formats index
   std::vector<FormatSpec> formats;
-  std::vector<std::string> params;  // positional parameters $1, $2...
+  std::vector<std::string> params;                            // positional parameters $1, $2...
+  std::unordered_map<const ast::Expr *, uint64_t> constants;  // values known now: sizeof()
 
   const Type &type_of(const ast::Expr &e) const;
   // The text of positional parameter `index` (1-based); empty when it was not given.
@@ -67,7 +68,8 @@ struct AnalyzeOptions {
 };
 
 // Checks `prog` and collects what it means. Every error is reported in one run.
-SemanticInfo analyze(const ast::Program &prog, Diagnostics &diags, const AnalyzeOptions &options = {});
+SemanticInfo analyze(const ast::Program &prog, Diagnostics &diags,
+                     const AnalyzeOptions &options = {});
 
 // A positional parameter's value as a number ("42", "0x10", "-5"); nullopt when it is not one.
 std::optional<int64_t> numeric_param(const std::string &text);

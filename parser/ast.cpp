@@ -258,6 +258,13 @@ class Dumper {
         dump_expr(*c.operand, d + 1);
         break;
       }
+      case Expr::Kind::Sizeof: {
+        const auto &s = as<Sizeof>(e);
+        line(d, "sizeof" + (s.operand ? std::string()
+                                      : " " + s.type_name + std::string(s.pointer_depth, '*')));
+        if (s.operand) dump_expr(*s.operand, d + 1);
+        break;
+      }
       case Expr::Kind::Tuple: {
         line(d, "tuple");
         for (const Expr *el : as<Tuple>(e).elements) dump_expr(*el, d + 1);

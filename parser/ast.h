@@ -57,6 +57,7 @@ struct Expr : Node {
     Cast,
     Tuple,
     Field,
+    Sizeof,
   };
   explicit Expr(Kind k) : kind(k) {}
   const Kind kind;
@@ -125,6 +126,13 @@ struct Cast : Expr {
   uint32_t pointer_depth = 0;
   Expr *operand = nullptr;
 };
+// `sizeof(type)` or `sizeof(expr)`: a constant, the bytes the type occupies.
+struct Sizeof : Expr {
+  Sizeof() : Expr(Kind::Sizeof) {}
+  std::string type_name;  // empty when `operand` is set
+  uint32_t pointer_depth = 0;
+  Expr *operand = nullptr;
+};
 struct Tuple : Expr {
   Tuple() : Expr(Kind::Tuple) {}
   std::vector<Expr *> elements;
@@ -140,7 +148,20 @@ struct Field : Expr {
 struct Block;
 
 struct Stmt : Node {
-  enum class Kind { Expr, Assign, Let, If, While, Unroll, For, Return, Break, Continue, Block, Error };
+  enum class Kind {
+    Expr,
+    Assign,
+    Let,
+    If,
+    While,
+    Unroll,
+    For,
+    Return,
+    Break,
+    Continue,
+    Block,
+    Error
+  };
   explicit Stmt(Kind k) : kind(k) {}
   const Kind kind;
 };

@@ -22,6 +22,19 @@ static __always_inline s64 ut_sdiv(s64 a, s64 b)
   return (a < 0) != (b < 0) ? -(s64)q : (s64)q;
 }
 
+/* String equality as C's strcmp() == 0, over at most n bytes: n is the smaller array's size,
+ * and that array always holds its NUL, so a longer string never compares equal. */
+static __always_inline int ut_streq(const char *a, const char *b, u32 n)
+{
+  for (u32 i = 0; i < n; i++) {
+    if (a[i] != b[i])
+      return 0;
+    if (a[i] == 0)
+      return 1;
+  }
+  return 1;
+}
+
 static __always_inline s64 ut_smod(s64 a, s64 b)
 {
   if (b == 0)

@@ -1,36 +1,3 @@
-/* utrace's BPF-side helpers: the start of every generated program. */
-#include <uapi/linux/ptrace.h>
-
-/* The context of perf-event programs (interval, profile), as the kernel lays it out on x86-64.
- * Declared here because <uapi/linux/bpf_perf_event.h> pulls in kernel headers that cost BCC
- * about 650 ms of compiling. */
-struct ut_perf_event_data {
-  struct pt_regs regs;
-  u64 sample_period;
-  u64 addr;
-};
-
-/* Signed division and remainder with C's truncation toward zero. BPF has only unsigned
- * division, and x / 0 and x % 0 are 0 and x, as in BPF. */
-static __always_inline s64 ut_sdiv(s64 a, s64 b)
-{
-  if (b == 0)
-    return 0;
-  u64 ua = a < 0 ? -(u64)a : (u64)a;
-  u64 ub = b < 0 ? -(u64)b : (u64)b;
-  u64 q = ua / ub;
-  return (a < 0) != (b < 0) ? -(s64)q : (s64)q;
-}
-
-static __always_inline s64 ut_smod(s64 a, s64 b)
-{
-  if (b == 0)
-    return a;
-  u64 ua = a < 0 ? -(u64)a : (u64)a;
-  u64 ub = b < 0 ? -(u64)b : (u64)b;
-  u64 r = ua % ub;
-  return a < 0 ? -(s64)r : (s64)r;
-}
 
 BPF_HASH(map_, u64, s64, 4096);  /* @ */
 BPF_HASH(map_prev, u64, s64, 4096);  /* @prev */

@@ -20,13 +20,15 @@ TEST_F(Language, SignedDivisionTruncatesTowardZero) {
 }
 
 TEST_F(Language, PositionalParameters) {
-  RunResult r = run_quiet(R"(BEGIN { printf("%d %s %d [%s] %d\n", $1 + 1, str($2), $#, str($5), $4); exit(); })",
-                          {"0x29", "hello", "-5"});
+  RunResult r = run_quiet(
+      R"(BEGIN { printf("%d %s %d [%s] %d\n", $1 + 1, str($2), $#, str($5), $4); exit(); })",
+      {"0x29", "hello", "-5"});
   EXPECT_EQ(r.out, "42 hello 3 [] 0\n\n\n") << r.err;
 }
 
 TEST_F(Language, PositionalParameterInAnAttachPoint) {
-  RunResult r = run_quiet("interval:ms:$1 { printf(\"tick %s\\n\", str($2)); exit(); }", {"50", "x"});
+  RunResult r =
+      run_quiet("interval:ms:$1 { printf(\"tick %s\\n\", str($2)); exit(); }", {"50", "x"});
   EXPECT_EQ(r.out, "tick x\n\n\n") << r.err;
 }
 
@@ -57,13 +59,15 @@ TEST_F(Language, IfElseChains) {
 
 TEST_F(Language, WhileWithBreakAndContinue) {
   RunResult r = run_quiet(
-      "BEGIN { $i = 0; $sum = 0; while (1) { $i++; if ($i > 10) { break; } if ($i % 2) { continue; } "
+      "BEGIN { $i = 0; $sum = 0; while (1) { $i++; if ($i > 10) { break; } if ($i % 2) { continue; "
+      "} "
       "$sum += $i; } printf(\"%d\\n\", $sum); exit(); }");
   EXPECT_EQ(r.out, "30\n\n\n") << r.err;
 }
 
 TEST_F(Language, UnrollRepeatsTheBlock) {
-  RunResult r = run_quiet("BEGIN { $n = 1; unroll(5) { $n *= 2; } printf(\"%d\\n\", $n); exit(); }");
+  RunResult r =
+      run_quiet("BEGIN { $n = 1; unroll(5) { $n *= 2; } printf(\"%d\\n\", $n); exit(); }");
   EXPECT_EQ(r.out, "32\n\n\n") << r.err;
 }
 
@@ -92,16 +96,35 @@ TEST_F(Language, SeveralBeginAndEndBlocksRunInTheOrderWritten) {
   EXPECT_EQ(r.out, "first utrace\nsecond\nend1\nend2\n\n\n") << r.err;
 }
 
+TEST_F(Language, TuplesSizeofAndStringComparison) {
+  RunResult r = run_quiet(
+      R"(BEGIN { $t = (1, "two", (3, "x")); printf("%d %s %d %s %d %d %d\n", $t.0, $t.1, $t.2.0, $t.2.1, sizeof(int32), sizeof($t), sizeof(uint8 *)); printf("%d %d %d %d\n", comm == "utrace", comm != "utrace", "ab" == "abc", true + false); exit(); })");
+  EXPECT_EQ(r.out, "1 two 3 x 4 32 8\n1 0 0 1\n\n\n") << r.err;
+}
+
+TEST_F(Language, LiteralsOfEveryForm) {
+  RunResult r = run_quiet(
+      R"(BEGIN { printf("%d %d %d %d %d %d %d\n", 0x10, 010, 1_000_000, 2e3, 100UL, 1s / 100ms, 2m / 1s); printf("[\x41\101\"\\]\n"); exit(); })");
+  EXPECT_EQ(r.out, "16 8 1000000 2000 100 10 120\n[AA\"\\]\n\n\n") << r.err;
+}
+
+TEST_F(Language, IntervalTakesADuration) {
+  RunResult r = run_quiet("interval:100ms { @n++; if (@n == 3) { exit(); } }");
+  EXPECT_EQ(r.out, "\n\n@n: 3\n") << r.err;
+}
+
 TEST_F(Language, LetAndBlockScopes) {
   RunResult r = run_quiet(
-      "BEGIN { $n = 0; while ($n < 3) { let $z; if ($n == 0) { $z = 4; } printf(\"%d \", $z); $n++; } "
+      "BEGIN { $n = 0; while ($n < 3) { let $z; if ($n == 0) { $z = 4; } printf(\"%d \", $z); "
+      "$n++; } "
       "if (1) { $v = 1; printf(\"%d \", $v); } else { $v = \"s\"; } printf(\"\\n\"); exit(); }");
   EXPECT_EQ(r.out, "4 0 0 1 \n\n\n") << r.err;
 }
 
 TEST_F(Language, ForOverARange) {
   RunResult r = run_quiet(
-      "BEGIN { $s = 0; for ($i : 1..6) { if ($i == 2) { continue; } if ($i == 5) { break; } $s += $i; } "
+      "BEGIN { $s = 0; for ($i : 1..6) { if ($i == 2) { continue; } if ($i == 5) { break; } $s += "
+      "$i; } "
       "printf(\"%d\\n\", $s); exit(); }");
   EXPECT_EQ(r.out, "8\n\n\n") << r.err;  // 1 + 3 + 4
 }

@@ -89,9 +89,9 @@ inline long long map_value(const std::string &out, const std::string &name) {
   return std::regex_search(out, m, re) ? std::stoll(m[2]) : -1;
 }
 
-
 // Runs a program with -q and returns what it printed, for programs that end by themselves.
-inline RunResult run_quiet(const std::string &program, const std::vector<std::string> &params = {}) {
+inline RunResult run_quiet(const std::string &program,
+                           const std::vector<std::string> &params = {}) {
   std::vector<std::string> argv{kUtrace, "-q", "-e", program};
   argv.insert(argv.end(), params.begin(), params.end());
   return run(argv);

@@ -88,7 +88,9 @@ TEST_F(Runtime, BeginPrintfAndExit) {
 }
 
 TEST_F(Runtime, StringArgumentsKeepTheirPlaces) {
-  RunResult r = utrace({"-q", "-e", R"(BEGIN { printf("[%s|%s|%s] [%s] %d\n", "abc", "abd", "abe", comm, 7); exit(); })"});
+  RunResult r = utrace(
+      {"-q", "-e",
+       R"(BEGIN { printf("[%s|%s|%s] [%s] %d\n", "abc", "abd", "abe", comm, 7); exit(); })"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "[abc|abd|abe] [utrace] 7\n\n\n");
 }

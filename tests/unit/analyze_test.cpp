@@ -36,7 +36,8 @@ TEST(Analyze, TypeMismatchOnVariable) {
 }
 
 TEST(Analyze, StringMapValuesAreRefusedForNow) {
-  EXPECT_NE(errors_of("BEGIN { @s = comm; }").find("maps holding string[16] values are not supported yet"),
+  EXPECT_NE(errors_of("BEGIN { @s = comm; }")
+                .find("maps holding string[16] values are not supported yet"),
             std::string::npos);
 }
 
@@ -105,7 +106,6 @@ TEST(Analyze, AllErrorsAreReportedInOneRun) {
   EXPECT_EQ(p.diags.all().size(), 3u) << p.errors();
 }
 
-
 TEST(Scoping, VariablesLiveInTheBlockThatDeclaresThem) {
   EXPECT_EQ(errors_of("BEGIN { if (1) { $x = 5; } printf(\"%d\", $x); }"),
             "stdin:1:41-43: ERROR: Undefined or undeclared variable: $x\n"
@@ -134,9 +134,28 @@ TEST(Scoping, SameNameInSiblingBlocksMayChangeType) {
   EXPECT_EQ(sema.probes[0].variables[1].c_name, "var_v_1");
 }
 
+TEST(Tuples, IndexesAreChecked) {
+  EXPECT_EQ(errors_of("BEGIN { $t = (1, \"a\"); @x = $t.0; $s = $t.1; }"), "");
+  EXPECT_EQ(errors_of("BEGIN { $t = (1, 2); @x = $t.5; }"),
+            "stdin:1:27-31: ERROR: tuple index 5 is out of range: the tuple has 2 elements\n"
+            "BEGIN { $t = (1, 2); @x = $t.5; }\n"
+            "                          ~~~~\n");
+  EXPECT_NE(errors_of("BEGIN { $x = 1; @y = $x.name; }")
+                .find("cannot access field 'name' of a value of type int64"),
+            std::string::npos);
+}
+
+TEST(Strings, OnlyEqualityComparesStrings) {
+  EXPECT_EQ(errors_of("BEGIN { @a = comm == \"x\"; @b = \"a\" != \"b\"; }"), "");
+  EXPECT_NE(errors_of("BEGIN { @a = comm < \"x\"; }")
+                .find("Type mismatch for '<': comparing 'string[16]' with 'string[2]'"),
+            std::string::npos);
+}
+
 TEST(ForLoops, RangeVariableIsScopedToTheLoop) {
   EXPECT_EQ(errors_of("BEGIN { for ($i : 0..3) { @s += $i; } }"), "");
-  EXPECT_NE(errors_of("BEGIN { for ($i : 0..3) { } @x = $i; }").find("Undefined or undeclared variable: $i"),
+  EXPECT_NE(errors_of("BEGIN { for ($i : 0..3) { } @x = $i; }")
+                .find("Undefined or undeclared variable: $i"),
             std::string::npos);
   EXPECT_NE(errors_of("BEGIN { for ($i : 0..\"a\") { } }").find("a for range takes integers"),
             std::string::npos);

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "stdlib/prelude.h"
 #include "tests/unit/test_support.h"
 
 namespace ut {
@@ -16,7 +17,15 @@ std::string golden_path(const std::string &name) {
   return std::string(UTRACE_SOURCE_DIR) + "/tests/golden/" + name;
 }
 
-void expect_golden(const std::string &name, const std::string &actual) {
+// The generated C without the prelude every program starts with, so that each golden file holds
+// only what its feature produces.
+std::string without_prelude(const std::string &c) {
+  std::string_view prelude = stdlib::prelude();
+  return c.compare(0, prelude.size(), prelude) == 0 ? c.substr(prelude.size()) : c;
+}
+
+void expect_golden(const std::string &name, const std::string &full) {
+  std::string actual = without_prelude(full);
   std::string path = golden_path(name);
   if (getenv("UTRACE_UPDATE_GOLDEN")) {
     std::ofstream(path) << actual;
@@ -59,6 +68,19 @@ TEST(Lower, ControlFlowAndKeyedMaps) {
       "BEGIN { $i = 0; while ($i < 3) { @sq[$i] = $i * $i; $i++; } "
       "if ($i == 3 && @sq[2] == 4) { printf(\"ok\\n\"); } else { exit(1); } }");
   expect_golden("control_flow.c", p.c_or_errors());
+}
+
+TEST(Lower, TuplesAndStringComparison) {
+  Pipeline p(
+      "BEGIN { $t = (1, \"two\", (3, \"x\")); if (comm == \"utrace\" && $t.1 != \"three\") { "
+      "printf(\"%d %s %d\\n\", $t.2.0, $t.2.1, sizeof($t)); } }");
+  expect_golden("tuples.c", p.c_or_errors());
+}
+
+TEST(Lower, LetAndForRanges) {
+  Pipeline p(
+      "BEGIN { let $s = 0; for ($i : 1..$1) { let $sq; $sq = $i * $i; $s += $sq; } @s = $s; }");
+  expect_golden("let_for.c", p.c_or_errors());
 }
 
 TEST(Lower, SymbolsArePlannedForTheRuntime) {
