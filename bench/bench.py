@@ -180,6 +180,7 @@ class Result:
     def __init__(self, name):
         self.name = name
         self.startup_ms = []
+        self.compile_ms = []  # parse + check + lower of the big script, one per run
         self.ns_per_call = []  # one per cost round
         self.calls_per_sec = []
         self.notes = []
@@ -258,6 +259,43 @@ def run_cost(name, exe, counter, work, rnd, secs, timeout, res):
         res.add_stderr(t.stderr_text())
 
 
+def big_script(path, lines=2000):
+    """A script of about `lines` lines that both tools accept: probes with maps, variables,
+    conditions and printf, the kind of text a long runbook holds."""
+    out = ["#!/usr/bin/env utrace"]
+    i = 0
+    while len(out) < lines:
+        out += [
+            "interval:ms:%d /@n%d < 1000/ {" % (100 + i, i),
+            "  $x = @n%d * 3 + (@m%d - 2) / 7;" % (i, i),
+            "  if ($x > 10 && $x %% 2 == 0) {",
+            "    @n%d = @n%d + 1;" % (i, i),
+            "  } else {",
+            "    @m%d = @m%d + $x;" % (i, i),
+            "  }",
+            "  @k%d[pid, cpu] = $x << 2;" % i,
+            '  printf("probe %d: %%d %%d %%s\\n", $x, @n%d, comm);' % (i, i),
+            "}",
+        ]
+        i += 1
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+    return len(out)
+
+
+def run_compile(exe, args, runs, res):
+    """Wall time of `exe args` (parse, analyze, lower; nothing loaded), median over runs."""
+    for _ in range(runs):
+        t0 = time.monotonic()
+        p = subprocess.run([exe] + args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, timeout=120)
+        ms = (time.monotonic() - t0) * 1000.0
+        if p.returncode != 0:
+            res.notes.append("compile run failed (rc %d): %s" % (p.returncode, p.stderr.decode()[-200:]))
+            return
+        res.compile_ms.append(ms)
+
+
 def fmt(v, digits):
     if v is None:
         return "-"
@@ -294,7 +332,13 @@ def main():
         tools.append(("bpftrace", args.bpftrace))
     results = {name: Result(name) for name, _ in tools}
 
+    script = os.path.join(args.work, "big.bt")
+    script_lines = big_script(script)
+    compile_args = {"utrace": ["--dump=c", script], "bpftrace": ["-d", script]}
     try:
+        for name, exe in tools:
+            print("  compile %d-line script: %s" % (script_lines, name), file=sys.stderr, flush=True)
+            run_compile(exe, compile_args[name], args.runs, results[name])
         for i in range(1, args.runs + 1):  # interleaved, so drift hits both tools alike
             for name, exe in tools:
                 print("  start-up run %d/%d: %s" % (i, args.runs, name), file=sys.stderr, flush=True)
@@ -319,6 +363,8 @@ def main():
     b = results.get("bpftrace")
     med = lambda xs: statistics.median(xs) if xs else None
     rows = [
+        ("parse+check+lower, %d-line script (ms)" % script_lines, med(u.compile_ms),
+         med(b.compile_ms) if b else None, 1),
         ("start-up: launch to first output (ms)", med(u.startup_ms), med(b.startup_ms) if b else None, 1),
         ("uprobe program cost (ns/call)", med(u.ns_per_call), med(b.ns_per_call) if b else None, 0),
         ("counter calls/sec while traced", med(u.calls_per_sec), med(b.calls_per_sec) if b else None, 0),

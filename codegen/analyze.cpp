@@ -66,7 +66,8 @@ class Analyzer {
           out += part[i];
           continue;
         }
-        size_t n = std::stoul(part.substr(i + 1, j - i - 1));
+        std::string digits = part.substr(i + 1, j - i - 1);
+        size_t n = digits.size() > 6 ? SIZE_MAX : std::stoul(digits);
         if (n == 0 || n > sema_.params.size()) {
           diags_.error(ap.range, "attach point uses " + part.substr(i, j - i) + " but " +
                                      std::to_string(sema_.params.size()) +

@@ -19,7 +19,15 @@ struct Driver {
   // Where the scanner is: the next character's position.
   Position pos;
   // Set by the grammar when a probe is complete: the scanner goes back to reading attach points.
+  // Only angle-bracket probes need it; a probe body in braces is tracked by the scanner itself
+  // (brace_depth), which keeps it right even while the parser recovers from a syntax error.
   bool want_top_level = false;
+  bool brace_probe = false;       // the current probe's body opened with '{'
+  bool awaiting_opener = false;   // a predicate just ended: the next '{' or '<' opens the body
+  int brace_depth = 0;
+  // The grammar closed a probe that the scanner knows is still open: it happens only after a
+  // syntax error was recovered from, and errors until the probe really ends are its echoes.
+  bool desynced = false;
   // The blocks open at this point, innermost last: '{' or '<' and where it was written.
   std::vector<std::pair<char, Position>> open_blocks;
 };

@@ -12,7 +12,7 @@ yy_buffer_state *yy_scan_bytes(const char *bytes, int len, yyscan_t scanner);
 namespace ut::parser {
 
 ast::Program *parse(const SourceFile &src, ast::Context &ctx, Diagnostics &diags) {
-  Driver drv{src, ctx, diags, nullptr, {}, false, {}};
+  Driver drv{src, ctx, diags, nullptr, {}, false, false, false, 0, false, {}};
   yyscan_t scanner = nullptr;
   yylex_init_extra(&drv, &scanner);
   yy_scan_bytes(src.text.data(), static_cast<int>(src.text.size()), scanner);

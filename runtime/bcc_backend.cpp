@@ -74,6 +74,18 @@ class StderrCapture {
   std::string text_;
 };
 
+bpf_prog_type program_type(codegen::ProbeKind kind) {
+  switch (kind) {
+    case codegen::ProbeKind::Begin:
+    case codegen::ProbeKind::End:
+      return BPF_PROG_TYPE_RAW_TRACEPOINT;
+    case codegen::ProbeKind::Interval:
+      return BPF_PROG_TYPE_PERF_EVENT;
+    default:
+      return BPF_PROG_TYPE_KPROBE;
+  }
+}
+
 int ring_buffer_callback(void *ctx, void *data, size_t size) {
   auto *handler = static_cast<std::function<void(std::string_view)> *>(ctx);
   (*handler)(std::string_view(static_cast<const char *>(data), size));
@@ -100,7 +112,7 @@ class BccBackend : public BpfBackend {
   Result<std::unique_ptr<Attachment>> attach_uprobe(const std::string &function,
                                                     const std::string &binary, uint64_t file_offset,
                                                     bool is_return, pid_t pid) override {
-    auto fd = program_fd(function, BPF_PROG_TYPE_KPROBE);
+    auto fd = program_fd(function, program_type(codegen::ProbeKind::Uprobe));
     if (!fd) return std::move(fd).error();
     std::string event = "utrace_" + std::to_string(getpid()) + "_" + std::to_string(next_event_++);
     int perf_fd =
@@ -110,9 +122,15 @@ class BccBackend : public BpfBackend {
     return std::unique_ptr<Attachment>(new PerfAttachment(perf_fd, event));
   }
 
+  Result<void> verify(const std::string &function, codegen::ProbeKind kind) override {
+    auto fd = program_fd(function, program_type(kind));
+    if (!fd) return std::move(fd).error();
+    return {};
+  }
+
   // A raw-tracepoint program run with BPF_PROG_TEST_RUN: no attachment to make or undo.
   Result<void> run_once(const std::string &function) override {
-    auto fd = program_fd(function, BPF_PROG_TYPE_RAW_TRACEPOINT);
+    auto fd = program_fd(function, program_type(codegen::ProbeKind::Begin));
     if (!fd) return std::move(fd).error();
     union bpf_attr attr {};
     attr.test.prog_fd = static_cast<uint32_t>(*fd);
@@ -123,7 +141,7 @@ class BccBackend : public BpfBackend {
 
   Result<std::unique_ptr<Attachment>> attach_interval(const std::string &function,
                                                       uint64_t period_ns, int cpu) override {
-    auto fd = program_fd(function, BPF_PROG_TYPE_PERF_EVENT);
+    auto fd = program_fd(function, program_type(codegen::ProbeKind::Interval));
     if (!fd) return std::move(fd).error();
     int perf_fd = bpf_attach_perf_event(*fd, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK, period_ns,
                                         0, -1, cpu, -1);

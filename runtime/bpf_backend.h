@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "codegen/plan.h"
 #include "support/result.h"
 
 namespace ut::runtime {
@@ -41,6 +42,9 @@ class BpfBackend {
                                                             const std::string &binary,
                                                             uint64_t file_offset, bool is_return,
                                                             pid_t pid) = 0;
+
+  // Loads the program for a probe of `kind` through the kernel's verifier without attaching it.
+  virtual Result<void> verify(const std::string &function, codegen::ProbeKind kind) = 0;
 
   // Runs `function` once, now, in this thread (BEGIN and END).
   virtual Result<void> run_once(const std::string &function) = 0;

@@ -173,6 +173,17 @@ TEST(Parser, RecoversAtTheNextStatement) {
   EXPECT_EQ(p.diags.all().size(), 2u) << p.errors();
 }
 
+TEST(Parser, AnErrorInOneProbeDoesNotEchoAndLaterProbesAreStillChecked) {
+  Pipeline p("BEGIN { if ($x %% 2) { @a = 1; } else { @b = 2; } }\nEND { foo(; }\ninterval:s:1 { @c = 1; }");
+  EXPECT_EQ(p.errors(),
+            "stdin:1:17-18: ERROR: syntax error, unexpected %\n"
+            "BEGIN { if ($x %% 2) { @a = 1; } else { @b = 2; } }\n"
+            "                ~\n"
+            "stdin:2:11-12: ERROR: syntax error, unexpected ;, expecting )\n"
+            "END { foo(; }\n"
+            "          ~\n");
+}
+
 TEST(Parser, ErrorsInScriptFilesNameTheFile) {
   Pipeline p("BEGIN {\n  $y = @x +;\n}\n", "/tmp/err.bt");
   EXPECT_EQ(p.errors(),
