@@ -268,7 +268,7 @@ def big_script(path, lines=2000):
         out += [
             "interval:ms:%d /@n%d < 1000/ {" % (100 + i, i),
             "  $x = @n%d * 3 + (@m%d - 2) / 7;" % (i, i),
-            "  if ($x > 10 && $x %% 2 == 0) {",
+            "  if ($x > 10 && $x % 2 == 0) {",
             "    @n%d = @n%d + 1;" % (i, i),
             "  } else {",
             "    @m%d = @m%d + $x;" % (i, i),

@@ -43,8 +43,12 @@ class Analyzer {
     check_probe_sets();
 
     // Pass 1 fixes map types; pass 2 checks everything with them known.
+    // A map may be read before (or in) its first assignment, as in `@n = @n + 1`: while
+    // collecting, an unknown map reads as an integer.
     Diagnostics quiet;
+    collecting_ = true;
     check_all(quiet);
+    collecting_ = false;
     sema_.types.clear();
     sema_.call_formats.clear();
     sema_.formats.clear();
@@ -362,6 +366,7 @@ class Analyzer {
         std::vector<Type> keys = check_keys(m);
         auto it = sema_.maps.find(m.name);
         if (it == sema_.maps.end()) {
+          if (collecting_) return Type::integer();
           error(m.range, "Undefined map: " + m.name);
           return Type::none();
         }
@@ -558,6 +563,7 @@ class Analyzer {
   Diagnostics *out_ = nullptr;
   ProbeInfo *probe_ = nullptr;
   int loop_depth_ = 0;
+  bool collecting_ = false;  // the quiet first pass
   std::vector<std::map<std::string, size_t>> scopes_;  // innermost last: name -> variables index
   std::vector<std::unique_ptr<ast::AttachPoint>> expanded_;
 };

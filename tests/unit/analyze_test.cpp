@@ -19,6 +19,14 @@ TEST(Analyze, MapTypesComeFromTheFirstAssignmentAnywhere) {
   EXPECT_EQ(errors_of("interval:s:1 { printf(\"%d\\n\", @prev); } BEGIN { @prev = 1; }"), "");
 }
 
+TEST(Analyze, AMapMayBeReadInItsOwnFirstAssignment) {
+  EXPECT_EQ(errors_of("interval:s:1 /@n < 10/ { @n = @n + 1; $x = @n * 2; @m[$x] = $x; }"), "");
+  EXPECT_EQ(errors_of("BEGIN { @a = @never; }"),
+            "stdin:1:14-20: ERROR: Undefined map: @never\n"
+            "BEGIN { @a = @never; }\n"
+            "             ~~~~~~\n");
+}
+
 TEST(Analyze, UnknownFunctionWithHint) {
   EXPECT_EQ(errors_of("BEGIN { cout(1); }"),
             "stdin:1:9-13: ERROR: Unknown function: cout\n"
