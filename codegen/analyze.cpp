@@ -40,7 +40,6 @@ class Analyzer {
       }
       sema_.probes.push_back(std::move(info));
     }
-    check_probe_sets();
 
     // Pass 1 fixes map types; pass 2 checks everything with them known.
     // A map may be read before (or in) its first assignment, as in `@n = @n + 1`: while
@@ -87,16 +86,6 @@ class Analyzer {
     return expanded_.back().get();
   }
 
-  void check_probe_sets() {
-    for (const ProbeInfo &p : sema_.probes) {
-      for (size_t i = 1; i < p.attach_points.size(); ++i) {
-        if (p.attach_points[i].kind != p.attach_points[0].kind)
-          diags_.error(p.attach_points[i].node->range,
-                       "all attach points of one probe must be of the same kind");
-      }
-    }
-  }
-
   void check_all(Diagnostics &diags) {
     out_ = &diags;
     for (ProbeInfo &p : sema_.probes) {
@@ -115,8 +104,11 @@ class Analyzer {
 
   Diagnostic &error(const Range &r, std::string msg) { return out_->error(r, std::move(msg)); }
 
-  ProbeKind probe_kind() const {
-    return probe_->attach_points.empty() ? ProbeKind::Begin : probe_->attach_points[0].kind;
+  // Every kind of attach point the current probe has: a builtin must suit all of them.
+  ProbeMask probe_kinds() const {
+    ProbeMask kinds = 0;
+    for (const AttachInfo &a : probe_->attach_points) kinds |= mask(a.kind);
+    return kinds;
   }
 
   // ---- statements --------------------------------------------------------------------------
@@ -449,7 +441,7 @@ class Analyzer {
         d.hint("did you mean '" + near + "'?");
       return Type::none();
     }
-    if (!(v->allowed & mask(probe_kind()))) {
+    if ((v->allowed & probe_kinds()) != probe_kinds()) {
       error(id.range,
             std::string("the ") + v->name + " builtin can only be used in " + v->allowed_text);
       return Type::none();
@@ -487,7 +479,7 @@ class Analyzer {
                             std::to_string(call.args.size()) + " provided)");
       return Type::none();
     }
-    CallCheck c{call, arg_types, probe_kind(), *out_, sema_};
+    CallCheck c{call, arg_types, probe_kinds(), *out_, sema_};
     return f->check(c);
   }
 

@@ -118,7 +118,7 @@ Type check_uaddr(CallCheck &c) {
     c.diags.error(c.call.args[0]->range, "uaddr() expects a string literal: the symbol's name");
     return Type::none();
   }
-  if (!(mask(c.probe_kind) & kUprobes)) {
+  if ((c.probe_kinds & kUprobes) != c.probe_kinds) {
     c.diags.error(c.call.range, "uaddr can only be used with u(ret)probes");
     return Type::none();
   }

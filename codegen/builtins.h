@@ -34,7 +34,7 @@ struct BuiltinVariable {
 struct CallCheck {
   const ast::Call &call;
   const std::vector<Type> &arg_types;
-  ProbeKind probe_kind;
+  ProbeMask probe_kinds;  // the kinds of the probe's attach points
   Diagnostics &diags;
   SemanticInfo &sema;
 };

@@ -13,6 +13,12 @@ TEST_F(Language, OperatorPrecedence) {
   EXPECT_EQ(r.out, "7 9 8 0 0\n\n\n") << r.err;
 }
 
+TEST_F(Language, EveryBinaryAndUnaryOperator) {
+  RunResult r = run_quiet(
+      R"(BEGIN { $a = 12; $b = 5; printf("%d %d %d %d %d|%d %d %d %d %d|%d %d %d %d %d %d|%d %d|%d %d %d %d\n", $a + $b, $a - $b, $a * $b, $a / $b, $a % $b, $a & $b, $a | $b, $a ^ $b, $a << 2, $a >> 2, $a < $b, $a <= $b, $a > $b, $a >= $b, $a == 12, $a != 12, $a && 0, $b || 0, -$a, !$a, ~$a, *($a - $a) ); exit(); })");
+  EXPECT_EQ(r.out, "17 7 60 2 2|4 13 9 48 3|0 0 1 1 1 0|0 1|-12 0 -13 0\n\n\n") << r.err;
+}
+
 TEST_F(Language, SignedDivisionTruncatesTowardZero) {
   RunResult r = run_quiet(
       R"(BEGIN { printf("%d %d %d %d %d\n", -5 / 2, -5 % 2, 7 / -2, 7 % 0, 7 / 0); exit(); })");

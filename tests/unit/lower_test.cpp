@@ -83,6 +83,25 @@ TEST(Lower, LetAndForRanges) {
   expect_golden("let_for.c", p.c_or_errors());
 }
 
+// Syntax trees, one feature each.
+TEST(DumpAst, AngleBlocksComparisonsAndShifts) {
+  Pipeline p("BEGIN < if (@x > 1) < @y = @x >> 1; > else { @y = -1 } >");
+  ASSERT_EQ(p.errors(), "");
+  expect_golden("angle_blocks.ast", ast::dump(*p.program));
+}
+
+TEST(DumpAst, LetForTuplesAndSizeof) {
+  Pipeline p("BEGIN { let $t = (1, \"a\"); for ($i : 0..$1) { $n = sizeof($t) + $t.0; } }");
+  ASSERT_EQ(p.errors(), "");
+  expect_golden("let_for_tuple.ast", ast::dump(*p.program));
+}
+
+TEST(DumpAst, PredicatesAndSeveralAttachPoints) {
+  Pipeline p("uprobe:/bin/a:f,\n  ur:/bin/a:\"g\" /pid == 42 && arg0 != 0/ { @[tid]++; }");
+  ASSERT_EQ(p.errors(), "");
+  expect_golden("attach_points.ast", ast::dump(*p.program));
+}
+
 TEST(Lower, SymbolsArePlannedForTheRuntime) {
   Pipeline p(
       R"(uprobe:/tmp/counter:main.doWork { @ = *uaddr("main.counter"); @n = *uaddr("main.counter"); })");
