@@ -106,13 +106,15 @@ class Lowerer : public LowerContext {
 
   void send_event(EventKind kind, int format, const std::vector<const Expr *> &args) override {
     std::vector<std::string> values;
-    std::vector<Type> types;
+    std::vector<FieldSpec> fields;
     for (const Expr *a : args) {
-      values.push_back(lower_expr(*a));
       Type t = sema_.type_of(*a);
-      types.push_back(t.is_string() ? t : Type::integer(64, !t.is_integer() || t.is_signed));
+      FieldSpec f{0, t.is_string() ? t : Type::integer(64, !t.is_integer() || t.is_signed), {}};
+      if (a->kind == Expr::Kind::String) f.constant = ast::as<ast::String>(*a).value;
+      values.push_back(f.constant ? "" : lower_expr(*a));
+      fields.push_back(std::move(f));
     }
-    size_t id = event_for(kind, format, types);
+    size_t id = event_for(kind, format, fields);
     const EventSpec &ev = plan_.events[id];
     std::string e = "e" + std::to_string(temp_counter_++);
     emit("struct " + ev.c_struct + " *" + e + " = " + plan_.events_map +
@@ -121,7 +123,8 @@ class Lowerer : public LowerContext {
     ++indent_;
     emit(e + "->id = " + std::to_string(id) + ";");
     for (size_t i = 0; i < values.size(); ++i) {
-      if (types[i].is_string())
+      if (fields[i].constant) continue;
+      if (fields[i].type.is_string())
         emit("__builtin_memcpy(" + e + "->" + field_name(i) + ", " + values[i] + ", " +
              std::to_string(sema_.type_of(*args[i]).size) + ");");
       else
@@ -178,7 +181,8 @@ class Lowerer : public LowerContext {
     for (const EventSpec &ev : plan_.events) {
       out << "struct " << ev.c_struct << " { u64 id;";
       for (size_t i = 0; i < ev.fields.size(); ++i)
-        out << " " << declaration(padded(ev.fields[i].type), field_name(i)) << ";";
+        if (!ev.fields[i].constant)
+          out << " " << declaration(padded(ev.fields[i].type), field_name(i)) << ";";
       out << " };\n";
     }
     return plan_.events.empty() ? "" : out.str() + "\n";
@@ -193,23 +197,22 @@ class Lowerer : public LowerContext {
   }
 
   // The event carrying `types`, declared on first use.
-  size_t event_for(EventKind kind, int format, const std::vector<Type> &types) {
+  size_t event_for(EventKind kind, int format, std::vector<FieldSpec> fields) {
     for (size_t i = 0; i < plan_.events.size(); ++i) {
       const EventSpec &ev = plan_.events[i];
-      if (ev.kind != kind || ev.format != format || ev.fields.size() != types.size()) continue;
-      bool same = true;
-      for (size_t f = 0; f < types.size(); ++f) same = same && ev.fields[f].type == types[f];
-      if (same) return i;
+      if (ev.kind == kind && ev.format == format && ev.fields == fields) return i;
     }
     EventSpec ev;
     ev.kind = kind;
     ev.format = format;
     ev.c_struct = "event_" + std::to_string(plan_.events.size());
     uint32_t offset = 8;  // after the u64 id
-    for (const Type &t : types) {
-      ev.fields.push_back({offset, t});
-      offset += (t.byte_size() + 7) / 8 * 8;
+    for (FieldSpec &f : fields) {
+      if (f.constant) continue;
+      f.offset = offset;
+      offset += (f.type.byte_size() + 7) / 8 * 8;
     }
+    ev.fields = std::move(fields);
     ev.size = offset;
     plan_.events.push_back(std::move(ev));
     return plan_.events.size() - 1;

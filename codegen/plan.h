@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,11 @@ enum class EventKind { Printf, Exit };
 struct FieldSpec {
   uint32_t offset = 0;
   Type type;
+  // A value known when the script is compiled (a string literal printed with %s): it is not
+  // sent from BPF at all, and `offset` is unused.
+  std::optional<std::string> constant;
+
+  bool operator==(const FieldSpec &o) const { return type == o.type && constant == o.constant; }
 };
 
 // A record sent from BPF to user space through the ring buffer. Every record starts with a u64

@@ -164,7 +164,16 @@ class SessionRun {
     if (id >= plan_.events.size()) return;
     const codegen::EventSpec &ev = plan_.events[id];
     std::vector<Value> values;
-    for (const codegen::FieldSpec &f : ev.fields) values.push_back(decode(f.type, rec, f.offset));
+    for (const codegen::FieldSpec &f : ev.fields) {
+      if (!f.constant) {
+        values.push_back(decode(f.type, rec, f.offset));
+        continue;
+      }
+      Value v;
+      v.type = f.type;
+      v.s = *f.constant;
+      values.push_back(std::move(v));
+    }
     switch (ev.kind) {
       case EventKind::Printf:
         // After exit(), only END may still print.
