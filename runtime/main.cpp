@@ -69,10 +69,10 @@ std::optional<int> parse_options(int argc, char **argv, Options &opt) {
         }
         break;
       case 'h':
-        std::cout << kUsage;
+        runtime::make_text_output(stdout)->text(kUsage);
         return 0;
       case 'V':
-        std::cout << "utrace " UTRACE_VERSION "\n";
+        runtime::make_text_output(stdout)->text("utrace " UTRACE_VERSION "\n");
         return 0;
       default:
         std::cerr << kUsage;
