@@ -96,10 +96,11 @@ Type check_printf(CallCheck &c) {
     bool wants_string = p.conversion == 's';
     bool ok = wants_string ? t.is_string() : t.is_scalar();
     if (!ok) {
+      std::string supplied = t.is_string() ? "string" : t.is_scalar() ? "integer" : t.str();
       c.diags.error(call.range, "printf: %" + std::string(1, p.conversion) +
                                     " specifier expects a value of type " +
-                                    (wants_string ? "string" : "integer") + " (" +
-                                    (t.is_string() ? "string" : "integer") + " supplied)");
+                                    (wants_string ? "string" : "integer") + " (" + supplied +
+                                    " supplied)");
     }
   }
   c.sema.call_formats[&call] = c.sema.formats.size();

@@ -244,6 +244,8 @@ class Lowerer : public LowerContext {
         {ap.kind, ap.name, fn, ap.binary, ap.symbol, ap.period_ns, ap.node->range});
 
     emit("u64 zero_key = 0;");
+    variable_types_.clear();
+    for (const VariableInfo &v : probe.variables) variable_types_[v.c_name] = v.type;
     for (const VariableInfo &v : probe.variables)
       if (!v.type.is_none()) emit(declaration(v.type, v.c_name) + zero_init(v.type) + ";");
     if (probe.probe->predicate) {
@@ -319,7 +321,8 @@ class Lowerer : public LowerContext {
         const auto &l = ast::as<ast::Let>(s);
         if (l.value)
           store(*l.var, lower_expr(*l.value), sema_.type_of(*l.value));
-        else  // a loop that re-enters the block starts afresh
+        else if (!variable_types_.at(variable(*l.var)).is_none())  // never assigned: nothing to reset
+          // A loop that re-enters the block starts afresh.
           emit("__builtin_memset(&" + variable(*l.var) + ", 0, sizeof(" + variable(*l.var) + "));");
         break;
       }
@@ -594,6 +597,7 @@ class Lowerer : public LowerContext {
   ProgramPlan plan_;
   const AttachInfo *attach_ = nullptr;
   std::vector<Type> tuple_types_;  // tuple_N is tuple_types_[N]
+  std::map<std::string, Type> variable_types_;  // the current probe's variables by C name
   std::string tuple_decls_;
   std::string body_;
   int temp_counter_ = 0;

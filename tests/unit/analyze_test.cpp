@@ -160,6 +160,16 @@ TEST(Strings, OnlyEqualityComparesStrings) {
             std::string::npos);
 }
 
+TEST(Scoping, ALetNeverAssignedCompiles) {
+  Pipeline p("BEGIN { let $x; exit(); }");
+  EXPECT_EQ(p.c_or_errors().find("var_x"), std::string::npos);
+}
+
+TEST(Lexer, FractionalDurationsAreExplained) {
+  EXPECT_NE(errors_of("BEGIN { @x = 1.5s; }").find("numbers with a fraction are not supported"),
+            std::string::npos);
+}
+
 TEST(ForLoops, RangeVariableIsScopedToTheLoop) {
   EXPECT_EQ(errors_of("BEGIN { for ($i : 0..3) { @s += $i; } }"), "");
   EXPECT_NE(errors_of("BEGIN { for ($i : 0..3) { } @x = $i; }")
