@@ -177,7 +177,11 @@ class Analyzer {
   }
 
   void check_assign(const ast::Assign &a) {
+    // `@m[k] = count()`: the one place an aggregation may appear.
+    bool aggregation_target = a.target->kind == Expr::Kind::Map && !a.compound;
+    aggregation_allowed_ = aggregation_target;
     Type value = check(*a.value);
+    aggregation_allowed_ = false;
     if (a.compound && !value.is_none() && !value.is_integer()) {
       error(a.value->range,
             std::string("'") + ast::spelling(a.op) + "=' needs an integer, not " + value.str());
@@ -198,7 +202,7 @@ class Analyzer {
 
   void assign_map(const ast::Map &m, const Type &value, bool compound) {
     std::vector<Type> keys = check_keys(m);
-    if (!value.is_none() && !value.is_scalar()) {
+    if (!value.is_none() && !value.is_scalar() && !value.is_aggregate()) {
       error(m.range, "maps holding " + value.str() + " values are not supported yet");
       return;
     }
@@ -307,19 +311,28 @@ class Analyzer {
     std::vector<Type> keys;
     for (const Expr *k : m.keys) {
       Type t = check(*k);
-      if (!t.is_none() && !t.is_scalar()) {
+      if (!t.is_none() && !t.is_scalar() && !t.is_string()) {
         error(k->range, "map keys of type " + t.str() + " are not supported yet");
       }
+      // Strings in keys all take the same room, so that "a" and "abc" are keys of one map.
+      if (t.is_string()) t = Type::string(kMapStringSize);
       keys.push_back(storage_type(t.is_pointer() ? Type::integer(64, false) : t));
     }
     return keys;
   }
 
   void check_key_types(const ast::Map &m, const MapInfo &info, const std::vector<Type> &keys) {
-    if (keys.size() != info.keys.size()) {
-      error(m.range, m.name + " is used with " + std::to_string(keys.size()) + " key(s) here but " +
-                         std::to_string(info.keys.size()) + " elsewhere");
-    }
+    bool same = keys.size() == info.keys.size();
+    for (size_t i = 0; same && i < keys.size(); ++i)
+      same = keys[i].is_none() || keys[i].is_string() == info.keys[i].is_string();
+    if (same) return;
+    auto list = [](const std::vector<Type> &types) {
+      std::string s = "[";
+      for (size_t i = 0; i < types.size(); ++i) s += (i ? ", " : "") + types[i].str();
+      return s + "]";
+    };
+    error(m.range, "Argument mismatch for " + m.name + ": trying to access with arguments: " +
+                       list(keys) + " when map expects arguments: " + list(info.keys));
   }
 
   // ---- expressions -------------------------------------------------------------------------
@@ -363,10 +376,18 @@ class Analyzer {
           return Type::none();
         }
         check_key_types(m, it->second, keys);
-        return it->second.value;
+        return read_type(m, it->second.value);
       }
-      case Expr::Kind::Call:
-        return check_call(ast::as<ast::Call>(e));
+      case Expr::Kind::Call: {
+        Type t = check_call(ast::as<ast::Call>(e));
+        if (t.is_aggregate() && !aggregation_allowed_) {
+          error(e.range, std::string(agg_name(t.agg.kind)) +
+                             "() must be assigned to a map: @name = " + agg_name(t.agg.kind) +
+                             "(...)");
+          return Type::none();
+        }
+        return t;
+      }
       case Expr::Kind::Binary:
         return check_binary(ast::as<ast::Binary>(e));
       case Expr::Kind::Unary:
@@ -420,6 +441,24 @@ class Analyzer {
       }
     }
     return Type::none();
+  }
+
+  // What reading a map yields. count, sum, min, max and avg read as their merged integer value
+  // (newer bpftrace's rule); stats, hist and lhist can only be printed.
+  Type read_type(const ast::Map &m, const Type &stored) {
+    if (!stored.is_aggregate()) return stored;
+    switch (stored.agg.kind) {
+      case AggKind::Count:
+      case AggKind::Sum:
+      case AggKind::Min:
+      case AggKind::Max:
+      case AggKind::Avg:
+        return Type::integer(64, stored.agg.kind != AggKind::Count);
+      default:
+        error(m.range, m.name + " holds a " + agg_name(stored.agg.kind) +
+                           "() aggregation, which can be printed but not read in an expression");
+        return Type::none();
+    }
   }
 
   // A positional parameter used as a number: missing ones are 0, others must be numeric.
@@ -555,7 +594,8 @@ class Analyzer {
   Diagnostics *out_ = nullptr;
   ProbeInfo *probe_ = nullptr;
   int loop_depth_ = 0;
-  bool collecting_ = false;  // the quiet first pass
+  bool collecting_ = false;                            // the quiet first pass
+  bool aggregation_allowed_ = false;                   // checking the value of `@map = ...`
   std::vector<std::map<std::string, size_t>> scopes_;  // innermost last: name -> variables index
   std::vector<std::unique_ptr<ast::AttachPoint>> expanded_;
 };

@@ -2,9 +2,11 @@
 // read is an explicit bpf_probe_read_user(); maps and events are declared from their specs.
 #include "codegen/lower.h"
 
+#include <algorithm>
 #include <map>
 #include <sstream>
 
+#include "codegen/aggregates.h"
 #include "codegen/builtins.h"
 #include "codegen/lower_context.h"
 #include "codegen/probe_kinds.h"
@@ -158,6 +160,7 @@ class Lowerer : public LowerContext {
 
   std::string declare_maps() {
     std::ostringstream out;
+    std::vector<std::string> zero_arrays;  // hist and lhist: where new entries start from
     for (const auto &[name, info] : sema_.maps) {
       MapSpec spec{name, map_c_name(name), info.keys, info.value, 4096};
       std::string key_type = "u64";
@@ -168,12 +171,50 @@ class Lowerer : public LowerContext {
           out << " " << declaration(info.keys[i], field_name(i)) << ";";
         out << " };\n";
       }
-      out << "BPF_HASH(" << spec.c_name << ", " << key_type << ", " << info.value.c_type() << ", "
-          << spec.max_entries << ");  /* " << name << " */\n";
+      spec.per_cpu = info.value.is_aggregate();
+      if (has_buckets(info.value)) {
+        std::string zero = zero_array(info.value);
+        if (info.value.agg.kind == AggKind::Lhist &&
+            !std::count(zero_arrays.begin(), zero_arrays.end(), zero))
+          out << info.value.c_type() << " { u64 buckets[" << info.value.agg.lhist_buckets()
+              << "]; };\n";
+        if (!std::count(zero_arrays.begin(), zero_arrays.end(), zero)) zero_arrays.push_back(zero);
+      }
+      out << (spec.per_cpu ? "BPF_PERCPU_HASH(" : "BPF_HASH(") << spec.c_name << ", " << key_type
+          << ", " << info.value.c_type() << ", " << spec.max_entries << ");  /* " << name
+          << " */\n";
+      tables_.push_back(spec.c_name);
       plan_.maps.push_back(std::move(spec));
     }
-    out << "BPF_RINGBUF_OUTPUT(" << plan_.events_map << ", 64);\n\n";
+    for (const std::string &zero : zero_arrays) {
+      out << "BPF_ARRAY(" << zero << ", struct " << zero.substr(std::string("ut_zero_").size())
+          << ", 1);\n";
+      tables_.push_back(zero);
+    }
+    out << "BPF_RINGBUF_OUTPUT(" << plan_.events_map << ", 64);\n";
+    tables_.push_back(plan_.events_map);
+    // Per-CPU maps are read across CPUs with bpf_map_lookup_percpu_elem(), which takes the map's
+    // address: BCC numbers its tables -1, -2, ... in the order they are declared.
+    for (const MapSpec &m : plan_.maps) {
+      if (!m.per_cpu) continue;
+      size_t index = std::find(tables_.begin(), tables_.end(), m.c_name) - tables_.begin() + 1;
+      out << "#define " << map_ref(m.c_name) << " ((void *)bpf_pseudo_fd(1, -" << index << "))\n";
+    }
+    out << "\n";
     return out.str();
+  }
+
+  static std::string map_ref(const std::string &c_name) { return "UT_MAP_" + c_name; }
+
+  static bool has_buckets(const Type &value) {
+    return value.is_aggregate() &&
+           (value.agg.kind == AggKind::Hist || value.agg.kind == AggKind::Lhist);
+  }
+
+  // A one-entry BPF array holding a zeroed value of a hist or lhist map: "ut_zero_ut_hist".
+  static std::string zero_array(const Type &value) {
+    std::string type = value.c_type();
+    return "ut_zero_" + type.substr(type.rfind(' ') + 1);
   }
 
   std::string declare_events() {
@@ -321,7 +362,8 @@ class Lowerer : public LowerContext {
         const auto &l = ast::as<ast::Let>(s);
         if (l.value)
           store(*l.var, lower_expr(*l.value), sema_.type_of(*l.value));
-        else if (!variable_types_.at(variable(*l.var)).is_none())  // never assigned: nothing to reset
+        else if (!variable_types_.at(variable(*l.var))
+                      .is_none())  // never assigned: nothing to reset
           // A loop that re-enters the block starts afresh.
           emit("__builtin_memset(&" + variable(*l.var) + ", 0, sizeof(" + variable(*l.var) + "));");
         break;
@@ -371,6 +413,10 @@ class Lowerer : public LowerContext {
 
   void lower_assign(const ast::Assign &a) {
     const Type &target_type = sema_.type_of(*a.target);
+    if (sema_.type_of(*a.value).is_aggregate()) {
+      lower_aggregation(ast::as<ast::Map>(*a.target), ast::as<ast::Call>(*a.value));
+      return;
+    }
     std::string value = lower_expr(*a.value);
     if (a.compound) {
       std::string current = lower_expr(*a.target);
@@ -407,9 +453,18 @@ class Lowerer : public LowerContext {
     std::vector<std::string> parts;
     for (const Expr *k : m.keys) parts.push_back(lower_expr(*k));
     std::string key = "k" + std::to_string(temp_counter_++);
+    // Zeroed first: the padding and the bytes after a string's NUL are part of the key.
     emit("struct key_" + map_c_name(m.name).substr(4) + " " + key + " = {};");
-    for (size_t i = 0; i < parts.size(); ++i)
-      emit(key + "." + field_name(i) + " = " + parts[i] + ";");
+    for (size_t i = 0; i < parts.size(); ++i) {
+      const Type &t = sema_.type_of(*m.keys[i]);
+      std::string field = key + "." + field_name(i);
+      if (t.is_string()) {
+        uint32_t n = std::min(t.size, kMapStringSize - 1);  // the last byte stays the NUL
+        emit("__builtin_memcpy(" + field + ", " + parts[i] + ", " + std::to_string(n) + ");");
+      } else {
+        emit(field + " = " + parts[i] + ";");
+      }
+    }
     return "&" + key;
   }
 
@@ -518,9 +573,21 @@ class Lowerer : public LowerContext {
     return out + "\"";
   }
 
+  // `@m[k] = count()` and the like: the call's arguments folded into this CPU's slot.
+  void lower_aggregation(const ast::Map &m, const ast::Call &call) {
+    const Type &value = sema_.maps.at(m.name).value;
+    std::vector<std::string> args;
+    if (!call.args.empty()) args.push_back("(s64)" + lower_expr(*call.args[0]));
+    std::string key = map_key(m);
+    lower_aggregation_update(*this, map_c_name(m.name), key, value.agg, args,
+                             has_buckets(value) ? zero_array(value) : "");
+  }
+
   std::string map_read(const ast::Map &m) {
     const MapInfo &info = sema_.maps.at(m.name);
     std::string key = map_key(m);
+    if (info.value.is_aggregate())
+      return lower_aggregation_read(*this, map_ref(map_c_name(m.name)), key, info.value.agg);
     std::string p = "p" + std::to_string(temp_counter_++);
     emit(info.value.c_type() + " *" + p + " = " + map_c_name(m.name) + ".lookup(" + key + ");");
     std::string v = temp(info.value);
@@ -596,7 +663,8 @@ class Lowerer : public LowerContext {
   const SemanticInfo &sema_;
   ProgramPlan plan_;
   const AttachInfo *attach_ = nullptr;
-  std::vector<Type> tuple_types_;  // tuple_N is tuple_types_[N]
+  std::vector<std::string> tables_;  // BPF tables in the order declared (BCC numbers them so)
+  std::vector<Type> tuple_types_;    // tuple_N is tuple_types_[N]
   std::map<std::string, Type> variable_types_;  // the current probe's variables by C name
   std::string tuple_decls_;
   std::string body_;

@@ -31,8 +31,9 @@ struct MapSpec {
   std::string name;             // "@", "@prev"
   std::string c_name;           // "map_", "map_prev"
   std::vector<Type> key_types;  // empty for a scalar map
-  Type value;
+  Type value;  // an aggregate type for `@m = count()` and the like
   uint32_t max_entries = 4096;
+  bool per_cpu = false;  // aggregations: one value per CPU, merged when read
 
   uint32_t key_size() const;
 };

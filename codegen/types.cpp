@@ -17,8 +17,45 @@ uint32_t Type::byte_size() const {
       for (const Type &e : elements) total += (e.byte_size() + 7) / 8 * 8;
       return total;
     }
+    case TypeKind::Aggregate:
+      switch (agg.kind) {
+        case AggKind::Count:
+        case AggKind::Sum:
+          return 8;
+        case AggKind::Avg:
+        case AggKind::Stats:
+        case AggKind::Min:
+        case AggKind::Max:
+          return 16;
+        case AggKind::Hist:
+          return kHistBuckets * 8;
+        case AggKind::Lhist:
+          return agg.lhist_buckets() * 8;
+      }
   }
   return 0;
+}
+
+const char *agg_name(AggKind kind) {
+  switch (kind) {
+    case AggKind::Count:
+      return "count";
+    case AggKind::Sum:
+      return "sum";
+    case AggKind::Avg:
+      return "avg";
+    case AggKind::Min:
+      return "min";
+    case AggKind::Max:
+      return "max";
+    case AggKind::Stats:
+      return "stats";
+    case AggKind::Hist:
+      return "hist";
+    case AggKind::Lhist:
+      return "lhist";
+  }
+  return "?";
 }
 
 std::string Type::str() const {
@@ -36,6 +73,8 @@ std::string Type::str() const {
       for (size_t i = 0; i < elements.size(); ++i) s += (i ? "," : "") + elements[i].str();
       return s + ")";
     }
+    case TypeKind::Aggregate:
+      return agg_name(agg.kind);
   }
   return "?";
 }
@@ -48,6 +87,24 @@ std::string Type::c_type() const {
       return "u64";
     case TypeKind::String:
       return "char";
+    case TypeKind::Aggregate:
+      switch (agg.kind) {
+        case AggKind::Count:
+          return "u64";
+        case AggKind::Sum:
+          return "s64";
+        case AggKind::Avg:
+        case AggKind::Stats:
+          return "struct ut_avg";
+        case AggKind::Min:
+        case AggKind::Max:
+          return "struct ut_minmax";
+        case AggKind::Hist:
+          return "struct ut_hist";
+        case AggKind::Lhist:
+          return "struct ut_lhist_" + std::to_string(agg.lhist_buckets());
+      }
+      return "u64";
     default:
       return "u64";
   }
@@ -60,6 +117,8 @@ bool Type::operator==(const Type &o) const {
       return bits == o.bits && is_signed == o.is_signed;
     case TypeKind::String:
       return size == o.size;
+    case TypeKind::Aggregate:
+      return agg == o.agg;
     default:
       return elements == o.elements;
   }

@@ -7,7 +7,31 @@
 
 namespace ut::codegen {
 
-enum class TypeKind { None, Integer, String, Pointer, Tuple };
+enum class TypeKind { None, Integer, String, Pointer, Tuple, Aggregate };
+
+// What an aggregation map holds per key: `@m = count()`, `@h[k] = hist(v)`.
+enum class AggKind { Count, Sum, Avg, Min, Max, Stats, Hist, Lhist };
+
+struct Aggregation {
+  AggKind kind = AggKind::Count;
+  int64_t lhist_min = 0, lhist_max = 0, lhist_step = 1;  // lhist only
+
+  // lhist: the buckets between min and max, plus one below and one at or above max.
+  uint32_t lhist_buckets() const {
+    return static_cast<uint32_t>((lhist_max - lhist_min) / lhist_step) + 2;
+  }
+  bool operator==(const Aggregation &o) const {
+    return kind == o.kind &&
+           (kind != AggKind::Lhist ||
+            (lhist_min == o.lhist_min && lhist_max == o.lhist_max && lhist_step == o.lhist_step));
+  }
+};
+
+// The room a string takes as a map key or value (bpftrace's default string size).
+constexpr uint32_t kMapStringSize = 64;
+
+// hist(): a bucket for negative values, one for 0, then [1], [2, 4), ... [2^62, 2^63).
+constexpr uint32_t kHistBuckets = 65;
 
 struct Type {
   TypeKind kind = TypeKind::None;
@@ -15,6 +39,7 @@ struct Type {
   bool is_signed = true;       // Integer
   uint32_t size = 0;           // String: bytes including the NUL
   std::vector<Type> elements;  // Pointer: {pointee}; Tuple: the elements
+  Aggregation agg;             // Aggregate
 
   static Type none() { return {}; }
   static Type integer(uint32_t bits = 64, bool is_signed = true) {
@@ -30,6 +55,12 @@ struct Type {
     t.size = size;
     return t;
   }
+  static Type aggregate(const Aggregation &agg) {
+    Type t;
+    t.kind = TypeKind::Aggregate;
+    t.agg = agg;
+    return t;
+  }
   static Type pointer(const Type &pointee) {
     Type t;
     t.kind = TypeKind::Pointer;
@@ -41,6 +72,7 @@ struct Type {
   bool is_string() const { return kind == TypeKind::String; }
   bool is_pointer() const { return kind == TypeKind::Pointer; }
   bool is_none() const { return kind == TypeKind::None; }
+  bool is_aggregate() const { return kind == TypeKind::Aggregate; }
   // Integers and pointers: what arithmetic and conditions take.
   bool is_scalar() const { return is_integer() || is_pointer(); }
 
@@ -54,6 +86,9 @@ struct Type {
   bool operator==(const Type &o) const;
   bool operator!=(const Type &o) const { return !(*this == o); }
 };
+
+// "count", "hist"...: how bpftrace names aggregation types in messages.
+const char *agg_name(AggKind kind);
 
 // Parses a cast's type name ("int8" ... "uint64"); none() when it is not one.
 Type integer_type_named(const std::string &name);

@@ -10,6 +10,7 @@
 #include <map>
 
 #include "runtime/elf.h"
+#include "runtime/map_reader.h"
 #include "runtime/printf.h"
 
 namespace ut::runtime {
@@ -120,6 +121,7 @@ class SessionRun {
                                  " is position-independent, which is not supported yet");
       r.defines.push_back(s.macro + "=" + std::to_string(sym->address) + "ULL");
     }
+    r.defines.push_back("UT_NR_CPUS=" + std::to_string(ncpus_));
     return !diags.has_errors();
   }
 
@@ -199,26 +201,14 @@ class SessionRun {
 
   void print_maps() {
     out_.maps_begin();
+    MapReader reader(backend_, ncpus_);
     for (const codegen::MapSpec &m : plan_.maps) {
-      auto entries = backend_.read_map(m.c_name, m.key_size(), m.value.byte_size());
-      if (!entries) {
-        std::cerr << "ERROR: " << entries.error().message() << "\n";
+      auto snap = reader.read(m);
+      if (!snap) {
+        std::cerr << "ERROR: " << snap.error().message() << "\n";
         continue;
       }
-      MapSnapshot snap;
-      snap.name = m.name;
-      snap.scalar = m.key_types.empty();
-      for (const auto &[key, value] : *entries)
-        snap.entries.emplace_back(decode_fields(m.key_types, key), decode(m.value, value, 0));
-      if (snap.scalar && snap.entries.empty()) {
-        // Never written: prints as zero, as newer bpftrace does, not as a blank line.
-        Value zero;
-        zero.type = m.value;
-        snap.entries.emplace_back(std::vector<Value>{}, zero);
-      }
-      std::stable_sort(snap.entries.begin(), snap.entries.end(),
-                       [](const auto &a, const auto &b) { return a.second < b.second; });
-      out_.map(snap);
+      out_.map(*snap);
     }
     out_.flush();
   }
@@ -229,6 +219,7 @@ class SessionRun {
   Output &out_;
   const SessionOptions &options_;
   std::vector<std::unique_ptr<Attachment>> attachments_;
+  int ncpus_ = possible_cpus();
   bool exit_requested_ = false;
   bool in_end_ = false;
   int exit_code_ = 0;

@@ -1,7 +1,10 @@
+#include "runtime/histogram.h"
 #include "runtime/output.h"
 
 namespace ut::runtime {
 namespace {
+
+using codegen::AggKind;
 
 class TextOutput : public Output {
  public:
@@ -18,6 +21,7 @@ class TextOutput : public Output {
   void maps_begin() override { fputs("\n\n", out_); }
 
   void map(const MapSnapshot &m) override {
+    bool blank_after = false;
     for (const auto &[keys, value] : m.entries) {
       std::string line = m.name;
       if (!m.scalar) {
@@ -25,9 +29,19 @@ class TextOutput : public Output {
         for (size_t i = 0; i < keys.size(); ++i) line += (i ? ", " : "") + keys[i].text();
         line += "]";
       }
-      line += ": " + value.text() + "\n";
+      const codegen::Type &t = value.type;
+      if (t.is_aggregate() && (t.agg.kind == AggKind::Hist || t.agg.kind == AggKind::Lhist)) {
+        // Each histogram is followed by a blank line.
+        line += ":\n" + format_histogram(t.agg, value.buckets) + "\n";
+      } else {
+        line += ": " + value.text() + "\n";
+        // bpftrace follows a whole avg or stats map with a blank line.
+        blank_after =
+            t.is_aggregate() && (t.agg.kind == AggKind::Avg || t.agg.kind == AggKind::Stats);
+      }
       fputs(line.c_str(), out_);
     }
+    if (blank_after) fputs("\n", out_);
   }
 
   void flush() override { fflush(out_); }

@@ -4,13 +4,46 @@
 
 namespace ut::runtime {
 
+using codegen::AggKind;
+
+namespace {
+
+uint64_t total_count(const std::vector<uint64_t> &buckets) {
+  uint64_t n = 0;
+  for (uint64_t b : buckets) n += b;
+  return n;
+}
+
+template <typename T>
+T read(std::string_view bytes, size_t offset) {
+  T v{};
+  if (offset + sizeof(T) <= bytes.size()) memcpy(&v, bytes.data() + offset, sizeof(T));
+  return v;
+}
+
+}  // namespace
+
 std::string Value::text() const {
+  if (type.is_aggregate()) {
+    if (type.agg.kind == AggKind::Stats)
+      return "count " + std::to_string(count) + ", average " + std::to_string(i) + ", total " +
+             std::to_string(total);
+    if (type.agg.kind == AggKind::Count) return std::to_string(static_cast<uint64_t>(i));
+    return std::to_string(i);
+  }
   if (type.is_string()) return s;
   if (type.is_integer() && !type.is_signed) return std::to_string(static_cast<uint64_t>(i));
   return std::to_string(i);
 }
 
 bool Value::operator<(const Value &o) const {
+  if (type.is_aggregate()) {
+    if (type.agg.kind == AggKind::Hist || type.agg.kind == AggKind::Lhist)
+      return total_count(buckets) < total_count(o.buckets);
+    if (type.agg.kind == AggKind::Count)
+      return static_cast<uint64_t>(i) < static_cast<uint64_t>(o.i);
+    return i < o.i;
+  }
   if (type.is_string()) return s < o.s;
   if (type.is_integer() && !type.is_signed)
     return static_cast<uint64_t>(i) < static_cast<uint64_t>(o.i);
@@ -35,6 +68,46 @@ Value decode(const codegen::Type &t, std::string_view bytes, size_t offset) {
   } else {
     v.i = static_cast<int64_t>(raw);
   }
+  return v;
+}
+
+Value merge_aggregate(const codegen::Type &t, std::string_view bytes, int ncpus) {
+  Value v;
+  v.type = t;
+  size_t stride = (t.byte_size() + 7) / 8 * 8;
+  bool found = false;
+  if (t.agg.kind == AggKind::Hist || t.agg.kind == AggKind::Lhist)
+    v.buckets.assign(t.byte_size() / 8, 0);
+  for (int cpu = 0; cpu < ncpus; ++cpu) {
+    size_t at = cpu * stride;
+    switch (t.agg.kind) {
+      case AggKind::Count:
+      case AggKind::Sum:
+        v.i += read<int64_t>(bytes, at);
+        break;
+      case AggKind::Avg:
+      case AggKind::Stats:
+        v.total += read<int64_t>(bytes, at);
+        v.count += read<uint64_t>(bytes, at + 8);
+        break;
+      case AggKind::Min:
+      case AggKind::Max: {
+        int64_t value = read<int64_t>(bytes, at);
+        if (!read<uint64_t>(bytes, at + 8)) break;  // this CPU never saw a value
+        bool better = t.agg.kind == AggKind::Min ? value < v.i : value > v.i;
+        if (!found || better) v.i = value;
+        found = true;
+        break;
+      }
+      case AggKind::Hist:
+      case AggKind::Lhist:
+        for (size_t b = 0; b < v.buckets.size(); ++b)
+          v.buckets[b] += read<uint64_t>(bytes, at + 8 * b);
+        break;
+    }
+  }
+  if (t.agg.kind == AggKind::Avg || t.agg.kind == AggKind::Stats)
+    v.i = v.count ? v.total / static_cast<int64_t>(v.count) : 0;
   return v;
 }
 

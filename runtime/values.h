@@ -12,17 +12,27 @@ namespace ut::runtime {
 
 struct Value {
   codegen::Type type;
-  int64_t i = 0;  // Integer (signed or not: the bits, reinterpret by type.is_signed)
-  std::string s;  // String, up to its NUL
+  int64_t i = 0;      // Integer (signed or not: the bits, reinterpret by type.is_signed); the value
+                      // of count, sum, min, max, and the average of avg and stats
+  std::string s;      // String, up to its NUL
+  int64_t total = 0;  // avg, stats: the sum of the values
+  uint64_t count = 0;             // avg, stats: how many values
+  std::vector<uint64_t> buckets;  // hist, lhist
 
-  // As bpftrace prints it in maps: integers in decimal, strings raw.
+  // As bpftrace prints it in maps: integers in decimal, strings raw, stats as
+  // "count 3, average 21, total 63". (hist and lhist print as tables: see histogram.h.)
   std::string text() const;
-  // For sorting numeric values; strings compare as text.
+  // The order maps print in: by value; avg and stats by average; hist and lhist by their total
+  // count; strings as text.
   bool operator<(const Value &o) const;
+  bool operator==(const Value &o) const { return !(*this < o) && !(o < *this); }
 };
 
 // Decodes a value of type `t` starting at `bytes[offset]`.
 Value decode(const codegen::Type &t, std::string_view bytes, size_t offset);
+
+// Merges the per-CPU slots of an aggregation (`ncpus` slots of `t.byte_size()` rounded up to 8).
+Value merge_aggregate(const codegen::Type &t, std::string_view bytes, int ncpus);
 
 // Decodes consecutive 8-byte-aligned fields of `types` from `bytes` (map keys).
 std::vector<Value> decode_fields(const std::vector<codegen::Type> &types, std::string_view bytes);

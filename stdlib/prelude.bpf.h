@@ -10,6 +10,51 @@ struct ut_perf_event_data {
   u64 addr;
 };
 
+/* The machine's possible CPUs, for reading per-CPU aggregations in BPF; the runtime defines it
+ * when it compiles the program. */
+#ifndef UT_NR_CPUS
+#define UT_NR_CPUS 64
+#endif
+
+/* Per-CPU values of aggregations (see codegen/aggregates.cpp). */
+struct ut_avg {  /* avg() and stats() */
+  s64 total;
+  u64 count;
+};
+struct ut_minmax {  /* min() and max(): `set` tells a value from an empty slot */
+  s64 value;
+  u64 set;
+};
+struct ut_hist {  /* hist(): < 0, 0, 1, [2, 4), ... [2^62, 2^63) */
+  u64 buckets[65];
+};
+
+static __always_inline u32 ut_hist_bucket(s64 v)
+{
+  if (v < 0)
+    return 0;
+  if (v == 0)
+    return 1;
+  u64 n = v;
+  u32 log = 0;
+  if (n >> 32) { n >>= 32; log += 32; }
+  if (n >> 16) { n >>= 16; log += 16; }
+  if (n >> 8) { n >>= 8; log += 8; }
+  if (n >> 4) { n >>= 4; log += 4; }
+  if (n >> 2) { n >>= 2; log += 2; }
+  if (n >> 1) { log += 1; }
+  return log + 2;
+}
+
+/* lhist(): bucket 0 below min, 1..full for [min + i*step, min + (i+1)*step), full + 1 above. */
+static __always_inline u32 ut_lhist_bucket(s64 v, s64 min, s64 step, u32 full)
+{
+  if (v < min)
+    return 0;
+  u64 i = ((u64)v - (u64)min) / (u64)step;
+  return i >= full ? full + 1 : (u32)i + 1;
+}
+
 /* Signed division and remainder with C's truncation toward zero. BPF has only unsigned
  * division, and x / 0 and x % 0 are 0 and x, as in BPF. */
 static __always_inline s64 ut_sdiv(s64 a, s64 b)

@@ -32,7 +32,7 @@ TEST(Analyze, UnknownFunctionWithHint) {
             "stdin:1:9-13: ERROR: Unknown function: cout\n"
             "BEGIN { cout(1); }\n"
             "        ~~~~\n"
-            "HINT: did you mean 'cpu'?\n");
+            "HINT: did you mean 'count'?\n");
 }
 
 TEST(Analyze, TypeMismatchOnVariable) {

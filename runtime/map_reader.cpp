@@ -1,0 +1,59 @@
+#include "runtime/map_reader.h"
+
+#include <algorithm>
+#include <fstream>
+#include <string>
+
+namespace ut::runtime {
+
+using codegen::AggKind;
+
+int possible_cpus() {
+  std::ifstream in("/sys/devices/system/cpu/possible");
+  std::string ranges;
+  std::getline(in, ranges);
+  int highest = 0;
+  size_t start = 0;
+  while (start < ranges.size()) {  // "0-3,8-11"
+    size_t end = ranges.find(',', start);
+    std::string part =
+        ranges.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    size_t dash = part.find('-');
+    highest =
+        std::max(highest, std::atoi(part.c_str() + (dash == std::string::npos ? 0 : dash + 1)));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return highest + 1;
+}
+
+Result<MapSnapshot> MapReader::read(const codegen::MapSpec &map) const {
+  size_t value_size = map.value.byte_size();
+  if (map.per_cpu) value_size = (value_size + 7) / 8 * 8 * ncpus_;
+  auto entries = backend_.read_map(map.c_name, map.key_size(), value_size);
+  if (!entries) return std::move(entries).error().context(map.name);
+
+  MapSnapshot snap;
+  snap.name = map.name;
+  snap.scalar = map.key_types.empty();
+  for (const auto &[key, value] : *entries) {
+    Value v = map.per_cpu ? merge_aggregate(map.value, value, ncpus_) : decode(map.value, value, 0);
+    snap.entries.emplace_back(decode_fields(map.key_types, key), std::move(v));
+  }
+  bool has_buckets = map.value.is_aggregate() &&
+                     (map.value.agg.kind == AggKind::Hist || map.value.agg.kind == AggKind::Lhist);
+  if (snap.scalar && snap.entries.empty() && !has_buckets) {
+    // Never written: prints as zero, as newer bpftrace does, not as a blank line.
+    Value zero;
+    zero.type = map.value;
+    snap.entries.emplace_back(std::vector<Value>{}, zero);
+  }
+  std::sort(snap.entries.begin(), snap.entries.end(), [](const auto &a, const auto &b) {
+    if (a.second < b.second) return true;
+    if (b.second < a.second) return false;
+    return a.first < b.first;
+  });
+  return snap;
+}
+
+}  // namespace ut::runtime

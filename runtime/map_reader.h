@@ -1,0 +1,27 @@
+// Reading a map at a moment: its entries decoded, merged over CPUs, and sorted as they print.
+#pragma once
+
+#include "codegen/plan.h"
+#include "runtime/bpf_backend.h"
+#include "runtime/output.h"
+#include "support/result.h"
+
+namespace ut::runtime {
+
+class MapReader {
+ public:
+  // `ncpus`: the machine's possible CPUs, the number of slots in per-CPU map values.
+  MapReader(BpfBackend &backend, int ncpus) : backend_(backend), ncpus_(ncpus) {}
+
+  // Entries ascending by value (ties by key); a scalar map never written reads as zero.
+  Result<MapSnapshot> read(const codegen::MapSpec &map) const;
+
+ private:
+  BpfBackend &backend_;
+  int ncpus_;
+};
+
+// The machine's possible CPUs (/sys/devices/system/cpu/possible), at least 1.
+int possible_cpus();
+
+}  // namespace ut::runtime

@@ -1,0 +1,144 @@
+// Runtime tests of maps and aggregations: the whole printed text, as bpftrace prints it (or as
+// the man page says we deliberately differ).
+#include "tests/runtime/runtime_fixture.h"
+
+namespace ut {
+namespace {
+
+class Maps : public Runtime {};
+
+TEST_F(Maps, ScalarAggregationsAndKeyedMapsPrintLikeBpftrace) {
+  RunResult r = run_quiet(
+      R"(BEGIN { @c = count(); @c = count(); @c = count(); @s = sum(10); @s = sum(-3); @a = avg(10); @a = avg(21); @mn = min(5); @mn = min(-2); @st = stats(10); @st = stats(20); @st = stats(33); @byname["zeta"] = count(); @byname["alpha"] = count(); @byname["alpha"] = count(); @k[1, "a"] = 5; @k[2, "b"] = 1; @k[1, "b"] = 3; @int = 42; @neg = -7; exit(); })");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "\n\n"
+            "@a: 15\n"
+            "\n"
+            "@byname[zeta]: 1\n"
+            "@byname[alpha]: 2\n"
+            "@c: 3\n"
+            "@int: 42\n"
+            "@k[2, b]: 1\n"
+            "@k[1, b]: 3\n"
+            "@k[1, a]: 5\n"
+            "@mn: -2\n"
+            "@neg: -7\n"
+            "@s: 7\n"
+            "@st: count 3, average 21, total 63\n"
+            "\n");
+}
+
+TEST_F(Maps, MaxOfOnlyNegativeValuesAndAvgTruncation) {
+  // bpftrace 0.17 prints an empty @mx here.
+  RunResult r =
+      run_quiet("BEGIN { @mx = max(-5); @mx = max(-7); @av = avg(-10); @av = avg(3); exit(); }");
+  EXPECT_EQ(r.out, "\n\n@av: -3\n\n@mx: -5\n") << r.err;
+}
+
+TEST_F(Maps, HistogramsAcrossTheWhole64BitRange) {
+  RunResult r = run_quiet(
+      "BEGIN { @h = hist(-5); @h = hist(0); @h = hist(0); @h = hist(1); @h = hist(2); @h = "
+      "hist(3); "
+      "@h = hist(1500); @h = hist(5000000000); @hk[\"y\"] = hist(600); @hk[\"y\"] = hist(700); "
+      "@hk[\"x\"] = hist(10); exit(); }");
+  EXPECT_EQ(r.out,
+            "\n\n"
+            "@h:\n"
+            "(..., 0)               1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |\n"
+            "[0]                    2 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
+            "[1]                    1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |\n"
+            "[2, 4)                 2 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
+            "[4, 8)                 0 |                                                    |\n"
+            "[8, 16)                0 |                                                    |\n"
+            "[16, 32)               0 |                                                    |\n"
+            "[32, 64)               0 |                                                    |\n"
+            "[64, 128)              0 |                                                    |\n"
+            "[128, 256)             0 |                                                    |\n"
+            "[256, 512)             0 |                                                    |\n"
+            "[512, 1K)              0 |                                                    |\n"
+            "[1K, 2K)               1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |\n"
+            "[2K, 4K)               0 |                                                    |\n"
+            "[4K, 8K)               0 |                                                    |\n"
+            "[8K, 16K)              0 |                                                    |\n"
+            "[16K, 32K)             0 |                                                    |\n"
+            "[32K, 64K)             0 |                                                    |\n"
+            "[64K, 128K)            0 |                                                    |\n"
+            "[128K, 256K)           0 |                                                    |\n"
+            "[256K, 512K)           0 |                                                    |\n"
+            "[512K, 1M)             0 |                                                    |\n"
+            "[1M, 2M)               0 |                                                    |\n"
+            "[2M, 4M)               0 |                                                    |\n"
+            "[4M, 8M)               0 |                                                    |\n"
+            "[8M, 16M)              0 |                                                    |\n"
+            "[16M, 32M)             0 |                                                    |\n"
+            "[32M, 64M)             0 |                                                    |\n"
+            "[64M, 128M)            0 |                                                    |\n"
+            "[128M, 256M)           0 |                                                    |\n"
+            "[256M, 512M)           0 |                                                    |\n"
+            "[512M, 1G)             0 |                                                    |\n"
+            "[1G, 2G)               0 |                                                    |\n"
+            "[2G, 4G)               0 |                                                    |\n"
+            "[4G, 8G)               1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |\n"
+            "\n"
+            "@hk[x]:\n"
+            "[8, 16)                1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
+            "\n"
+            "@hk[y]:\n"
+            "[512, 1K)              2 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
+            "\n")
+      << r.err;
+}
+
+TEST_F(Maps, LinearHistogramsWithUnderAndOverflow) {
+  RunResult r = run_quiet(
+      "BEGIN { @l = lhist(-1, 0, 100, 10); @l = lhist(5, 0, 100, 10); @l = lhist(35, 0, 100, 10); "
+      "@l = lhist(35, 0, 100, 10); @l = lhist(100, 0, 100, 10); @l = lhist(500, 0, 100, 10); "
+      "@k = lhist(2048, 0, 4096, 1024); exit(); }");
+  EXPECT_EQ(r.out,
+            "\n\n"
+            "@k:\n"
+            "[2K, 3K)               1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
+            "\n"
+            "@l:\n"
+            "(..., 0)               1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |\n"
+            "[0, 10)                1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |\n"
+            "[10, 20)               0 |                                                    |\n"
+            "[20, 30)               0 |                                                    |\n"
+            "[30, 40)               2 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
+            "[40, 50)               0 |                                                    |\n"
+            "[50, 60)               0 |                                                    |\n"
+            "[60, 70)               0 |                                                    |\n"
+            "[70, 80)               0 |                                                    |\n"
+            "[80, 90)               0 |                                                    |\n"
+            "[90, 100)              0 |                                                    |\n"
+            "[100, ...)             2 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
+            "\n")
+      << r.err;
+}
+
+TEST_F(Maps, AggregationsReadInExpressionsAreMergedOverCpus) {
+  // interval fires on one CPU, BEGIN on another possibly; both count into @c.
+  RunResult r = run_quiet(
+      "BEGIN { @c = count(); @s = sum(40); @m = max(7); @a = avg(4); } "
+      "interval:ms:50 { @c = count(); @s = sum(2); if (@c >= 3) { "
+      "printf(\"%d %d %d %d\\n\", @c, @s, @m, @a); exit(); } }");
+  EXPECT_EQ(r.out, "3 44 7 4\n\n\n@a: 4\n\n@c: 3\n@m: 7\n@s: 44\n") << r.err;
+}
+
+TEST_F(Maps, CountsFromATraceeAreExact) {
+  Background loop({kCLoop});
+  RunResult r = utrace({"-q", "-e",
+                        "uprobe:" + kCLoop +
+                            ":work { @calls = count(); @by[arg0 % 3] = count(); "
+                            "@h = hist(arg0); } interval:ms:500 { exit(); }"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  long long calls = map_value(r.out, "@calls");
+  long long by0 = map_value(r.out, "@by[0]"), by1 = map_value(r.out, "@by[1]"),
+            by2 = map_value(r.out, "@by[2]");
+  EXPECT_GT(calls, 50) << r.out;
+  EXPECT_EQ(by0 + by1 + by2, calls) << r.out;
+}
+
+}  // namespace
+}  // namespace ut
