@@ -443,6 +443,19 @@ class Analyzer {
     return Type::none();
   }
 
+  // A map named, not read, by a function (`print(@m)`, `delete(@m[k])`): its stored type.
+  Type check_map_ref(const ast::Map &m) {
+    std::vector<Type> keys = check_keys(m);
+    auto it = sema_.maps.find(m.name);
+    if (it == sema_.maps.end()) {
+      if (!collecting_) error(m.range, "Undefined map: " + m.name);
+      return Type::none();
+    }
+    if (!m.keys.empty()) check_key_types(m, it->second, keys);
+    sema_.types[&m] = it->second.value;
+    return it->second.value;
+  }
+
   // What reading a map yields. count, sum, min, max and avg read as their merged integer value
   // (newer bpftrace's rule); stats, hist and lhist can only be printed.
   Type read_type(const ast::Map &m, const Type &stored) {
@@ -492,6 +505,10 @@ class Analyzer {
     const BuiltinFunction *f = find_function(call.name);
     std::vector<Type> arg_types;
     for (const Expr *a : call.args) {
+      if (f && f->map_arg && a == call.args[0] && a->kind == Expr::Kind::Map) {
+        arg_types.push_back(check_map_ref(ast::as<ast::Map>(*a)));
+        continue;
+      }
       if (f && f->positional_as_text && a->kind == Expr::Kind::Positional) {
         // str($1): the parameter's text, whatever it looks like.
         const auto &p = ast::as<ast::Positional>(*a);

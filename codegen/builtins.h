@@ -47,6 +47,8 @@ struct BuiltinFunction {
   std::string (*lower)(LowerContext &lc, const ast::Call &call);
   // A positional parameter argument is taken as text (str($1)) rather than as a number.
   bool positional_as_text = false;
+  // A map as the first argument (`@m`, `@m[k]`) names it rather than reading it.
+  bool map_arg = false;
 };
 
 const BuiltinVariable *find_variable(const std::string &name);

@@ -14,6 +14,10 @@
 
 namespace ut::codegen {
 
+std::string map_c_name(const std::string &name) {
+  return "map_" + name.substr(1);
+}
+
 uint32_t MapSpec::key_size() const {
   if (key_types.empty()) return 8;
   uint32_t size = 0;
@@ -25,10 +29,6 @@ namespace {
 
 using ast::Expr;
 using ast::Stmt;
-
-std::string map_c_name(const std::string &name) {
-  return "map_" + name.substr(1);
-}
 
 // Field `i` of a key or event struct.
 std::string field_name(size_t i) {
@@ -106,7 +106,11 @@ class Lowerer : public LowerContext {
     return plan_.symbols.back().macro;
   }
 
-  void send_event(EventKind kind, int format, const std::vector<const Expr *> &args) override {
+  int map_index(const std::string &name) const override {
+    return static_cast<int>(std::distance(sema_.maps.begin(), sema_.maps.find(name)));
+  }
+
+  void send_event(const EventSpec &action, const std::vector<const Expr *> &args) override {
     std::vector<std::string> values;
     std::vector<FieldSpec> fields;
     for (const Expr *a : args) {
@@ -116,7 +120,7 @@ class Lowerer : public LowerContext {
       values.push_back(f.constant ? "" : lower_expr(*a));
       fields.push_back(std::move(f));
     }
-    size_t id = event_for(kind, format, fields);
+    size_t id = event_for(action, fields);
     const EventSpec &ev = plan_.events[id];
     std::string e = "e" + std::to_string(temp_counter_++);
     emit("struct " + ev.c_struct + " *" + e + " = " + plan_.events_map +
@@ -238,14 +242,17 @@ class Lowerer : public LowerContext {
   }
 
   // The event carrying `types`, declared on first use.
-  size_t event_for(EventKind kind, int format, std::vector<FieldSpec> fields) {
+  size_t event_for(const EventSpec &action, std::vector<FieldSpec> fields) {
     for (size_t i = 0; i < plan_.events.size(); ++i) {
       const EventSpec &ev = plan_.events[i];
-      if (ev.kind == kind && ev.format == format && ev.fields == fields) return i;
+      if (ev.kind == action.kind && ev.format == action.format && ev.map == action.map &&
+          ev.fields == fields)
+        return i;
     }
     EventSpec ev;
-    ev.kind = kind;
-    ev.format = format;
+    ev.kind = action.kind;
+    ev.format = action.format;
+    ev.map = action.map;
     ev.c_struct = "event_" + std::to_string(plan_.events.size());
     uint32_t offset = 8;  // after the u64 id
     for (FieldSpec &f : fields) {
@@ -448,15 +455,17 @@ class Lowerer : public LowerContext {
   std::string variable(const ast::Variable &v) const { return sema_.variable_names.at(&v); }
 
   // A pointer to the key of `m` for map helpers.
-  std::string map_key(const ast::Map &m) {
-    if (m.keys.empty()) return "&zero_key";
+  std::string map_key(const ast::Map &m) { return map_key(m.name, m.keys); }
+
+  std::string map_key(const std::string &name, const std::vector<Expr *> &keys) override {
+    if (keys.empty()) return "&zero_key";
     std::vector<std::string> parts;
-    for (const Expr *k : m.keys) parts.push_back(lower_expr(*k));
+    for (const Expr *k : keys) parts.push_back(lower_expr(*k));
     std::string key = "k" + std::to_string(temp_counter_++);
     // Zeroed first: the padding and the bytes after a string's NUL are part of the key.
-    emit("struct key_" + map_c_name(m.name).substr(4) + " " + key + " = {};");
+    emit("struct key_" + map_c_name(name).substr(4) + " " + key + " = {};");
     for (size_t i = 0; i < parts.size(); ++i) {
-      const Type &t = sema_.type_of(*m.keys[i]);
+      const Type &t = sema_.type_of(*keys[i]);
       std::string field = key + "." + field_name(i);
       if (t.is_string()) {
         uint32_t n = std::min(t.size, kMapStringSize - 1);  // the last byte stays the NUL

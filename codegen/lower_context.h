@@ -9,6 +9,9 @@
 
 namespace ut::codegen {
 
+// The C name of map `name`: "@" -> "map_", "@prev" -> "map_prev".
+std::string map_c_name(const std::string &name);
+
 class LowerContext {
  public:
   virtual ~LowerContext() = default;
@@ -26,9 +29,12 @@ class LowerContext {
   // The macro that stands for `symbol`'s address in `binary`, resolved by the runtime.
   virtual std::string symbol_address(const std::string &binary, const std::string &symbol,
                                      const Range &range) = 0;
-  // Sends `args` (already lowered, with their types) to user space as one event of `kind`.
-  virtual void send_event(EventKind kind, int format,
-                          const std::vector<const ast::Expr *> &args) = 0;
+  // Sends `args` to user space as one event asking for `action` (its kind, format and map).
+  virtual void send_event(const EventSpec &action, const std::vector<const ast::Expr *> &args) = 0;
+  // The index of map `name` in ProgramPlan::maps.
+  virtual int map_index(const std::string &name) const = 0;
+  // A pointer to a key of map `name` (for map helpers), built from `keys`.
+  virtual std::string map_key(const std::string &name, const std::vector<ast::Expr *> &keys) = 0;
 };
 
 }  // namespace ut::codegen

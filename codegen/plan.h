@@ -50,7 +50,9 @@ struct FormatSpec {
   std::vector<FormatPiece> pieces;
 };
 
-enum class EventKind { Printf, Exit };
+// What user space does with an event: print it with a format, end the run, or act on a map
+// (print it as at exit, delete every key, zero every value), or print a value.
+enum class EventKind { Printf, Exit, PrintMap, ClearMap, ZeroMap, PrintValue };
 
 // A field of an event record; `offset` is from the start of the record.
 struct FieldSpec {
@@ -71,6 +73,7 @@ struct EventSpec {
   uint32_t size = 0;
   std::vector<FieldSpec> fields;
   int format = -1;  // Printf: index into ProgramPlan::formats
+  int map = -1;     // PrintMap, ClearMap, ZeroMap: index into ProgramPlan::maps
 };
 
 // An ELF symbol's address the generated C needs (`uaddr("main.counter")`). The C uses `macro`;

@@ -154,14 +154,27 @@ class BccBackend : public BpfBackend {
     int fd = bpf_.get_table(c_name).get_fd();
     if (fd < 0) return Error("no map named " + c_name);
     MapEntries entries;
-    std::string key(key_size, '\0'), next(key_size, '\0'), value(value_size, '\0');
-    void *previous = nullptr;
-    while (bpf_get_next_key(fd, previous, next.data()) == 0) {
-      if (bpf_lookup_elem(fd, next.data(), value.data()) == 0) entries.emplace_back(next, value);
-      key = next;
-      previous = key.data();
-    }
+    std::string value(value_size, '\0');
+    for (std::string &key : keys(fd, key_size))
+      if (bpf_lookup_elem(fd, key.data(), value.data()) == 0)
+        entries.emplace_back(std::move(key), value);
     return entries;
+  }
+
+  Result<void> clear_map(const std::string &c_name, size_t key_size) override {
+    int fd = bpf_.get_table(c_name).get_fd();
+    if (fd < 0) return Error("no map named " + c_name);
+    for (std::string &key : keys(fd, key_size)) bpf_delete_elem(fd, key.data());
+    return {};
+  }
+
+  Result<void> zero_map(const std::string &c_name, size_t key_size, size_t value_size) override {
+    int fd = bpf_.get_table(c_name).get_fd();
+    if (fd < 0) return Error("no map named " + c_name);
+    std::string zero(value_size, '\0');
+    for (std::string &key : keys(fd, key_size))
+      bpf_update_elem(fd, key.data(), zero.data(), BPF_EXIST);
+    return {};
   }
 
   Result<void> open_events(const std::string &c_name,
@@ -183,6 +196,17 @@ class BccBackend : public BpfBackend {
   }
 
  private:
+  // Every key of the map, listed before any is changed.
+  static std::vector<std::string> keys(int fd, size_t key_size) {
+    std::vector<std::string> out;
+    std::string previous, next(key_size, '\0');
+    while (bpf_get_next_key(fd, out.empty() ? nullptr : previous.data(), next.data()) == 0) {
+      out.push_back(next);
+      previous = next;
+    }
+    return out;
+  }
+
   Result<int> program_fd(const std::string &function, bpf_prog_type type) {
     auto it = loaded_.find(function);
     if (it != loaded_.end()) return it->second;

@@ -57,6 +57,11 @@ class BpfBackend {
   virtual Result<MapEntries> read_map(const std::string &c_name, size_t key_size,
                                       size_t value_size) = 0;
 
+  // Deletes every entry of a map.
+  virtual Result<void> clear_map(const std::string &c_name, size_t key_size) = 0;
+  // Sets every value of a map to zero bytes, keeping its keys.
+  virtual Result<void> zero_map(const std::string &c_name, size_t key_size, size_t value_size) = 0;
+
   // Delivers each record of the ring buffer `c_name` to `on_record` from poll_events().
   virtual Result<void> open_events(const std::string &c_name,
                                    std::function<void(std::string_view)> on_record) = 0;

@@ -185,7 +185,48 @@ class SessionRun {
         if (!exit_requested_) exit_code_ = values.empty() ? 0 : static_cast<int>(values[0].i);
         exit_requested_ = true;
         break;
+      case EventKind::PrintMap:
+        print_map(plan_.maps[ev.map], values.size() > 0 ? values[0].i : 0,
+                  values.size() > 1 ? values[1].i : 0);
+        break;
+      case EventKind::PrintValue:
+        if (!exit_requested_ || in_end_) out_.text(values[0].text() + "\n");
+        break;
+      case EventKind::ClearMap:
+        report(backend_.clear_map(plan_.maps[ev.map].c_name, plan_.maps[ev.map].key_size()));
+        break;
+      case EventKind::ZeroMap: {
+        const codegen::MapSpec &m = plan_.maps[ev.map];
+        report(backend_.zero_map(m.c_name, m.key_size(), value_bytes(m)));
+        break;
+      }
     }
+  }
+
+  void report(const Result<void> &r) {
+    if (!r) std::cerr << "ERROR: " << r.error().message() << "\n";
+  }
+
+  size_t value_bytes(const codegen::MapSpec &m) const {
+    size_t size = m.value.byte_size();
+    return m.per_cpu ? (size + 7) / 8 * 8 * ncpus_ : size;
+  }
+
+  // print(@m, top, div): the `top` largest entries (all when 0), values divided by `div`.
+  void print_map(const codegen::MapSpec &m, int64_t top, int64_t div) {
+    if (exit_requested_ && !in_end_) return;
+    auto snap = MapReader(backend_, ncpus_).read(m);
+    if (!snap) return report(std::move(snap).error());
+    auto &entries = snap->entries;
+    if (top > 0 && static_cast<size_t>(top) < entries.size())
+      entries.erase(entries.begin(), entries.end() - top);
+    if (div > 0) {
+      for (auto &[keys, v] : entries) {
+        v.i /= div;
+        v.total /= div;
+      }
+    }
+    out_.map(*snap);
   }
 
   // Delivers what is already in the ring buffer, detaches the probes, runs END, prints every map.

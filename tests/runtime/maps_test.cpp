@@ -126,6 +126,50 @@ TEST_F(Maps, AggregationsReadInExpressionsAreMergedOverCpus) {
   EXPECT_EQ(r.out, "3 44 7 4\n\n\n@a: 4\n\n@c: 3\n@m: 7\n@s: 44\n") << r.err;
 }
 
+TEST_F(Maps, PrintClearZeroDeleteHasKey) {
+  RunResult r = run_quiet(
+      "BEGIN { @x = 5; @y[1] = 2; @y[2] = 1; @h = hist(5); print(@x); print(@y); print(@h); "
+      "print(5); print(\"s\"); print(@y, 1); print(@y, 0, 2); clear(@y); zero(@x); print(@x); "
+      "@c[\"a\"] = count(); delete(@c[\"a\"]); @d[1] = 1; @d[2] = 2; delete(@d, 1); "
+      "printf(\"%d %d %d\\n\", has_key(@d, 1), has_key(@d, 2), has_key(@d[2])); exit(); }");
+  EXPECT_EQ(r.out,
+            "@x: 5\n"
+            "@y[2]: 1\n"
+            "@y[1]: 2\n"
+            "@h:\n"
+            "[4, 8)                 1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
+            "\n"
+            "5\n"
+            "s\n"
+            "@y[1]: 2\n"
+            "@y[2]: 0\n"
+            "@y[1]: 1\n"
+            "@x: 0\n"
+            "0 1 1\n"
+            "\n\n"
+            "@d[2]: 2\n"
+            "@h:\n"
+            "[4, 8)                 1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
+            "\n"
+            "@x: 0\n")
+      << r.err;
+}
+
+TEST_F(Maps, MapFunctionsCheckTheirArguments) {
+  RunResult r = run_quiet("BEGIN { @x[1] = 1; clear(@x[1]); print(@y); delete(@x, \"s\"); }");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err,
+            "stdin:1:26-31: ERROR: clear() acts on a whole map: write @x without a key\n"
+            "BEGIN { @x[1] = 1; clear(@x[1]); print(@y); delete(@x, \"s\"); }\n"
+            "                         ~~~~~\n"
+            "stdin:1:40-42: ERROR: Undefined map: @y\n"
+            "BEGIN { @x[1] = 1; clear(@x[1]); print(@y); delete(@x, \"s\"); }\n"
+            "                                       ~~\n"
+            "stdin:1:56-59: ERROR: the key is a string[2] but @x has int64 keys\n"
+            "BEGIN { @x[1] = 1; clear(@x[1]); print(@y); delete(@x, \"s\"); }\n"
+            "                                                       ~~~\n");
+}
+
 TEST_F(Maps, CountsFromATraceeAreExact) {
   Background loop({kCLoop});
   RunResult r = utrace({"-q", "-e",
