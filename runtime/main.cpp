@@ -69,10 +69,10 @@ std::optional<int> parse_options(int argc, char **argv, Options &opt) {
         }
         break;
       case 'h':
-        runtime::make_text_output(stdout)->text(kUsage);
+        runtime::make_text_output(stdout)->raw(kUsage);
         return 0;
       case 'V':
-        runtime::make_text_output(stdout)->text("utrace " UTRACE_VERSION "\n");
+        runtime::make_text_output(stdout)->raw("utrace " UTRACE_VERSION "\n");
         return 0;
       default:
         std::cerr << kUsage;
@@ -117,7 +117,7 @@ int run(int argc, char **argv) {
     return 1;
   }
   if (opt.dump == "ast") {
-    out->text(ast::dump(*prog));
+    out->raw(ast::dump(*prog));
     return 0;
   }
   codegen::SemanticInfo sema = codegen::analyze(*prog, diags, {opt.params});
@@ -125,7 +125,7 @@ int run(int argc, char **argv) {
   if (diags.has_errors()) return 1;
   codegen::ProgramPlan plan = codegen::lower(*prog, sema);
   if (opt.dump == "c") {
-    out->text(plan.c_source);
+    out->raw(plan.c_source);
     return 0;
   }
 

@@ -23,13 +23,19 @@ struct MapSnapshot {
 class Output {
  public:
   virtual ~Output() = default;
-  virtual void attached(size_t probes) = 0;   // "Attaching N probes..."
-  virtual void text(std::string_view s) = 0;  // printf output
-  virtual void maps_begin() = 0;              // before the maps printed at exit
-  virtual void map(const MapSnapshot &m) = 0;
+  virtual void attached(size_t probes) = 0;          // "Attaching N probes..."
+  virtual void printf_text(std::string_view s) = 0;  // what one printf() formatted
+  virtual void value(const Value &v) = 0;            // print(value)
+  virtual void maps_begin() = 0;                     // before the maps printed at exit
+  virtual void map(const MapSnapshot &m) = 0;        // at exit, and print(@m)
+  virtual void lost_events(uint64_t count) = 0;      // events the ring buffer dropped
+  virtual void raw(std::string_view s) = 0;          // --dump, --help: text as it is
   virtual void flush() = 0;
 };
 
+// bpftrace's text output, on `out` (stdout, or the file of -o).
 std::unique_ptr<Output> make_text_output(FILE *out);
+// One JSON object per line in bpftrace's schema (-f json).
+std::unique_ptr<Output> make_json_output(FILE *out);
 
 }  // namespace ut::runtime

@@ -179,7 +179,7 @@ class SessionRun {
     switch (ev.kind) {
       case EventKind::Printf:
         // After exit(), only END may still print.
-        if (!exit_requested_ || in_end_) out_.text(format_printf(plan_.formats[ev.format], values));
+        if (!exit_requested_ || in_end_) out_.printf_text(format_printf(plan_.formats[ev.format], values));
         break;
       case EventKind::Exit:
         if (!exit_requested_) exit_code_ = values.empty() ? 0 : static_cast<int>(values[0].i);
@@ -190,7 +190,7 @@ class SessionRun {
                   values.size() > 1 ? values[1].i : 0);
         break;
       case EventKind::PrintValue:
-        if (!exit_requested_ || in_end_) out_.text(values[0].text() + "\n");
+        if (!exit_requested_ || in_end_) out_.value(values[0]);
         break;
       case EventKind::ClearMap:
         report(backend_.clear_map(plan_.maps[ev.map].c_name, plan_.maps[ev.map].key_size()));

@@ -15,7 +15,17 @@ class TextOutput : public Output {
     flush();
   }
 
-  void text(std::string_view s) override { fwrite(s.data(), 1, s.size(), out_); }
+  void printf_text(std::string_view s) override { raw(s); }
+
+  void value(const Value &v) override { raw(v.text() + "\n"); }
+
+  // Where events were lost goes to stderr, as newer bpftrace does: stdout stays the trace.
+  void lost_events(uint64_t count) override {
+    fflush(out_);
+    fprintf(stderr, "Lost %llu events\n", static_cast<unsigned long long>(count));
+  }
+
+  void raw(std::string_view s) override { fwrite(s.data(), 1, s.size(), out_); }
 
   // bpftrace ends the event stream with two newlines: the first ends a `^C` the terminal echoed.
   void maps_begin() override { fputs("\n\n", out_); }
