@@ -34,10 +34,10 @@ Fold fold(const Aggregation &agg, const std::vector<std::string> &args) {
 
 void lower_aggregation_update(LowerContext &lc, const std::string &map, const std::string &key,
                               const Aggregation &agg, const std::vector<std::string> &args,
-                              const std::string &zero) {
+                              const std::string &zero, const std::string &full) {
   Type value = Type::aggregate(agg);
   std::string type = value.c_type();
-  lc.emit("{");
+  lc.emit("{");  // hold the map's slot for this CPU in p
   if (agg.kind == AggKind::Hist || agg.kind == AggKind::Lhist) {
     std::string bucket = agg.kind == AggKind::Hist
                              ? "ut_hist_bucket(" + args[0] + ")"
@@ -49,7 +49,9 @@ void lower_aggregation_update(LowerContext &lc, const std::string &map, const st
     lc.emit("  " + type + " *z = " + zero + ".lookup(&zk);");
     lc.emit("  " + type + " *p = z ? " + map + ".lookup_or_try_init(" + key + ", z) : 0;");
     lc.emit("  u32 b = " + bucket + ";");
-    lc.emit("  if (p && b < " + std::to_string(buckets) + ")");
+    lc.emit("  if (!p)");
+    lc.emit("    " + full);
+    lc.emit("  else if (b < " + std::to_string(buckets) + ")");
     lc.emit("    p->buckets[b] += 1;");
   } else {
     Fold f = fold(agg, args);
@@ -58,7 +60,8 @@ void lower_aggregation_update(LowerContext &lc, const std::string &map, const st
     lc.emit("    " + f.existing);
     lc.emit("  } else {");
     lc.emit("    " + type + " init = " + f.fresh + ";");
-    lc.emit("    " + map + ".update(" + key + ", &init);");
+    lc.emit("    if (" + map + ".update(" + key + ", &init))");
+    lc.emit("      " + full);
     lc.emit("  }");
   }
   lc.emit("}");

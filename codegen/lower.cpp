@@ -138,7 +138,13 @@ class Lowerer : public LowerContext {
     }
     emit(plan_.events_map + ".ringbuf_submit(" + e + ", 0);");
     --indent_;
+    emit("} else {");
+    emit("  ut_count(" + std::to_string(kLostEventsCounter) + ");  /* no room: counted as lost */");
     emit("}");
+  }
+
+  std::string count_failure(const std::string &map_name) const override {
+    return "ut_count(" + std::to_string(map_full_counter(map_index(map_name))) + ");";
   }
 
  private:
@@ -166,7 +172,7 @@ class Lowerer : public LowerContext {
     std::ostringstream out;
     std::vector<std::string> zero_arrays;  // hist and lhist: where new entries start from
     for (const auto &[name, info] : sema_.maps) {
-      MapSpec spec{name, map_c_name(name), info.keys, info.value, 4096};
+      MapSpec spec{name, map_c_name(name), info.keys, info.value};
       std::string key_type = "u64";
       if (!info.keys.empty()) {
         key_type = "struct key_" + spec.c_name.substr(4);
@@ -185,8 +191,7 @@ class Lowerer : public LowerContext {
         if (!std::count(zero_arrays.begin(), zero_arrays.end(), zero)) zero_arrays.push_back(zero);
       }
       out << (spec.per_cpu ? "BPF_PERCPU_HASH(" : "BPF_HASH(") << spec.c_name << ", " << key_type
-          << ", " << info.value.c_type() << ", " << spec.max_entries << ");  /* " << name
-          << " */\n";
+          << ", " << info.value.c_type() << ", UT_MAP_KEYS_MAX);  /* " << name << " */\n";
       tables_.push_back(spec.c_name);
       plan_.maps.push_back(std::move(spec));
     }
@@ -195,8 +200,11 @@ class Lowerer : public LowerContext {
           << ", 1);\n";
       tables_.push_back(zero);
     }
-    out << "BPF_RINGBUF_OUTPUT(" << plan_.events_map << ", 64);\n";
+    out << "BPF_RINGBUF_OUTPUT(" << plan_.events_map << ", UT_RING_PAGES);\n";
     tables_.push_back(plan_.events_map);
+    plan_.counters = map_full_counter(static_cast<int>(plan_.maps.size()));
+    out << "BPF_PERCPU_ARRAY(" << plan_.counters_map << ", u64, " << plan_.counters << ");\n";
+    tables_.push_back(plan_.counters_map);
     // Per-CPU maps are read across CPUs with bpf_map_lookup_percpu_elem(), which takes the map's
     // address: BCC numbers its tables -1, -2, ... in the order they are declared.
     for (const MapSpec &m : plan_.maps) {
@@ -204,7 +212,10 @@ class Lowerer : public LowerContext {
       size_t index = std::find(tables_.begin(), tables_.end(), m.c_name) - tables_.begin() + 1;
       out << "#define " << map_ref(m.c_name) << " ((void *)bpf_pseudo_fd(1, -" << index << "))\n";
     }
-    out << "\n";
+    out << "\n/* Counts what BPF had to drop: [0] events, [1 + i] updates of map i when it was "
+           "full. */\n"
+        << "static __always_inline void ut_count(u32 i)\n{\n  u64 *c = " << plan_.counters_map
+        << ".lookup(&i);\n  if (c)\n    *c += 1;\n}\n\n";
     return out.str();
   }
 
@@ -448,7 +459,8 @@ class Lowerer : public LowerContext {
     std::string key = map_key(m);
     std::string v = "v" + std::to_string(temp_counter_++);
     emit(declaration(info.value, v) + " = " + value + ";");
-    emit(map_c_name(m.name) + ".update(" + key + ", &" + v + ");");
+    emit("if (" + map_c_name(m.name) + ".update(" + key + ", &" + v + "))");
+    emit("  " + count_failure(m.name));
   }
 
   // The C name of the declaration `v` refers to.
@@ -589,7 +601,7 @@ class Lowerer : public LowerContext {
     if (!call.args.empty()) args.push_back("(s64)" + lower_expr(*call.args[0]));
     std::string key = map_key(m);
     lower_aggregation_update(*this, map_c_name(m.name), key, value.agg, args,
-                             has_buckets(value) ? zero_array(value) : "");
+                             has_buckets(value) ? zero_array(value) : "", count_failure(m.name));
   }
 
   std::string map_read(const ast::Map &m) {

@@ -33,6 +33,8 @@ class LowerContext {
   virtual void send_event(const EventSpec &action, const std::vector<const ast::Expr *> &args) = 0;
   // The index of map `name` in ProgramPlan::maps.
   virtual int map_index(const std::string &name) const = 0;
+  // A C statement counting one update that map `name` refused (it was full).
+  virtual std::string count_failure(const std::string &map_name) const = 0;
   // A pointer to a key of map `name` (for map helpers), built from `keys`.
   virtual std::string map_key(const std::string &name, const std::vector<ast::Expr *> &keys) = 0;
 };

@@ -31,9 +31,9 @@ struct MapSpec {
   std::string name;             // "@", "@prev"
   std::string c_name;           // "map_", "map_prev"
   std::vector<Type> key_types;  // empty for a scalar map
-  Type value;  // an aggregate type for `@m = count()` and the like
-  uint32_t max_entries = 4096;
-  bool per_cpu = false;  // aggregations: one value per CPU, merged when read
+  Type value;                   // an aggregate type for `@m = count()` and the like
+  uint32_t max_entries = 4096;  // the default; UTRACE_MAP_KEYS_MAX sets another when loading
+  bool per_cpu = false;         // aggregations: one value per CPU, merged when read
 
   uint32_t key_size() const;
 };
@@ -93,6 +93,14 @@ struct ProgramPlan {
   std::vector<FormatSpec> formats;
   std::vector<SymbolRef> symbols;
   std::string events_map = "events";  // the ring buffer
+  // A per-CPU array of drop counters: kLostEventsCounter, then map_full_counter(i) for map i.
+  std::string counters_map = "ut_counters";
+  int counters = 1;  // its size
 };
+
+constexpr int kLostEventsCounter = 0;
+inline int map_full_counter(int map_index) {
+  return 1 + map_index;
+}
 
 }  // namespace ut::codegen

@@ -27,6 +27,8 @@ const char kUsage[] =
     "OPTIONS:\n"
     "    -e PROGRAM     trace PROGRAM\n"
     "    -q             do not print the 'Attaching N probes...' line\n"
+    "    -f text|json   output format (json: one JSON object per line)\n"
+    "    -o FILE        write the output to FILE instead of stdout\n"
     "    --dump=ast     print the syntax tree and exit (no root needed)\n"
     "    --dump=c       print the generated C and exit (no root needed)\n"
     "    -h, --help     show this help\n"
@@ -40,6 +42,8 @@ struct Options {
   bool has_program = false;
   std::string dump;
   bool quiet = false;
+  std::string format = "text";
+  std::string output_file;
   std::vector<std::string> params;  // positional parameters $1, $2...
 };
 
@@ -52,7 +56,7 @@ std::optional<int> parse_options(int argc, char **argv, Options &opt) {
       {nullptr, 0, nullptr, 0},
   };
   int c;
-  while ((c = getopt_long(argc, argv, "+e:qhV", kLong, nullptr)) != -1) {
+  while ((c = getopt_long(argc, argv, "+e:qf:o:hV", kLong, nullptr)) != -1) {
     switch (c) {
       case 'e':
         opt.program = optarg;
@@ -60,6 +64,16 @@ std::optional<int> parse_options(int argc, char **argv, Options &opt) {
         break;
       case 'q':
         opt.quiet = true;
+        break;
+      case 'f':
+        opt.format = optarg;
+        if (opt.format != "text" && opt.format != "json") {
+          std::cerr << "ERROR: -f takes 'text' or 'json', not '" << opt.format << "'\n";
+          return 1;
+        }
+        break;
+      case 'o':
+        opt.output_file = optarg;
         break;
       case 'D':
         opt.dump = optarg;
@@ -90,6 +104,21 @@ std::optional<int> parse_options(int argc, char **argv, Options &opt) {
   return std::nullopt;
 }
 
+// Reads environment variable `name` into `value` when it is set; false after reporting a bad one.
+bool env_number(const char *name, uint32_t min, uint32_t max, uint32_t &value) {
+  const char *text = getenv(name);
+  if (!text) return true;
+  char *end = nullptr;
+  unsigned long n = strtoul(text, &end, 10);
+  if (*text == '\0' || *end != '\0' || n < min || n > max) {
+    std::cerr << "ERROR: " << name << " must be a number from " << min << " to " << max << ", not '"
+              << text << "'\n";
+    return false;
+  }
+  value = static_cast<uint32_t>(n);
+  return true;
+}
+
 std::optional<SourceFile> read_source(const Options &opt) {
   if (opt.has_program) return SourceFile{"stdin", opt.program};
   std::ifstream in(opt.file);
@@ -108,7 +137,13 @@ int run(int argc, char **argv) {
   auto src = read_source(opt);
   if (!src) return 1;
 
-  auto out = runtime::make_text_output(stdout);
+  FILE *out_file = stdout;
+  if (!opt.output_file.empty() && !(out_file = fopen(opt.output_file.c_str(), "w"))) {
+    std::cerr << "ERROR: cannot write '" << opt.output_file << "': " << strerror(errno) << "\n";
+    return 1;
+  }
+  auto out = opt.format == "json" ? runtime::make_json_output(out_file)
+                                  : runtime::make_text_output(out_file);
   ast::Context ctx;
   Diagnostics diags;
   ast::Program *prog = parser::parse(*src, ctx, diags);
@@ -136,8 +171,16 @@ int run(int argc, char **argv) {
       return 1;
     }
   }
+  runtime::SessionOptions session{opt.quiet};
+  if (!env_number("UTRACE_MAP_KEYS_MAX", 1, 1u << 26, session.map_keys_max) ||
+      !env_number("UTRACE_RING_PAGES", 1, 1u << 18, session.ring_pages))
+    return 1;
+  if (session.ring_pages & (session.ring_pages - 1)) {
+    std::cerr << "ERROR: UTRACE_RING_PAGES must be a power of two\n";
+    return 1;
+  }
   auto backend = runtime::make_bcc_backend();
-  return runtime::run_session(plan, *src, *backend, *out, {opt.quiet});
+  return runtime::run_session(plan, *src, *backend, *out, session);
 }
 
 }  // namespace

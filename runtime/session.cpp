@@ -67,6 +67,7 @@ class SessionRun {
     if (auto r = run_all(ProbeKind::Begin); !r) return fail(r.error());
     while (!stopping()) {
       if (auto r = backend_.poll_events(100); !r) return fail(r.error());
+      report_lost_events();
       out_.flush();
     }
     finish();
@@ -122,6 +123,8 @@ class SessionRun {
       r.defines.push_back(s.macro + "=" + std::to_string(sym->address) + "ULL");
     }
     r.defines.push_back("UT_NR_CPUS=" + std::to_string(ncpus_));
+    r.defines.push_back("UT_MAP_KEYS_MAX=" + std::to_string(options_.map_keys_max));
+    r.defines.push_back("UT_RING_PAGES=" + std::to_string(options_.ring_pages));
     return !diags.has_errors();
   }
 
@@ -179,7 +182,8 @@ class SessionRun {
     switch (ev.kind) {
       case EventKind::Printf:
         // After exit(), only END may still print.
-        if (!exit_requested_ || in_end_) out_.printf_text(format_printf(plan_.formats[ev.format], values));
+        if (!exit_requested_ || in_end_)
+          out_.printf_text(format_printf(plan_.formats[ev.format], values));
         break;
       case EventKind::Exit:
         if (!exit_requested_) exit_code_ = values.empty() ? 0 : static_cast<int>(values[0].i);
@@ -200,6 +204,45 @@ class SessionRun {
         report(backend_.zero_map(m.c_name, m.key_size(), value_bytes(m)));
         break;
       }
+    }
+  }
+
+  // The drop counters BPF keeps (see codegen/plan.h), summed over CPUs.
+  std::vector<uint64_t> read_counters() {
+    std::vector<uint64_t> counts(plan_.counters, 0);
+    auto entries = backend_.read_map(plan_.counters_map, 4, 8 * ncpus_);
+    if (!entries) return counts;
+    for (const auto &[key, value] : *entries) {
+      uint32_t index = 0;
+      memcpy(&index, key.data(), 4);
+      for (int cpu = 0; cpu < ncpus_ && index < counts.size(); ++cpu) {
+        uint64_t n = 0;
+        memcpy(&n, value.data() + 8 * cpu, 8);
+        counts[index] += n;
+      }
+    }
+    return counts;
+  }
+
+  // "Lost N events" as soon as the ring buffer had to drop some.
+  void report_lost_events() {
+    uint64_t lost = read_counters()[codegen::kLostEventsCounter];
+    if (lost > lost_reported_) out_.lost_events(lost - lost_reported_);
+    lost_reported_ = lost;
+  }
+
+  // At exit: what was dropped in all, once, on stderr.
+  void report_drops() {
+    std::vector<uint64_t> counts = read_counters();
+    if (counts[codegen::kLostEventsCounter] > 0)
+      std::cerr << "WARNING: " << counts[codegen::kLostEventsCounter]
+                << " events were lost in all: the ring buffer was full\n";
+    for (size_t i = 0; i < plan_.maps.size(); ++i) {
+      uint64_t n = counts[codegen::map_full_counter(static_cast<int>(i))];
+      if (n > 0)
+        std::cerr << "WARNING: " << n << " updates of " << plan_.maps[i].name
+                  << " were dropped: the map was full (" << options_.map_keys_max
+                  << " keys; raise UTRACE_MAP_KEYS_MAX)\n";
     }
   }
 
@@ -237,7 +280,9 @@ class SessionRun {
     in_end_ = true;
     if (auto r = run_all(ProbeKind::End); !r) std::cerr << "ERROR: " << r.error().message() << "\n";
     (void)backend_.poll_events(0);
+    report_lost_events();
     print_maps();
+    report_drops();
   }
 
   void print_maps() {
@@ -263,6 +308,7 @@ class SessionRun {
   int ncpus_ = possible_cpus();
   bool exit_requested_ = false;
   bool in_end_ = false;
+  uint64_t lost_reported_ = 0;
   int exit_code_ = 0;
 };
 

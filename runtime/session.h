@@ -11,7 +11,9 @@
 namespace ut::runtime {
 
 struct SessionOptions {
-  bool quiet = false;  // no "Attaching N probes..." line
+  bool quiet = false;            // no "Attaching N probes..." line
+  uint32_t map_keys_max = 4096;  // entries per map (UTRACE_MAP_KEYS_MAX)
+  uint32_t ring_pages = 256;     // ring buffer size in pages, a power of two (UTRACE_RING_PAGES)
 };
 
 // Returns the process exit code. Errors are reported on stderr, located in `src` where they can be.

@@ -16,6 +16,15 @@ struct ut_perf_event_data {
 #define UT_NR_CPUS 64
 #endif
 
+/* Limits the runtime may set when it compiles the program (UTRACE_MAP_KEYS_MAX): entries per
+ * map, and ring buffer pages (a power of two). */
+#ifndef UT_MAP_KEYS_MAX
+#define UT_MAP_KEYS_MAX 4096
+#endif
+#ifndef UT_RING_PAGES
+#define UT_RING_PAGES 256
+#endif
+
 /* Per-CPU values of aggregations (see codegen/aggregates.cpp). */
 struct ut_avg {  /* avg() and stats() */
   s64 total;

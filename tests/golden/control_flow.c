@@ -1,7 +1,16 @@
 
 struct key_sq { s64 f0; };
-BPF_HASH(map_sq, struct key_sq, s64, 4096);  /* @sq */
-BPF_RINGBUF_OUTPUT(events, 64);
+BPF_HASH(map_sq, struct key_sq, s64, UT_MAP_KEYS_MAX);  /* @sq */
+BPF_RINGBUF_OUTPUT(events, UT_RING_PAGES);
+BPF_PERCPU_ARRAY(ut_counters, u64, 2);
+
+/* Counts what BPF had to drop: [0] events, [1 + i] updates of map i when it was full. */
+static __always_inline void ut_count(u32 i)
+{
+  u64 *c = ut_counters.lookup(&i);
+  if (c)
+    *c += 1;
+}
 
 struct event_0 { u64 id; };
 struct event_1 { u64 id; s64 f0; };
@@ -21,7 +30,8 @@ int probe_0(struct bpf_raw_tracepoint_args *ctx)
     struct key_sq k0 = {};
     k0.f0 = var_i;
     s64 v1 = ((s64)var_i * (s64)var_i);
-    map_sq.update(&k0, &v1);
+    if (map_sq.update(&k0, &v1))
+      ut_count(1);
     /* stdin:1  $i++ */
     (void)(var_i++);
   }
@@ -42,6 +52,8 @@ int probe_0(struct bpf_raw_tracepoint_args *ctx)
     if (e6) {
       e6->id = 0;
       events.ringbuf_submit(e6, 0);
+    } else {
+      ut_count(0);  /* no room: counted as lost */
     }
   } else {
     /* stdin:1  exit(1) */
@@ -50,6 +62,8 @@ int probe_0(struct bpf_raw_tracepoint_args *ctx)
       e7->id = 1;
       e7->f0 = 1;
       events.ringbuf_submit(e7, 0);
+    } else {
+      ut_count(0);  /* no room: counted as lost */
     }
     return 0;
   }

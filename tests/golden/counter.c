@@ -1,7 +1,16 @@
 
-BPF_HASH(map_, u64, s64, 4096);  /* @ */
-BPF_HASH(map_prev, u64, s64, 4096);  /* @prev */
-BPF_RINGBUF_OUTPUT(events, 64);
+BPF_HASH(map_, u64, s64, UT_MAP_KEYS_MAX);  /* @ */
+BPF_HASH(map_prev, u64, s64, UT_MAP_KEYS_MAX);  /* @prev */
+BPF_RINGBUF_OUTPUT(events, UT_RING_PAGES);
+BPF_PERCPU_ARRAY(ut_counters, u64, 3);
+
+/* Counts what BPF had to drop: [0] events, [1 + i] updates of map i when it was full. */
+static __always_inline void ut_count(u32 i)
+{
+  u64 *c = ut_counters.lookup(&i);
+  if (c)
+    *c += 1;
+}
 
 struct event_0 { u64 id; s64 f0; s64 f1; };
 
@@ -15,7 +24,8 @@ int probe_0(struct pt_regs *ctx)
   s64 v0 = 0;
   bpf_probe_read_user(&v0, sizeof(v0), (void *)((u64)UT_SYM_0));
   s64 v1 = v0;
-  map_.update(&zero_key, &v1);
+  if (map_.update(&zero_key, &v1))
+    ut_count(1);
   return 0;
 }
 
@@ -42,6 +52,8 @@ int probe_1(struct ut_perf_event_data *ctx)
     e6->f0 = v1;
     e6->f1 = ((s64)v3 - (s64)v5);
     events.ringbuf_submit(e6, 0);
+  } else {
+    ut_count(0);  /* no room: counted as lost */
   }
   /* stdin:2  @prev = @ */
   s64 *p7 = map_.lookup(&zero_key);
@@ -49,7 +61,8 @@ int probe_1(struct ut_perf_event_data *ctx)
   if (p7)
     v8 = *p7;
   s64 v9 = v8;
-  map_prev.update(&zero_key, &v9);
+  if (map_prev.update(&zero_key, &v9))
+    ut_count(2);
   return 0;
 }
 

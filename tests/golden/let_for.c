@@ -1,6 +1,15 @@
 
-BPF_HASH(map_s, u64, s64, 4096);  /* @s */
-BPF_RINGBUF_OUTPUT(events, 64);
+BPF_HASH(map_s, u64, s64, UT_MAP_KEYS_MAX);  /* @s */
+BPF_RINGBUF_OUTPUT(events, UT_RING_PAGES);
+BPF_PERCPU_ARRAY(ut_counters, u64, 2);
+
+/* Counts what BPF had to drop: [0] events, [1 + i] updates of map i when it was full. */
+static __always_inline void ut_count(u32 i)
+{
+  u64 *c = ut_counters.lookup(&i);
+  if (c)
+    *c += 1;
+}
 
 /* stdin:1  BEGIN */
 int probe_0(struct bpf_raw_tracepoint_args *ctx)
@@ -24,7 +33,8 @@ int probe_0(struct bpf_raw_tracepoint_args *ctx)
   }
   /* stdin:1  @s = $s */
   s64 v1 = var_s;
-  map_s.update(&zero_key, &v1);
+  if (map_s.update(&zero_key, &v1))
+    ut_count(1);
   return 0;
 }
 

@@ -1,5 +1,14 @@
 
-BPF_RINGBUF_OUTPUT(events, 64);
+BPF_RINGBUF_OUTPUT(events, UT_RING_PAGES);
+BPF_PERCPU_ARRAY(ut_counters, u64, 1);
+
+/* Counts what BPF had to drop: [0] events, [1 + i] updates of map i when it was full. */
+static __always_inline void ut_count(u32 i)
+{
+  u64 *c = ut_counters.lookup(&i);
+  if (c)
+    *c += 1;
+}
 
 struct event_0 { u64 id; s64 f0; char f1[8]; s64 f2; };
 
@@ -40,6 +49,8 @@ int probe_0(struct bpf_raw_tracepoint_args *ctx)
       __builtin_memcpy(e8->f1, var_t.f2.f1, 2);
       e8->f2 = 32;
       events.ringbuf_submit(e8, 0);
+    } else {
+      ut_count(0);  /* no room: counted as lost */
     }
   }
   return 0;
