@@ -200,16 +200,27 @@ class Analyzer {
     return t.is_integer() ? Type::integer(64, t.is_signed) : t;
   }
 
+  // What a map stores: integers as 64-bit, and every string (also inside tuples) in the same
+  // room, so that "a" and "abc" are values of one map.
+  static Type map_value_type(const Type &t) {
+    if (t.is_string()) return Type::string(kMapStringSize);
+    if (t.kind != TypeKind::Tuple) return storage_type(t);
+    Type out = t;
+    for (Type &e : out.elements) e = map_value_type(e);
+    return out;
+  }
+
   void assign_map(const ast::Map &m, const Type &value, bool compound) {
     std::vector<Type> keys = check_keys(m);
-    if (!value.is_none() && !value.is_scalar() && !value.is_aggregate()) {
+    if (!value.is_none() && !value.is_scalar() && !value.is_aggregate() && !value.is_string() &&
+        value.kind != TypeKind::Tuple) {
       error(m.range, "maps holding " + value.str() + " values are not supported yet");
       return;
     }
     auto it = sema_.maps.find(m.name);
     if (it == sema_.maps.end()) {
       if (value.is_none()) return;
-      Type stored = compound ? Type::integer() : storage_type(value);
+      Type stored = compound ? Type::integer() : map_value_type(value);
       sema_.maps[m.name] = MapInfo{m.name, keys, stored};
       sema_.types[&m] = stored;
       return;
@@ -218,7 +229,7 @@ class Analyzer {
     check_key_types(m, info, keys);
     sema_.types[&m] = info.value;
     if (value.is_none() || compound) return;
-    if (!assignable(info.value, value)) {
+    if (!assignable(info.value, map_value_type(value))) {
       error(m.range, "Type mismatch for " + m.name + ": trying to assign value of type '" +
                          value.str() + "' when map already contains a value of type '" +
                          info.value.str() + "'");

@@ -69,8 +69,9 @@ class Lowerer : public LowerContext {
       }
     }
     std::string maps = declare_maps(), events = declare_events();
-    plan_.c_source = std::string(stdlib::prelude()) + "\n" + maps + events + declare_symbols() +
-                     (tuple_decls_.empty() ? "" : tuple_decls_ + "\n") + functions;
+    plan_.c_source = std::string(stdlib::prelude()) + "\n" +
+                     (tuple_decls_.empty() ? "" : tuple_decls_ + "\n") + maps + events +
+                     declare_symbols() + functions;
     return std::move(plan_);
   }
 
@@ -191,7 +192,7 @@ class Lowerer : public LowerContext {
         if (!std::count(zero_arrays.begin(), zero_arrays.end(), zero)) zero_arrays.push_back(zero);
       }
       out << (spec.per_cpu ? "BPF_PERCPU_HASH(" : "BPF_HASH(") << spec.c_name << ", " << key_type
-          << ", " << info.value.c_type() << ", UT_MAP_KEYS_MAX);  /* " << name << " */\n";
+          << ", " << leaf_type(info.value) << ", UT_MAP_KEYS_MAX);  /* " << name << " */\n";
       tables_.push_back(spec.c_name);
       plan_.maps.push_back(std::move(spec));
     }
@@ -220,6 +221,13 @@ class Lowerer : public LowerContext {
   }
 
   static std::string map_ref(const std::string &c_name) { return "UT_MAP_" + c_name; }
+
+  // The C type of a map's values.
+  std::string leaf_type(const Type &value) {
+    if (value.is_string()) return "ut_string" + std::to_string(value.size);
+    if (value.kind == TypeKind::Tuple) return "struct " + tuple_struct(value);
+    return value.c_type();
+  }
 
   static bool has_buckets(const Type &value) {
     return value.is_aggregate() &&
@@ -336,6 +344,23 @@ class Lowerer : public LowerContext {
       std::string text = source_text(s.range);
       emit("/* " + location(s.range) + (text.empty() ? "" : "  " + text) + " */");
     }
+    // Each statement's temporaries live in a block of their own, so that Clang can give their
+    // stack slots to the next statement: BPF has 512 bytes of stack.
+    bool scoped = s.kind == Stmt::Kind::Expr || s.kind == Stmt::Kind::Assign ||
+                  s.kind == Stmt::Kind::Let || s.kind == Stmt::Kind::If ||
+                  s.kind == Stmt::Kind::While || s.kind == Stmt::Kind::For;
+    if (scoped) {
+      emit("{");
+      ++indent_;
+    }
+    lower_stmt_body(s);
+    if (scoped) {
+      --indent_;
+      emit("}");
+    }
+  }
+
+  void lower_stmt_body(const Stmt &s) {
     switch (s.kind) {
       case Stmt::Kind::Expr: {
         // Calls emit their own statements and yield nothing; anything else may have an effect.
@@ -458,9 +483,31 @@ class Lowerer : public LowerContext {
     const MapInfo &info = sema_.maps.at(m.name);
     std::string key = map_key(m);
     std::string v = "v" + std::to_string(temp_counter_++);
-    emit(declaration(info.value, v) + " = " + value + ";");
+    if (info.value.is_scalar()) {
+      emit(declaration(info.value, v) + " = " + value + ";");
+    } else {
+      // Strings and tuples are stored in the map's own layout: zeroed, then filled.
+      emit(declaration(info.value, v) + " = {};");
+      copy_into(v, info.value, value, value_type);
+    }
     emit("if (" + map_c_name(m.name) + ".update(" + key + ", &" + v + "))");
     emit("  " + count_failure(m.name));
+  }
+
+  // Copies `value` (of type `from`) into `dest` (of type `to`, the same shape, strings perhaps of
+  // another size).
+  void copy_into(const std::string &dest, const Type &to, const std::string &value,
+                 const Type &from) {
+    if (to.is_string()) {
+      uint32_t n = std::min(from.size, to.size - 1);  // the last byte stays the NUL
+      emit("__builtin_memcpy(" + dest + ", " + value + ", " + std::to_string(n) + ");");
+    } else if (to.kind == TypeKind::Tuple) {
+      for (size_t i = 0; i < to.elements.size(); ++i)
+        copy_into(dest + "." + field_name(i), to.elements[i], value + "." + field_name(i),
+                  from.elements[i]);
+    } else {
+      emit(dest + " = " + value + ";");
+    }
   }
 
   // The C name of the declaration `v` refers to.
@@ -610,10 +657,11 @@ class Lowerer : public LowerContext {
     if (info.value.is_aggregate())
       return lower_aggregation_read(*this, map_ref(map_c_name(m.name)), key, info.value.agg);
     std::string p = "p" + std::to_string(temp_counter_++);
-    emit(info.value.c_type() + " *" + p + " = " + map_c_name(m.name) + ".lookup(" + key + ");");
+    emit(leaf_type(info.value) + " *" + p + " = " + map_c_name(m.name) + ".lookup(" + key + ");");
     std::string v = temp(info.value);
     emit("if (" + p + ")");
-    emit("  " + v + " = *" + p + ";");
+    emit(info.value.is_string() ? "  __builtin_memcpy(" + v + ", *" + p + ", sizeof(" + v + "));"
+                                : "  " + v + " = *" + p + ";");
     return v;
   }
 

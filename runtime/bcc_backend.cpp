@@ -4,6 +4,7 @@
 #include <bcc/libbpf.h>
 #include <linux/bpf.h>
 #include <linux/perf_event.h>
+#include <llvm/Support/ErrorHandling.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -43,6 +44,10 @@ class PerfAttachment : public Attachment {
 // BCC and its Clang report on stderr, including harmless noise on every program load ("sha1 socket
 // not available"). While BCC works, stderr goes to a temporary file; its text is kept for the error
 // message when the call fails and dropped otherwise.
+// The real stderr and the capture file while a capture is active, for explain_exit() below.
+int g_saved_stderr = -1;
+FILE *g_capture_file = nullptr;
+
 class StderrCapture {
  public:
   StderrCapture() {
@@ -50,6 +55,8 @@ class StderrCapture {
     saved_ = dup(STDERR_FILENO);
     file_ = tmpfile();
     if (saved_ >= 0 && file_) dup2(fileno(file_), STDERR_FILENO);
+    g_saved_stderr = saved_;
+    g_capture_file = file_;
   }
   ~StderrCapture() { restore(); }
 
@@ -58,6 +65,8 @@ class StderrCapture {
     if (saved_ < 0 || !file_) return text_;
     fflush(stderr);
     dup2(saved_, STDERR_FILENO);
+    g_saved_stderr = -1;
+    g_capture_file = nullptr;
     close(saved_);
     saved_ = -1;
     rewind(file_);
@@ -86,6 +95,30 @@ bpf_prog_type program_type(codegen::ProbeKind kind) {
   }
 }
 
+// LLVM ends the process on some errors in the C it compiles (exit(1) from a diagnostic, or a
+// fatal error), the BPF stack limit above all. It does so from inside BCC with stderr captured:
+// say what happened before the process goes. Nothing is attached yet when BCC compiles.
+void explain_exit() {
+  if (g_saved_stderr < 0 || !g_capture_file) return;
+  fflush(stderr);
+  dup2(g_saved_stderr, STDERR_FILENO);
+  std::string text;
+  rewind(g_capture_file);
+  char buf[4096];
+  for (size_t n; (n = fread(buf, 1, sizeof(buf), g_capture_file)) > 0;) text.append(buf, n);
+  if (text.find("stack limit") != std::string::npos)
+    text =
+        "a probe needs more than the 512 bytes of stack BPF allows (strings take 64 bytes "
+        "each): split the probe or use fewer string values at once\n";
+  fprintf(stderr, "ERROR: BPF compilation failed: %s", text.c_str());
+  fflush(stderr);
+}
+
+void on_llvm_fatal_error(void *, const char *reason, bool) {
+  fprintf(stderr, "%s\n", reason);  // into the capture, for explain_exit()
+  exit(1);
+}
+
 int ring_buffer_callback(void *ctx, void *data, size_t size) {
   auto *handler = static_cast<std::function<void(std::string_view)> *>(ctx);
   (*handler)(std::string_view(static_cast<const char *>(data), size));
@@ -94,7 +127,13 @@ int ring_buffer_callback(void *ctx, void *data, size_t size) {
 
 class BccBackend : public BpfBackend {
  public:
-  BccBackend() : bpf_(0, nullptr, /*rw_engine_enabled=*/false, "", /*allow_rlimit=*/true) {}
+  BccBackend() : bpf_(0, nullptr, /*rw_engine_enabled=*/false, "", /*allow_rlimit=*/true) {
+    static bool installed = [] {
+      llvm::install_fatal_error_handler(on_llvm_fatal_error);
+      return atexit(explain_exit) == 0;
+    }();
+    (void)installed;
+  }
   ~BccBackend() override {
     if (ring_) bpf_free_ringbuf(ring_);
   }

@@ -48,9 +48,11 @@ Result<MapSnapshot> MapReader::read(const codegen::MapSpec &map) const {
     zero.type = map.value;
     snap.entries.emplace_back(std::vector<Value>{}, zero);
   }
-  std::sort(snap.entries.begin(), snap.entries.end(), [](const auto &a, const auto &b) {
-    if (a.second < b.second) return true;
-    if (b.second < a.second) return false;
+  // Numbers sort by value (ties by key); strings and tuples by key, as bpftrace does.
+  bool by_value = map.value.is_scalar() || map.value.is_aggregate();
+  std::sort(snap.entries.begin(), snap.entries.end(), [by_value](const auto &a, const auto &b) {
+    if (by_value && a.second < b.second) return true;
+    if (by_value && b.second < a.second) return false;
     return a.first < b.first;
   });
   return snap;

@@ -32,6 +32,11 @@ std::string Value::text() const {
     return std::to_string(i);
   }
   if (type.is_string()) return s;
+  if (type.kind == codegen::TypeKind::Tuple) {
+    std::string out = "(";
+    for (size_t e = 0; e < elements.size(); ++e) out += (e ? ", " : "") + elements[e].text();
+    return out + ")";
+  }
   if (type.is_integer() && !type.is_signed) return std::to_string(static_cast<uint64_t>(i));
   return std::to_string(i);
 }
@@ -45,6 +50,7 @@ bool Value::operator<(const Value &o) const {
     return i < o.i;
   }
   if (type.is_string()) return s < o.s;
+  if (type.kind == codegen::TypeKind::Tuple) return elements < o.elements;
   if (type.is_integer() && !type.is_signed)
     return static_cast<uint64_t>(i) < static_cast<uint64_t>(o.i);
   return i < o.i;
@@ -56,6 +62,10 @@ Value decode(const codegen::Type &t, std::string_view bytes, size_t offset) {
   size_t size = t.byte_size();
   if (offset + size > bytes.size()) return v;
   const char *p = bytes.data() + offset;
+  if (t.kind == codegen::TypeKind::Tuple) {
+    v.elements = decode_fields(t.elements, bytes.substr(offset, size));
+    return v;
+  }
   if (t.is_string()) {
     v.s.assign(p, strnlen(p, size));
     return v;

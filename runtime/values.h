@@ -18,9 +18,10 @@ struct Value {
   int64_t total = 0;  // avg, stats: the sum of the values
   uint64_t count = 0;             // avg, stats: how many values
   std::vector<uint64_t> buckets;  // hist, lhist
+  std::vector<Value> elements;    // Tuple
 
-  // As bpftrace prints it in maps: integers in decimal, strings raw, stats as
-  // "count 3, average 21, total 63". (hist and lhist print as tables: see histogram.h.)
+  // As bpftrace prints it in maps: integers in decimal, strings raw, tuples as "(1, two, 3)",
+  // stats as "count 3, average 21, total 63". (hist and lhist print as tables: histogram.h.)
   std::string text() const;
   // The order maps print in: by value; avg and stats by average; hist and lhist by their total
   // count; strings as text.

@@ -25,6 +25,9 @@ struct ut_perf_event_data {
 #define UT_RING_PAGES 256
 #endif
 
+/* A map value that is a string. */
+typedef char ut_string64[64];
+
 /* Per-CPU values of aggregations (see codegen/aggregates.cpp). */
 struct ut_avg {  /* avg() and stats() */
   s64 total;

@@ -170,6 +170,32 @@ TEST_F(Maps, MapFunctionsCheckTheirArguments) {
             "                                                       ~~~\n");
 }
 
+TEST_F(Maps, StringAndTupleValuesPrintByKey) {
+  RunResult r = run_quiet(
+      R"(BEGIN { @str = "hello"; @name[2] = "bob"; @name[1] = comm; @tup = (1, "two", 3); $s = @str; printf("%s %s %d\n", $s, @name[1], @tup.2); @str = "a longer string than hello"; exit(); })");
+  EXPECT_EQ(r.out,
+            "hello utrace 3\n\n\n"
+            "@name[1]: utrace\n"
+            "@name[2]: bob\n"
+            "@str: a longer string than hello\n"
+            "@tup: (1, two, 3)\n")
+      << r.err;
+}
+
+TEST_F(Maps, TooMuchStackIsExplained) {
+  std::string program = "BEGIN { ";
+  for (int i = 0; i < 12; ++i) program += "$s" + std::to_string(i) + " = str(0); ";
+  program +=
+      "printf(\"%s %s %s %s %s %s %s %s %s %s %s %s\\n\", $s0, $s1, $s2, $s3, $s4, $s5, $s6, "
+      "$s7, $s8, $s9, $s10, $s11); exit(); }";
+  RunResult r = run_quiet(program);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(
+      r.err,
+      "ERROR: BPF compilation failed: a probe needs more than the 512 bytes of stack BPF allows "
+      "(strings take 64 bytes each): split the probe or use fewer string values at once\n");
+}
+
 TEST_F(Maps, CountsFromATraceeAreExact) {
   Background loop({kCLoop});
   RunResult r = utrace({"-q", "-e",
