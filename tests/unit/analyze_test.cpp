@@ -43,10 +43,13 @@ TEST(Analyze, TypeMismatchOnVariable) {
             "                ~~\n");
 }
 
-TEST(Analyze, StringMapValuesAreRefusedForNow) {
-  EXPECT_NE(errors_of("BEGIN { @s = comm; }")
-                .find("maps holding string[16] values are not supported yet"),
-            std::string::npos);
+TEST(Analyze, AMapKeepsTheTypeOfItsFirstAssignment) {
+  EXPECT_EQ(errors_of("BEGIN { @s = comm; @s = \"a much longer string than comm\"; }"), "");
+  EXPECT_EQ(errors_of(R"(BEGIN { @x = 1; @x = "str"; })"),
+            "stdin:1:17-19: ERROR: Type mismatch for @x: trying to assign value of type "
+            "'string[4]' when map already contains a value of type 'int64'\n"
+            "BEGIN { @x = 1; @x = \"str\"; }\n"
+            "                ~~\n");
 }
 
 TEST(Analyze, UndefinedMapAndVariable) {
