@@ -6,17 +6,26 @@ kernel.bpf_stats_enabled and undoes both at exit. This script only runs the
 tracers, always stops them (SIGINT, again SIGINT, then SIGKILL) and prints the
 table. Standard library only.
 
-Two measurements per tool:
+Measurements per tool:
   start-up   wall time from launch to the first stdout line after the
              "Attaching N probes..." line, with a BEGIN { printf("ready\\n"); }
              variant; BENCH_RUNS runs per tool, interleaved; the median is shown.
   cost       the seed one-liner runs BENCH_COST_SECS seconds; just before it is
              stopped, run_time_ns / run_cnt of its uprobe program (prog_type 2)
-             are read from /proc/<pid>/fdinfo/<fd> of the tracer's bpf-prog fds.
+             are read from /proc/<pid>/fdinfo/<fd> of the tracer's bpf-prog fds,
+             and the tracer's VmHWM from /proc/<pid>/status.
+  events     uprobe:CALLS:f { printf("%d\\n", arg0); } while the C tracee `calls`
+             calls f() BENCH_EVENT_CALLS times as fast as it can: printf lines
+             counted on stdout (never stored), lost events from the tools' "Lost"
+             lines, rate = delivered / the tracee's calling time.
+  map        uprobe:CALLS:f { @m[arg0] = arg0; } over BENCH_MAP_KEYS calls; after
+             the tracee exits, the time from SIGINT to the tracer's exit (it prints
+             the map) and the tracer's VmHWM before and during that.
 """
 
 import argparse
 import os
+import re
 import signal
 import statistics
 import subprocess
@@ -31,6 +40,16 @@ SEED = ('uprobe:{bin}:"main.doWork" {{ @ = *uaddr("main.counter"); }} '
         'interval:s:1 {{ printf("counter: %d\\t %d ops/sec\\n", @, @-@prev); @prev = @; }}')
 STARTUP = ('BEGIN {{ printf("ready\\n"); }} '
            'uprobe:{bin}:"main.doWork" {{ @ = *uaddr("main.counter"); }}')
+EVENTS = 'uprobe:{bin}:f {{ printf("%d\\n", arg0); }}'
+MAP = 'uprobe:{bin}:f {{ @m[arg0] = arg0; }}'
+
+PRINTF_LINE = re.compile(rb"-?[0-9]+\Z")  # what EVENTS prints
+# A block of stdout in which this finds nothing holds printf lines only (fast path).
+PRINTF_BLOCK_OTHER = re.compile(rb"[^0-9\n-]|\n\n|\A\n")
+MAP_LINE = re.compile(rb"@m\[")  # what MAP prints at exit, one line per key
+LOST_LINE = re.compile(r"Lost (\d+) events")  # utrace: stderr; bpftrace 0.17: inline on stdout
+LOST_TOTAL = re.compile(r"WARNING: (\d+) events were lost in all")  # utrace, at exit
+OTHER_LINES_KEPT = 10000  # in counting mode, stdout lines that are not counted, kept up to this
 
 
 class Aborted(Exception):
@@ -42,11 +61,18 @@ def on_term(signum, _frame):
 
 
 class Tracer:
-    """One tracer process: stdout read by a thread into time-stamped lines, stderr to a file."""
+    """One tracer process: stdout read by a thread into time-stamped lines, stderr to a file.
+
+    With count= (a compiled bytes regex), the stdout lines it matches (at their start) are
+    only counted, not kept: self.counted, the time of the first and last, and the text of
+    the first and last. Other lines are kept in self.lines (up to OTHER_LINES_KEPT), and
+    "Lost N events" among them are summed into self.lost_inline. fast= (a bytes regex) says
+    which blocks of output may hold other lines; a block where it finds nothing is counted
+    whole without splitting it."""
 
     live = []  # every Tracer still running, for the abort path
 
-    def __init__(self, name, exe, program, err_path):
+    def __init__(self, name, exe, program, err_path, env=None, count=None, fast=None):
         self.name = name
         self.lines = []  # (monotonic time, text)
         self.cond = threading.Condition()
@@ -55,12 +81,121 @@ class Tracer:
         self.killed = False
         self.err_path = err_path
         self.err = open(err_path, "wb")
+        self.count_re = count
+        self.fast_re = fast
+        self.counted = 0
+        self.first_t = self.last_t = None  # times of the first and last counted line
+        self.first_text = self.last_text = None
+        self.other_dropped = 0
+        self.lost_inline = 0
+        self.last_read_t = None  # when stdout last had data
         self.t0 = time.monotonic()
         self.proc = subprocess.Popen([exe, "-e", program], stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.PIPE, stderr=self.err)
+                                     stdout=subprocess.PIPE, stderr=self.err, env=env)
         Tracer.live.append(self)
-        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread = threading.Thread(target=self._read if count is None else self._read_counting,
+                                       daemon=True)
         self.thread.start()
+
+    def _read_counting(self):
+        fd = self.proc.stdout.fileno()
+        buf = b""
+        while True:
+            try:
+                chunk = os.read(fd, 1 << 16)
+            except OSError:
+                chunk = b""
+            now = time.monotonic()
+            with self.cond:
+                if not chunk:
+                    if buf:
+                        self._count_block(buf + b"\n", now)
+                    self.eof = True
+                    self.cond.notify_all()
+                    return
+                self.last_read_t = now
+                data = buf + chunk
+                cut = data.rfind(b"\n")
+                if cut < 0:
+                    buf = data
+                    continue
+                block, buf = data[:cut + 1], data[cut + 1:]
+                self._count_block(block, now)
+                self.cond.notify_all()
+
+    def _count_block(self, block, now):
+        """Counts the lines of block (ends with a newline). Called with self.cond held."""
+        if self.fast_re is not None and self.fast_re.search(block) is None:
+            n = block.count(b"\n")
+            if n:
+                if self.first_t is None:
+                    self.first_t = now
+                    self.first_text = block[:block.find(b"\n")].decode(errors="replace")
+                self.last_t = now
+                self.last_text = block[block.rfind(b"\n", 0, len(block) - 1) + 1:-1].decode(errors="replace")
+                self.counted += n
+            return
+        for line in block.split(b"\n")[:-1]:
+            if self.count_re.match(line):
+                if self.first_t is None:
+                    self.first_t = now
+                    self.first_text = line.decode(errors="replace")
+                self.last_t = now
+                self.last_text = line
+                self.counted += 1
+                continue
+            text = line.decode(errors="replace")
+            m = LOST_LINE.match(text)
+            if m:
+                self.lost_inline += int(m.group(1))
+            if len(self.lines) < OTHER_LINES_KEPT:
+                self.lines.append((now, text))
+            else:
+                self.other_dropped += 1
+        if isinstance(self.last_text, bytes):
+            self.last_text = self.last_text.decode(errors="replace")
+
+    def wait_quiet(self, quiet, timeout):
+        """Waits until stdout has had no data for `quiet` seconds (or EOF); False on timeout."""
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while not self.eof:
+                now = time.monotonic()
+                idle = now - (self.last_read_t if self.last_read_t is not None else self.t0)
+                if idle >= quiet:
+                    return True
+                if now >= deadline:
+                    return False
+                self.cond.wait(min(quiet - idle, deadline - now))
+        return True
+
+    def sigint_timed(self, timeout, poll_every=0.01):
+        """SIGINT, then waits up to timeout for the tracer to exit. Returns (seconds from the
+        SIGINT to its exit or None on timeout, highest VmHWM kB seen while waiting)."""
+        done = threading.Event()
+        box = {}
+
+        def waiter():
+            self.proc.wait()
+            box["t"] = time.monotonic()
+            done.set()
+
+        threading.Thread(target=waiter, daemon=True).start()
+        hwm = vm_hwm_kb(self.proc.pid) or 0
+        t_sig = time.monotonic()
+        try:
+            self.proc.send_signal(signal.SIGINT)
+            self.sigints += 1
+        except ProcessLookupError:
+            pass
+        deadline = t_sig + timeout
+        while not done.wait(poll_every):
+            h = vm_hwm_kb(self.proc.pid)  # gone once it has exited (its memory is freed first)
+            if h:
+                hwm = max(hwm, h)
+            if time.monotonic() >= deadline:
+                return None, hwm
+        return box["t"] - t_sig, hwm
 
     def _read(self):
         fd = self.proc.stdout.fileno()
@@ -143,6 +278,53 @@ class Tracer:
             return ""
 
 
+def vm_hwm_kb(pid):
+    """Peak resident set size (VmHWM, kB) of pid so far, or None."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+class Tracee:
+    """The C program `calls N DELAY_MS`; a thread records when it exits."""
+
+    live = []
+
+    def __init__(self, exe, n, delay_ms, err_path):
+        self.err = open(err_path, "wb")
+        self.t0 = time.monotonic()
+        self.proc = subprocess.Popen([exe, str(n), str(delay_ms)], stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=self.err)
+        self.t_exit = None
+        self.done = threading.Event()
+        Tracee.live.append(self)
+        threading.Thread(target=self._wait, daemon=True).start()
+
+    def _wait(self):
+        self.proc.wait()
+        self.t_exit = time.monotonic()
+        self.done.set()
+
+    def wait(self, timeout):
+        return self.done.wait(timeout)
+
+    def stop(self):
+        if not self.done.is_set():
+            try:
+                self.proc.send_signal(signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.done.wait(5.0)
+        self.err.close()
+        if self in Tracee.live:
+            Tracee.live.remove(self)
+
+
 def bpf_progs(pid):
     """[(fd, {prog_type, prog_tag, run_time_ns, run_cnt, prog_id})] for the bpf-prog fds of pid."""
     out = []
@@ -183,6 +365,13 @@ class Result:
         self.compile_ms = []  # parse + check + lower of the big script, one per run
         self.ns_per_call = []  # one per cost round
         self.calls_per_sec = []
+        self.seed_rss_mb = []  # VmHWM at the end of each cost round
+        self.events_per_sec = []  # printf lines delivered / the tracee's calling time, per run
+        self.lost_pct = []
+        self.events_detail = []  # one text per run
+        self.map_print_ms = []  # SIGINT to exit, per run
+        self.map_rss_mb = []  # VmHWM just before the SIGINT
+        self.map_rss_print_mb = []  # highest VmHWM seen until it exited
         self.notes = []
         self.stderr_lines = {}  # distinct stderr line -> count
         self.prog_summary = None
@@ -190,6 +379,8 @@ class Result:
     def add_stderr(self, text):
         for line in text.splitlines():
             line = line.strip()
+            if LOST_LINE.match(line) or LOST_TOTAL.match(line):
+                line = re.sub(r"\d+", "N", line, count=1)  # one note for all of them
             if line:
                 self.stderr_lines[line] = self.stderr_lines.get(line, 0) + 1
 
@@ -235,6 +426,11 @@ def run_cost(name, exe, counter, work, rnd, secs, timeout, res):
             return
         b = uprobe_stats(t.proc.pid)  # just before stopping
         tb = time.monotonic()
+        hwm = vm_hwm_kb(t.proc.pid)
+        if hwm:
+            res.seed_rss_mb.append(hwm / 1024.0)
+        else:
+            res.notes.append("cost run %d: no VmHWM in /proc/%d/status" % (rnd, t.proc.pid))
         progs = bpf_progs(t.proc.pid)
         res.prog_summary = ", ".join("fd %d type %s cnt %s" % (fd, i.get("prog_type"), i.get("run_cnt"))
                                      for fd, i in progs)
@@ -257,6 +453,117 @@ def run_cost(name, exe, counter, work, rnd, secs, timeout, res):
         rc = t.stop()
         res.after_stop(t, rc, "cost run %d" % rnd)
         res.add_stderr(t.stderr_text())
+
+
+def start_tracee(t, calls, n, delay_ms, work, tag, timeout, res, what):
+    """Waits for the tracer's 'Attaching' line, then starts `calls n delay_ms`. None on failure."""
+    if t.wait_attaching(timeout) is None:
+        res.notes.append("%s: never printed 'Attaching N probes...' within %.0f s (or it exited)"
+                         % (what, timeout))
+        return None
+    return Tracee(calls, n, delay_ms, os.path.join(work, "calls-%s.err" % tag))
+
+
+def run_events(name, exe, calls, n, delay_ms, work, i, timeout, tracee_timeout, res):
+    """printf lines delivered per second of the tracee's calling, and the events lost."""
+    what = "events run %d" % i
+    t = Tracer(name, exe, EVENTS.format(bin=calls), os.path.join(work, "%s-events-%d.err" % (name, i)),
+               count=PRINTF_LINE, fast=PRINTF_BLOCK_OTHER)
+    tracee = None
+    try:
+        tracee = start_tracee(t, calls, n, delay_ms, work, "%s-events-%d" % (name, i), timeout, res, what)
+        if tracee is None:
+            return
+        if not tracee.wait(delay_ms / 1000.0 + tracee_timeout):
+            res.notes.append("%s: the tracee did not finish %d calls within %.0f s; killed it"
+                             % (what, n, tracee_timeout))
+            return
+        if tracee.proc.returncode != 0:
+            res.notes.append("%s: the tracee exited with status %s" % (what, tracee.proc.returncode))
+            return
+        window = tracee.t_exit - (tracee.t0 + delay_ms / 1000.0)  # first call to exit
+        # Whatever is still buffered comes out now; then stop it.
+        if not t.wait_quiet(1.0, max(timeout, 30.0)):
+            res.notes.append("%s: stdout still busy %.0f s after the tracee exited"
+                             % (what, max(timeout, 30.0)))
+    finally:
+        if tracee is not None:
+            tracee.stop()
+        rc = t.stop()
+        res.after_stop(t, rc, what)
+        err = t.stderr_text()
+        res.add_stderr(err)
+    if t.thread.is_alive():
+        res.notes.append("%s: stdout not read to the end; counts may be short" % what)
+    # utrace: "Lost N events" on stderr as it goes, and the total once at exit.
+    # bpftrace 0.17: "Lost N events" inline on stdout (counted by the reader, not delivered).
+    total = LOST_TOTAL.search(err)
+    lost = int(total.group(1)) if total else sum(int(x) for x in LOST_LINE.findall(err))
+    lost += t.lost_inline
+    delivered = t.counted
+    if window <= 0:
+        res.notes.append("%s: the tracee's calling time was %.3f s" % (what, window))
+        return
+    res.events_per_sec.append(delivered / window)
+    res.lost_pct.append(100.0 * lost / n)
+    span = (t.last_t - t.first_t) if t.first_t is not None else 0.0
+    res.events_detail.append("%d delivered + %d lost in %.2f s of calls (%.0f calls/s); "
+                             "first to last line %.2f s" % (delivered, lost, window, n / window, span))
+    if delivered + lost != n:
+        res.notes.append("%s: delivered %d + lost %d = %d, not %d" % (what, delivered, lost, delivered + lost, n))
+    if delivered and t.first_text != "0":
+        res.notes.append("%s: first line was %r, not '0': attached late or lost the first events"
+                         % (what, t.first_text))
+    others = [x for _, x in t.lines if x and not x.startswith("Attaching ") and not LOST_LINE.match(x)]
+    if others or t.other_dropped:
+        res.notes.append("%s: %d other stdout lines, e.g. %r" % (what, len(others) + t.other_dropped,
+                                                                  others[:1]))
+
+
+def run_map(name, exe, calls, n, delay_ms, work, i, timeout, tracee_timeout, res):
+    """Time from SIGINT to exit while the tracer prints a map of n keys; its VmHWM."""
+    what = "map run %d" % i
+    env = dict(os.environ)
+    env["UTRACE_MAP_KEYS_MAX"] = env["BPFTRACE_MAP_KEYS_MAX"] = str(2 * n)
+    t = Tracer(name, exe, MAP.format(bin=calls), os.path.join(work, "%s-map-%d.err" % (name, i)),
+               env=env, count=MAP_LINE)
+    tracee = None
+    try:
+        tracee = start_tracee(t, calls, n, delay_ms, work, "%s-map-%d" % (name, i), timeout, res, what)
+        if tracee is None:
+            return
+        if not tracee.wait(delay_ms / 1000.0 + tracee_timeout):
+            res.notes.append("%s: the tracee did not finish %d calls within %.0f s; killed it"
+                             % (what, n, tracee_timeout))
+            return
+        if tracee.proc.returncode != 0:
+            res.notes.append("%s: the tracee exited with status %s" % (what, tracee.proc.returncode))
+            return
+        time.sleep(0.5)  # nothing is pending (map updates happen in the probe); just settle
+        if t.proc.poll() is not None:
+            res.notes.append("%s: tracer exited early (status %s)" % (what, t.proc.returncode))
+            return
+        hwm_before = vm_hwm_kb(t.proc.pid)
+        secs, hwm_print = t.sigint_timed(max(timeout, 60.0))
+        if secs is None:
+            res.notes.append("%s: still printing %.0f s after SIGINT" % (what, max(timeout, 60.0)))
+            return
+        res.map_print_ms.append(secs * 1000.0)
+        if hwm_before:
+            res.map_rss_mb.append(hwm_before / 1024.0)
+            res.map_rss_print_mb.append(max(hwm_before, hwm_print) / 1024.0)
+        else:
+            res.notes.append("%s: no VmHWM in /proc/%d/status" % (what, t.proc.pid))
+    finally:
+        if tracee is not None:
+            tracee.stop()
+        rc = t.stop()
+        res.after_stop(t, rc, what)
+        res.add_stderr(t.stderr_text())
+    if t.thread.is_alive():
+        res.notes.append("%s: stdout not read to the end" % what)
+    if t.counted != n:
+        res.notes.append("%s: printed %d '@m[' lines, not %d" % (what, t.counted, n))
 
 
 def big_script(path, lines=2000):
@@ -308,6 +615,14 @@ def ratio(u, b):
     return "%.2f" % (u / b)
 
 
+def short_count(n):
+    """2000000 -> '2M', 100000 -> '100k'."""
+    for div, unit in ((1000000, "M"), (1000, "k")):
+        if n >= div and n % div == 0:
+            return "%d%s" % (n // div, unit)
+    return str(n)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--utrace", required=True)
@@ -318,6 +633,12 @@ def main():
     ap.add_argument("--cost-secs", type=float, default=5.0)
     ap.add_argument("--cost-rounds", type=int, default=3)
     ap.add_argument("--timeout", type=float, default=30.0)
+    ap.add_argument("--calls", required=True, help="the C tracee tests/runtime/tracees/calls.c, built")
+    ap.add_argument("--event-calls", type=int, default=2000000)
+    ap.add_argument("--map-keys", type=int, default=100000)
+    ap.add_argument("--event-runs", type=int, default=3)
+    ap.add_argument("--tracee-delay-ms", type=int, default=1000)
+    ap.add_argument("--tracee-timeout", type=float, default=300.0)
     args = ap.parse_args()
 
     # run.sh starts this in the background, where bash leaves SIGINT ignored; with handlers
@@ -348,14 +669,30 @@ def main():
                 print("  cost round %d/%d (%g s): %s" % (r, args.cost_rounds, args.cost_secs, name),
                       file=sys.stderr, flush=True)
                 run_cost(name, exe, args.counter, args.work, r, args.cost_secs, args.timeout, results[name])
+        for i in range(1, args.event_runs + 1):
+            for name, exe in (tools if i % 2 else tools[::-1]):
+                print("  printf events run %d/%d (%d calls): %s" % (i, args.event_runs, args.event_calls, name),
+                      file=sys.stderr, flush=True)
+                run_events(name, exe, args.calls, args.event_calls, args.tracee_delay_ms, args.work, i,
+                           args.timeout, args.tracee_timeout, results[name])
+        for i in range(1, args.event_runs + 1):
+            for name, exe in (tools if i % 2 else tools[::-1]):
+                print("  map print run %d/%d (%d keys): %s" % (i, args.event_runs, args.map_keys, name),
+                      file=sys.stderr, flush=True)
+                run_map(name, exe, args.calls, args.map_keys, args.tracee_delay_ms, args.work, i,
+                        args.timeout, args.tracee_timeout, results[name])
     except (Aborted, KeyboardInterrupt) as e:
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, signal.SIG_IGN)  # finish the clean-up below undisturbed
         print("bench: aborted (%s), stopping tracers" % (e or "SIGINT"), file=sys.stderr, flush=True)
+        for t in list(Tracee.live):
+            t.stop()
         for t in list(Tracer.live):
             t.stop(grace=1.0)
         return 130
     finally:
+        for t in list(Tracee.live):
+            t.stop()
         for t in list(Tracer.live):
             t.stop(grace=1.0)
 
@@ -368,22 +705,40 @@ def main():
         ("start-up: launch to first output (ms)", med(u.startup_ms), med(b.startup_ms) if b else None, 1),
         ("uprobe program cost (ns/call)", med(u.ns_per_call), med(b.ns_per_call) if b else None, 0),
         ("counter calls/sec while traced", med(u.calls_per_sec), med(b.calls_per_sec) if b else None, 0),
+        ("printf events/s delivered (%s calls)" % short_count(args.event_calls), med(u.events_per_sec),
+         med(b.events_per_sec) if b else None, 0),
+        ("printf events lost (%)", med(u.lost_pct), med(b.lost_pct) if b else None, 2),
+        ("print %s-key map at exit (ms)" % short_count(args.map_keys), med(u.map_print_ms),
+         med(b.map_print_ms) if b else None, 1),
+        ("peak RSS, seed one-liner (MB)", med(u.seed_rss_mb), med(b.seed_rss_mb) if b else None, 1),
+        ("peak RSS, %s-key map (MB)" % short_count(args.map_keys), med(u.map_rss_mb),
+         med(b.map_rss_mb) if b else None, 1),
+        ("peak RSS, %s-key map incl. printing (MB)" % short_count(args.map_keys), med(u.map_rss_print_mb),
+         med(b.map_rss_print_mb) if b else None, 1),
     ]
-    head = "utrace bench (%d runs / %d rounds, median)" % (args.runs, args.cost_rounds)
+    head = "utrace bench (%d/%d/%d runs, median)" % (args.runs, args.cost_rounds, args.event_runs)
     print()
-    print("%-42s %10s %10s %8s" % (head, "utrace", "bpftrace", "ratio"))
+    print("%-44s %10s %10s %8s" % (head, "utrace", "bpftrace", "ratio"))
     for label, uv, bv, d in rows:
-        print("%-42s %10s %10s %8s" % (label, fmt(uv, d), fmt(bv, d) if b else "-", ratio(uv, bv)))
+        print("%-44s %10s %10s %8s" % (label, fmt(uv, d), fmt(bv, d) if b else "-", ratio(uv, bv)))
     if not b:
         print("bpftrace: not installed (%s); utrace numbers only"
               % ("%s not found" % args.bpftrace if args.bpftrace else "not on PATH"))
-    print("ratio = utrace/bpftrace; < 1 means utrace is faster (calls/sec: ~1 means no slowdown)")
+    print("ratio = utrace/bpftrace; < 1 means utrace is faster or smaller (calls/sec: ~1 means no "
+          "slowdown;\n        events/s: > 1 means utrace delivers more)")
 
     print()
     for r in [u] + ([b] if b else []):
         print("%-8s start-up runs (ms): %s" % (r.name, " ".join("%.1f" % x for x in r.startup_ms) or "none"))
     for r in [u] + ([b] if b else []):
         print("%-8s ns/call per round:  %s" % (r.name, " ".join("%.0f" % x for x in r.ns_per_call) or "none"))
+    for r in [u] + ([b] if b else []):
+        for i, d in enumerate(r.events_detail, 1):
+            print("%-8s printf events run %d: %s" % (r.name, i, d))
+    for r in [u] + ([b] if b else []):
+        print("%-8s map print runs (ms): %s; peak RSS before/incl. print (MB): %s"
+              % (r.name, " ".join("%.1f" % x for x in r.map_print_ms) or "none",
+                 " ".join("%.1f/%.1f" % xy for xy in zip(r.map_rss_mb, r.map_rss_print_mb)) or "none"))
     for r in [u] + ([b] if b else []):
         if r.prog_summary:
             print("%-8s bpf-prog fds at the end of the last cost run: %s" % (r.name, r.prog_summary))
@@ -392,7 +747,10 @@ def main():
             print("note: %s: %s" % (r.name, n))
         for line, count in r.stderr_lines.items():
             print("note: %s stderr (%dx): %s" % (r.name, count, line[:160]))
-    ok = u.startup_ms and u.ns_per_call and (not b or (b.startup_ms and b.ns_per_call))
+    def complete(r):
+        return all((r.startup_ms, r.ns_per_call, r.seed_rss_mb, r.events_per_sec, r.map_print_ms,
+                    r.map_rss_mb))
+    ok = complete(u) and (not b or complete(b))
     return 0 if ok else 1
 
 

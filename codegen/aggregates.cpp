@@ -48,7 +48,7 @@ void lower_aggregation_update(LowerContext &lc, const std::string &map, const st
     lc.emit("  u32 zk = 0;");
     lc.emit("  " + type + " *z = " + zero + ".lookup(&zk);");
     lc.emit("  " + type + " *p = z ? " + map + ".lookup_or_try_init(" + key + ", z) : 0;");
-    lc.emit("  u32 b = " + bucket + ";");
+    lc.emit("  u64 b = " + bucket + ";");
     lc.emit("  if (!p)");
     lc.emit("    " + full);
     lc.emit("  else if (b < " + std::to_string(buckets) + ")");

@@ -24,7 +24,8 @@ using ast::Stmt;
 
 class Analyzer {
  public:
-  Analyzer(SemanticInfo &sema, Diagnostics &diags) : sema_(sema), diags_(diags) {}
+  Analyzer(SemanticInfo &sema, Diagnostics &diags, const AnalyzeOptions &options)
+      : sema_(sema), diags_(diags), options_(options) {}
 
   void run(const ast::Program &prog) {
     for (const ast::Probe *probe : prog.probes) {
@@ -504,6 +505,10 @@ class Analyzer {
         d.hint("did you mean '" + near + "'?");
       return Type::none();
     }
+    if (v->needs_command && !options_.has_command) {
+      error(id.range, std::string(v->name) + " can only be used with a command to run (-c CMD)");
+      return Type::none();
+    }
     if ((v->allowed & probe_kinds()) != probe_kinds()) {
       error(id.range,
             std::string("the ") + v->name + " builtin can only be used in " + v->allowed_text);
@@ -619,6 +624,7 @@ class Analyzer {
 
   SemanticInfo &sema_;
   Diagnostics &diags_;
+  const AnalyzeOptions &options_;
   Diagnostics *out_ = nullptr;
   ProbeInfo *probe_ = nullptr;
   int loop_depth_ = 0;
@@ -642,7 +648,7 @@ std::optional<int64_t> numeric_param(const std::string &text) {
 SemanticInfo analyze(const ast::Program &prog, Diagnostics &diags, const AnalyzeOptions &options) {
   SemanticInfo sema;
   sema.params = options.params;
-  Analyzer(sema, diags).run(prog);
+  Analyzer(sema, diags, options).run(prog);
   return sema;
 }
 

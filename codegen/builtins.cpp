@@ -28,6 +28,9 @@ std::string lower_nsecs(LowerContext &) {
 std::string lower_cpu(LowerContext &) {
   return "bpf_get_smp_processor_id()";
 }
+std::string lower_cpid(LowerContext &) {
+  return "(u32)UT_CPID";
+}
 std::string lower_retval(LowerContext &) {
   return "(s64)PT_REGS_RC(ctx)";
 }
@@ -54,6 +57,7 @@ const BuiltinVariable kVariables[] = {
     {"nsecs", Type::integer(64, false), kAnyProbe, "", lower_nsecs},
     {"cpu", Type::integer(32, false), kAnyProbe, "", lower_cpu},
     {"comm", Type::string(16), kAnyProbe, "", lower_comm},
+    {"cpid", Type::integer(32, false), kAnyProbe, "", lower_cpid, /*needs_command=*/true},
     {"arg0", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_arg<0>},
     {"arg1", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_arg<1>},
     {"arg2", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_arg<2>},

@@ -28,6 +28,7 @@ struct BuiltinVariable {
   ProbeMask allowed;
   const char *allowed_text;  // for the error: "uprobes"
   std::string (*lower)(LowerContext &lc);
+  bool needs_command = false;  // only with -c (cpid)
 };
 
 // What a function's type rule sees: the call, its arguments' types, and where to report.

@@ -65,6 +65,7 @@ struct SemanticInfo {
 
 struct AnalyzeOptions {
   std::vector<std::string> params;  // the positional parameters given after the program
+  bool has_command = false;         // -c was given: `cpid` is defined
 };
 
 // Checks `prog` and collects what it means. Every error is reported in one run.

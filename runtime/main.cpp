@@ -11,6 +11,7 @@
 #include "codegen/semantic.h"
 #include "parser/parse.h"
 #include "runtime/bpf_backend.h"
+#include "runtime/child.h"
 #include "runtime/output.h"
 #include "runtime/preflight.h"
 #include "runtime/session.h"
@@ -29,6 +30,7 @@ const char kUsage[] =
     "    -q             do not print the 'Attaching N probes...' line\n"
     "    -f text|json   output format (json: one JSON object per line)\n"
     "    -o FILE        write the output to FILE instead of stdout\n"
+    "    -c 'CMD'       run CMD with the probes in place; stop when it exits\n"
     "    --dump=ast     print the syntax tree and exit (no root needed)\n"
     "    --dump=c       print the generated C and exit (no root needed)\n"
     "    -h, --help     show this help\n"
@@ -44,6 +46,7 @@ struct Options {
   bool quiet = false;
   std::string format = "text";
   std::string output_file;
+  std::string command;
   std::vector<std::string> params;  // positional parameters $1, $2...
 };
 
@@ -56,7 +59,7 @@ std::optional<int> parse_options(int argc, char **argv, Options &opt) {
       {nullptr, 0, nullptr, 0},
   };
   int c;
-  while ((c = getopt_long(argc, argv, "+e:qf:o:hV", kLong, nullptr)) != -1) {
+  while ((c = getopt_long(argc, argv, "+e:qf:o:c:hV", kLong, nullptr)) != -1) {
     switch (c) {
       case 'e':
         opt.program = optarg;
@@ -74,6 +77,9 @@ std::optional<int> parse_options(int argc, char **argv, Options &opt) {
         break;
       case 'o':
         opt.output_file = optarg;
+        break;
+      case 'c':
+        opt.command = optarg;
         break;
       case 'D':
         opt.dump = optarg;
@@ -155,7 +161,7 @@ int run(int argc, char **argv) {
     out->raw(ast::dump(*prog));
     return 0;
   }
-  codegen::SemanticInfo sema = codegen::analyze(*prog, diags, {opt.params});
+  codegen::SemanticInfo sema = codegen::analyze(*prog, diags, {opt.params, !opt.command.empty()});
   diags.render(std::cerr, *src);
   if (diags.has_errors()) return 1;
   codegen::ProgramPlan plan = codegen::lower(*prog, sema);
@@ -171,7 +177,9 @@ int run(int argc, char **argv) {
       return 1;
     }
   }
-  runtime::SessionOptions session{opt.quiet};
+  runtime::SessionOptions session;
+  session.quiet = opt.quiet;
+  session.command = runtime::ChildProcess::split(opt.command);
   if (!env_number("UTRACE_MAP_KEYS_MAX", 1, 1u << 26, session.map_keys_max) ||
       !env_number("UTRACE_RING_PAGES", 1, 1u << 18, session.ring_pages))
     return 1;

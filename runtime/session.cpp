@@ -8,7 +8,9 @@
 #include <cstring>
 #include <iostream>
 #include <map>
+#include <optional>
 
+#include "runtime/child.h"
 #include "runtime/elf.h"
 #include "runtime/map_reader.h"
 #include "runtime/printf.h"
@@ -55,6 +57,14 @@ class SessionRun {
       diags.render(std::cerr, src_);
       return 1;
     }
+    // -c: the child exists (held before exec) before the program is compiled, for `cpid`.
+    std::optional<ChildProcess> child;
+    if (!options_.command.empty()) {
+      auto c = ChildProcess::start(options_.command);
+      if (!c) return fail(c.error());
+      child.emplace(std::move(*c));
+      resolved.defines.push_back("UT_CPID=" + std::to_string(child->pid()));
+    }
     if (auto r = backend_.load(plan_.c_source, resolved.defines); !r) return fail(r.error());
     if (!options_.quiet) out_.attached(plan_.probes.size());
     if (auto r = attach_all(resolved); !r) return fail(r.error());
@@ -65,10 +75,14 @@ class SessionRun {
 
     install_signal_handlers();
     if (auto r = run_all(ProbeKind::Begin); !r) return fail(r.error());
+    if (child) {
+      if (auto r = child->release(); !r) return fail(r.error());
+    }
     while (!stopping()) {
-      if (auto r = backend_.poll_events(100); !r) return fail(r.error());
+      if (auto r = backend_.poll_events(child ? 20 : 100); !r) return fail(r.error());
       report_lost_events();
       out_.flush();
+      if (child && child->exited()) break;  // what it did is in the ring buffer: finish() drains it
     }
     finish();
     return exit_code_;

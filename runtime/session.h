@@ -2,6 +2,9 @@
 // then run END and print the maps. Attachments are released on every path out.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "codegen/plan.h"
 #include "parser/diagnostics.h"
 #include "runtime/bpf_backend.h"
@@ -14,6 +17,7 @@ struct SessionOptions {
   bool quiet = false;            // no "Attaching N probes..." line
   uint32_t map_keys_max = 4096;  // entries per map (UTRACE_MAP_KEYS_MAX)
   uint32_t ring_pages = 256;     // ring buffer size in pages, a power of two (UTRACE_RING_PAGES)
+  std::vector<std::string> command;  // -c: run this, trace it, stop when it exits
 };
 
 // Returns the process exit code. Errors are reported on stderr, located in `src` where they can be.

@@ -16,6 +16,11 @@ struct ut_perf_event_data {
 #define UT_NR_CPUS 64
 #endif
 
+/* The pid of the command given with -c (the runtime defines it). */
+#ifndef UT_CPID
+#define UT_CPID 0
+#endif
+
 /* Limits the runtime may set when it compiles the program (UTRACE_MAP_KEYS_MAX): entries per
  * map, and ring buffer pages (a power of two). */
 #ifndef UT_MAP_KEYS_MAX
@@ -41,7 +46,7 @@ struct ut_hist {  /* hist(): < 0, 0, 1, [2, 4), ... [2^62, 2^63) */
   u64 buckets[65];
 };
 
-static __always_inline u32 ut_hist_bucket(s64 v)
+static __always_inline u64 ut_hist_bucket(s64 v)
 {
   if (v < 0)
     return 0;
@@ -59,12 +64,12 @@ static __always_inline u32 ut_hist_bucket(s64 v)
 }
 
 /* lhist(): bucket 0 below min, 1..full for [min + i*step, min + (i+1)*step), full + 1 above. */
-static __always_inline u32 ut_lhist_bucket(s64 v, s64 min, s64 step, u32 full)
+static __always_inline u64 ut_lhist_bucket(s64 v, s64 min, s64 step, u64 full)
 {
   if (v < min)
     return 0;
   u64 i = ((u64)v - (u64)min) / (u64)step;
-  return i >= full ? full + 1 : (u32)i + 1;
+  return i >= full ? full + 1 : i + 1;
 }
 
 /* Signed division and remainder with C's truncation toward zero. BPF has only unsigned

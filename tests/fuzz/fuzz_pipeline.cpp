@@ -15,7 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   ut::ast::Program *prog = ut::parser::parse(src, ctx, diags);
   if (prog && !diags.has_errors()) {
     (void)ut::ast::dump(*prog);
-    ut::codegen::SemanticInfo sema = ut::codegen::analyze(*prog, diags, {{"7", "text", "0x10"}});
+    ut::codegen::SemanticInfo sema =
+        ut::codegen::analyze(*prog, diags, {{"7", "text", "0x10"}, true});
     if (!diags.has_errors()) (void)ut::codegen::lower(*prog, sema);
   }
   std::string rendered;

@@ -27,7 +27,7 @@ TEST_F(Corpus, EveryAcceptedProgramCompilesAndVerifies) {
     ++total;
     ast::Program *prog = parser::parse(src, ctx, diags);
     if (!prog || diags.has_errors()) continue;
-    codegen::SemanticInfo sema = codegen::analyze(*prog, diags, {{"7", "text", "0x10"}});
+    codegen::SemanticInfo sema = codegen::analyze(*prog, diags, {{"7", "text", "0x10"}, true});
     if (diags.has_errors()) continue;
     codegen::ProgramPlan plan = codegen::lower(*prog, sema);
     ++accepted;

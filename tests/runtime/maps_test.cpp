@@ -196,6 +196,46 @@ TEST_F(Maps, TooMuchStackIsExplained) {
       "(strings take 64 bytes each): split the probe or use fewer string values at once\n");
 }
 
+TEST_F(Maps, EveryAggregationOverACommandsExactCalls) {
+  // calls 100 0: f(0) .. f(99), once each, started by utrace with the probes in place.
+  RunResult r =
+      utrace({"-q", "-c", kCCalls + " 100 0", "-e",
+              "uprobe:" + kCCalls +
+                  ":f { @c = count(); @s = sum(arg0); @a = avg(arg0); "
+                  "@mn = min(arg0); @mx = max(arg0); @st = stats(arg0); @by[arg0 % 3] = count(); "
+                  "@l = lhist(arg0, 0, 100, 25); @h = hist(arg0); }"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "\n\n"
+            "@a: 49\n"
+            "\n"
+            "@by[1]: 33\n"
+            "@by[2]: 33\n"
+            "@by[0]: 34\n"
+            "@c: 100\n"
+            "@h:\n"
+            "[0]                    1 |@                                                   |\n"
+            "[1]                    1 |@                                                   |\n"
+            "[2, 4)                 2 |@@                                                  |\n"
+            "[4, 8)                 4 |@@@@@                                               |\n"
+            "[8, 16)                8 |@@@@@@@@@@@                                         |\n"
+            "[16, 32)              16 |@@@@@@@@@@@@@@@@@@@@@@@                             |\n"
+            "[32, 64)              32 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@      |\n"
+            "[64, 128)             36 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
+            "\n"
+            "@l:\n"
+            "[0, 25)               25 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
+            "[25, 50)              25 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
+            "[50, 75)              25 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
+            "[75, 100)             25 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
+            "\n"
+            "@mn: 0\n"
+            "@mx: 99\n"
+            "@s: 4950\n"
+            "@st: count 100, average 49, total 4950\n"
+            "\n");
+}
+
 TEST_F(Maps, CountsFromATraceeAreExact) {
   Background loop({kCLoop});
   RunResult r = utrace({"-q", "-e",

@@ -79,6 +79,30 @@ TEST_F(Runtime, UprobeOnACProgramSeesItsArgument) {
   EXPECT_GT(max, 0) << r.out;
 }
 
+TEST_F(Runtime, CommandRunsWithProbesInPlaceAndEndsTheRun) {
+  RunResult r = utrace({"-c", kCCalls + " 100 0", "-e",
+                        "uprobe:" + kCCalls + ":f { @ = count(); @mine[cpid == pid] = count(); }"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "Attaching 1 probe...\n\n\n@: 100\n@mine[1]: 100\n");
+  expect_nothing_left_attached();
+}
+
+TEST_F(Runtime, CommandIsStoppedWhenUtraceStopsFirst) {
+  RunResult r =
+      utrace({"-q", "-c", kCCalls + " 1 600000", "-e", "BEGIN { printf(\"%d\\n\", cpid); }"},
+             stop_after(800ms));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  pid_t child = static_cast<pid_t>(std::stol(r.out));
+  std::this_thread::sleep_for(100ms);
+  EXPECT_NE(kill(child, 0), 0) << "the command outlived utrace";
+}
+
+TEST_F(Runtime, MissingCommandIsAnError) {
+  RunResult r = utrace({"-c", "/nonexistent/cmd", "-e", "BEGIN { exit(); }"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "ERROR: cannot run the command: No such file or directory\n");
+}
+
 TEST_F(Runtime, BeginPrintfAndExit) {
   RunResult r = utrace(
       {"-e",

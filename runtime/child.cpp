@@ -1,0 +1,89 @@
+#include "runtime/child.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <sstream>
+
+namespace ut::runtime {
+
+std::vector<std::string> ChildProcess::split(const std::string &command) {
+  std::istringstream in(command);
+  std::vector<std::string> argv;
+  for (std::string word; in >> word;) argv.push_back(word);
+  return argv;
+}
+
+Result<ChildProcess> ChildProcess::start(const std::vector<std::string> &argv) {
+  if (argv.empty()) return Error("-c needs a command");
+  int go[2], status[2];
+  if (pipe2(go, O_CLOEXEC) != 0 || pipe2(status, O_CLOEXEC) != 0)
+    return Error(std::string("cannot start the command: ") + strerror(errno));
+  pid_t pid = fork();
+  if (pid < 0) return Error(std::string("cannot start the command: ") + strerror(errno));
+  if (pid == 0) {
+    // The child: ends with utrace if utrace dies, waits for the go, then execs.
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    close(go[1]);
+    close(status[0]);
+    char go_byte;
+    if (read(go[0], &go_byte, 1) != 1) _exit(127);  // utrace gave up before releasing us
+    std::vector<char *> args;
+    for (const std::string &a : argv) args.push_back(const_cast<char *>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    int err = errno;
+    (void)!write(status[1], &err, sizeof(err));
+    _exit(127);
+  }
+  close(go[0]);
+  close(status[1]);
+  return ChildProcess(pid, go[1], status[0]);
+}
+
+ChildProcess::ChildProcess(ChildProcess &&other) noexcept
+    : pid_(other.pid_), go_fd_(other.go_fd_), status_fd_(other.status_fd_), reaped_(other.reaped_) {
+  other.pid_ = -1;
+  other.go_fd_ = other.status_fd_ = -1;
+}
+
+ChildProcess::~ChildProcess() {
+  if (go_fd_ >= 0) close(go_fd_);  // an unreleased child reads EOF and exits
+  if (status_fd_ >= 0) close(status_fd_);
+  if (pid_ > 0 && !reaped_) {
+    kill(pid_, SIGTERM);
+    waitpid(pid_, nullptr, 0);
+  }
+}
+
+Result<void> ChildProcess::release() {
+  char go_byte = 1;
+  if (write(go_fd_, &go_byte, 1) != 1)
+    return Error(std::string("cannot start the command: ") + strerror(errno));
+  close(go_fd_);
+  go_fd_ = -1;
+  int err = 0;
+  ssize_t n = read(status_fd_, &err, sizeof(err));  // EOF: exec succeeded
+  close(status_fd_);
+  status_fd_ = -1;
+  if (n == sizeof(err)) {
+    waitpid(pid_, nullptr, 0);
+    reaped_ = true;
+    return Error(std::string("cannot run the command: ") + strerror(err));
+  }
+  return {};
+}
+
+bool ChildProcess::exited() {
+  if (reaped_) return true;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) == pid_) reaped_ = true;
+  return reaped_;
+}
+
+}  // namespace ut::runtime
