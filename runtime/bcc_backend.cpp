@@ -193,6 +193,8 @@ class BccBackend : public BpfBackend {
     int fd = bpf_.get_table(c_name).get_fd();
     if (fd < 0) return Error("no map named " + c_name);
     MapEntries entries;
+    if (lookup_batch(fd, key_size, value_size, entries)) return entries;
+    entries.clear();
     std::string value(value_size, '\0');
     for (std::string &key : keys(fd, key_size))
       if (bpf_lookup_elem(fd, key.data(), value.data()) == 0)
@@ -235,6 +237,31 @@ class BccBackend : public BpfBackend {
   }
 
  private:
+  // Every entry with BPF_MAP_LOOKUP_BATCH, thousands per system call (a 100,000-key map prints
+  // in a fraction of the time of one lookup per key). False when the kernel cannot batch.
+  static bool lookup_batch(int fd, size_t key_size, size_t value_size, MapEntries &entries) {
+    constexpr uint32_t kChunk = 4096;
+    std::vector<char> keys(kChunk * key_size), values(kChunk * value_size);
+    uint64_t in_token = 0, out_token = 0;  // the kernel's position in the map
+    for (bool first = true;; first = false) {
+      union bpf_attr attr {};
+      attr.batch.in_batch = first ? 0 : reinterpret_cast<uint64_t>(&in_token);
+      attr.batch.out_batch = reinterpret_cast<uint64_t>(&out_token);
+      attr.batch.keys = reinterpret_cast<uint64_t>(keys.data());
+      attr.batch.values = reinterpret_cast<uint64_t>(values.data());
+      attr.batch.count = kChunk;
+      attr.batch.map_fd = static_cast<uint32_t>(fd);
+      long rc = syscall(__NR_bpf, BPF_MAP_LOOKUP_BATCH, &attr, sizeof(attr));
+      bool done = rc != 0 && errno == ENOENT;  // the last chunk, maybe partial
+      if (rc != 0 && !done) return false;
+      for (uint32_t i = 0; i < attr.batch.count; ++i)
+        entries.emplace_back(std::string(&keys[i * key_size], key_size),
+                             std::string(&values[i * value_size], value_size));
+      if (done) return true;
+      in_token = out_token;
+    }
+  }
+
   // Every key of the map, listed before any is changed.
   static std::vector<std::string> keys(int fd, size_t key_size) {
     std::vector<std::string> out;

@@ -22,13 +22,11 @@ TEST_F(Output, DashOWritesEverythingToTheFile) {
 TEST_F(Output, EveryEventIsPrintedOrCountedAsLost) {
   // A one-page ring buffer cannot keep up with 200,000 events in a burst.
   const int kCalls = 200000;
-  Background calls({kCCalls, std::to_string(kCalls), "1500"});
   RunOptions o;
   o.env = {"UTRACE_RING_PAGES=1"};
-  RunResult r =
-      run({kUtrace, "-q", "-e",
-           "uprobe:" + kCCalls + ":f { printf(\"%d\\n\", arg0); } interval:s:3 { exit(); }"},
-          o);
+  RunResult r = run({kUtrace, "-q", "-c", kCCalls + " " + std::to_string(kCalls) + " 0", "-e",
+                     "uprobe:" + kCCalls + ":f { printf(\"%d\\n\", arg0); }"},
+                    o);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   long printed = std::count(r.out.begin(), r.out.end(), '\n') - 2;  // less the exit's "\n\n"
   std::smatch total;
