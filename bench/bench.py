@@ -684,7 +684,7 @@ def main():
     except (Aborted, KeyboardInterrupt) as e:
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, signal.SIG_IGN)  # finish the clean-up below undisturbed
-        print("bench: aborted (%s), stopping tracers" % (e or "SIGINT"), file=sys.stderr, flush=True)
+        print("bench: aborted (%s), stopping tracers" % (str(e) or "SIGINT"), file=sys.stderr, flush=True)
         for t in list(Tracee.live):
             t.stop()
         for t in list(Tracer.live):
