@@ -8,6 +8,7 @@
 
 #include "codegen/aggregates.h"
 #include "codegen/builtins.h"
+#include "codegen/declarations.h"
 #include "codegen/lower_context.h"
 #include "codegen/probe_kinds.h"
 #include "stdlib/prelude.h"
@@ -29,22 +30,6 @@ namespace {
 
 using ast::Expr;
 using ast::Stmt;
-
-// Field `i` of a key or event struct.
-std::string field_name(size_t i) {
-  return "f" + std::to_string(i);
-}
-
-std::string scalar_declaration(const Type &t, const std::string &name) {
-  if (t.is_string()) return "char " + name + "[" + std::to_string(t.size) + "]";
-  return t.c_type() + " " + name;
-}
-
-// Fields of keys and events are 8-byte aligned; a string's array is padded to the next 8 bytes,
-// so that C lays the struct out at the offsets the plan records.
-Type padded(const Type &t) {
-  return t.is_string() ? Type::string((t.size + 7) / 8 * 8) : t;
-}
 
 std::string zero_init(const Type &t) {
   return t.is_scalar() ? " = 0" : " = {}";
@@ -68,10 +53,9 @@ class Lowerer : public LowerContext {
         functions += lower_function(probe, ap, "probe_" + std::to_string(index++));
       }
     }
-    std::string maps = declare_maps(), events = declare_events();
-    plan_.c_source = std::string(stdlib::prelude()) + "\n" +
-                     (tuple_decls_.empty() ? "" : tuple_decls_ + "\n") + maps + events +
-                     declare_symbols() + functions;
+    std::string maps = decls_.maps(), events = decls_.events();
+    plan_.c_source = std::string(stdlib::prelude()) + "\n" + decls_.tuples() + maps + events +
+                     decls_.symbols() + functions;
     return std::move(plan_);
   }
 
@@ -81,7 +65,7 @@ class Lowerer : public LowerContext {
 
   std::string temp(const Type &t) override {
     std::string name = "v" + std::to_string(temp_counter_++);
-    emit(declaration(t, name) + zero_init(t) + ";");
+    emit(decls_.declaration(t, name) + zero_init(t) + ";");
     return name;
   }
 
@@ -121,7 +105,7 @@ class Lowerer : public LowerContext {
       values.push_back(f.constant ? "" : lower_expr(*a));
       fields.push_back(std::move(f));
     }
-    size_t id = event_for(action, fields);
+    size_t id = decls_.event_for(action, fields);
     const EventSpec &ev = plan_.events[id];
     std::string e = "e" + std::to_string(temp_counter_++);
     emit("struct " + ev.c_struct + " *" + e + " = " + plan_.events_map +
@@ -149,142 +133,6 @@ class Lowerer : public LowerContext {
   }
 
  private:
-  // ---- declarations ------------------------------------------------------------------------
-
-  // `t name`, declaring a struct for a tuple type on first use.
-  std::string declaration(const Type &t, const std::string &name) {
-    if (t.kind != TypeKind::Tuple) return scalar_declaration(t, name);
-    return "struct " + tuple_struct(t) + " " + name;
-  }
-
-  std::string tuple_struct(const Type &t) {
-    for (size_t i = 0; i < tuple_types_.size(); ++i)
-      if (tuple_types_[i] == t) return "tuple_" + std::to_string(i);
-    std::string fields;
-    for (size_t i = 0; i < t.elements.size(); ++i)
-      fields += " " + declaration(padded(t.elements[i]), field_name(i)) + ";";
-    tuple_types_.push_back(t);
-    std::string name = "tuple_" + std::to_string(tuple_types_.size() - 1);
-    tuple_decls_ += "struct " + name + " {" + fields + " };\n";
-    return name;
-  }
-
-  std::string declare_maps() {
-    std::ostringstream out;
-    std::vector<std::string> zero_arrays;  // hist and lhist: where new entries start from
-    for (const auto &[name, info] : sema_.maps) {
-      MapSpec spec{name, map_c_name(name), info.keys, info.value};
-      std::string key_type = "u64";
-      if (!info.keys.empty()) {
-        key_type = "struct key_" + spec.c_name.substr(4);
-        out << key_type << " {";
-        for (size_t i = 0; i < info.keys.size(); ++i)
-          out << " " << declaration(info.keys[i], field_name(i)) << ";";
-        out << " };\n";
-      }
-      spec.per_cpu = info.value.is_aggregate();
-      if (has_buckets(info.value)) {
-        std::string zero = zero_array(info.value);
-        if (info.value.agg.kind == AggKind::Lhist &&
-            !std::count(zero_arrays.begin(), zero_arrays.end(), zero))
-          out << info.value.c_type() << " { u64 buckets[" << info.value.agg.lhist_buckets()
-              << "]; };\n";
-        if (!std::count(zero_arrays.begin(), zero_arrays.end(), zero)) zero_arrays.push_back(zero);
-      }
-      out << (spec.per_cpu ? "BPF_PERCPU_HASH(" : "BPF_HASH(") << spec.c_name << ", " << key_type
-          << ", " << leaf_type(info.value) << ", UT_MAP_KEYS_MAX);  /* " << name << " */\n";
-      tables_.push_back(spec.c_name);
-      plan_.maps.push_back(std::move(spec));
-    }
-    for (const std::string &zero : zero_arrays) {
-      out << "BPF_ARRAY(" << zero << ", struct " << zero.substr(std::string("ut_zero_").size())
-          << ", 1);\n";
-      tables_.push_back(zero);
-    }
-    out << "BPF_RINGBUF_OUTPUT(" << plan_.events_map << ", UT_RING_PAGES);\n";
-    tables_.push_back(plan_.events_map);
-    plan_.counters = map_full_counter(static_cast<int>(plan_.maps.size()));
-    out << "BPF_PERCPU_ARRAY(" << plan_.counters_map << ", u64, " << plan_.counters << ");\n";
-    tables_.push_back(plan_.counters_map);
-    // Per-CPU maps are read across CPUs with bpf_map_lookup_percpu_elem(), which takes the map's
-    // address: BCC numbers its tables -1, -2, ... in the order they are declared.
-    for (const MapSpec &m : plan_.maps) {
-      if (!m.per_cpu) continue;
-      size_t index = std::find(tables_.begin(), tables_.end(), m.c_name) - tables_.begin() + 1;
-      out << "#define " << map_ref(m.c_name) << " ((void *)bpf_pseudo_fd(1, -" << index << "))\n";
-    }
-    out << "\n/* Counts what BPF had to drop: [0] events, [1 + i] updates of map i when it was "
-           "full. */\n"
-        << "static __always_inline void ut_count(u32 i)\n{\n  u64 *c = " << plan_.counters_map
-        << ".lookup(&i);\n  if (c)\n    *c += 1;\n}\n\n";
-    return out.str();
-  }
-
-  static std::string map_ref(const std::string &c_name) { return "UT_MAP_" + c_name; }
-
-  // The C type of a map's values.
-  std::string leaf_type(const Type &value) {
-    if (value.is_string()) return "ut_string" + std::to_string(value.size);
-    if (value.kind == TypeKind::Tuple) return "struct " + tuple_struct(value);
-    return value.c_type();
-  }
-
-  static bool has_buckets(const Type &value) {
-    return value.is_aggregate() &&
-           (value.agg.kind == AggKind::Hist || value.agg.kind == AggKind::Lhist);
-  }
-
-  // A one-entry BPF array holding a zeroed value of a hist or lhist map: "ut_zero_ut_hist".
-  static std::string zero_array(const Type &value) {
-    std::string type = value.c_type();
-    return "ut_zero_" + type.substr(type.rfind(' ') + 1);
-  }
-
-  std::string declare_events() {
-    std::ostringstream out;
-    for (const EventSpec &ev : plan_.events) {
-      out << "struct " << ev.c_struct << " { u64 id;";
-      for (size_t i = 0; i < ev.fields.size(); ++i)
-        if (!ev.fields[i].constant)
-          out << " " << declaration(padded(ev.fields[i].type), field_name(i)) << ";";
-      out << " };\n";
-    }
-    return plan_.events.empty() ? "" : out.str() + "\n";
-  }
-
-  std::string declare_symbols() {
-    std::string out;
-    for (const SymbolRef &s : plan_.symbols)
-      out += "/* " + s.macro + ": the address of " + s.symbol + " in " + s.binary +
-             ", defined when the program is loaded */\n";
-    return out.empty() ? out : out + "\n";
-  }
-
-  // The event carrying `types`, declared on first use.
-  size_t event_for(const EventSpec &action, std::vector<FieldSpec> fields) {
-    for (size_t i = 0; i < plan_.events.size(); ++i) {
-      const EventSpec &ev = plan_.events[i];
-      if (ev.kind == action.kind && ev.format == action.format && ev.map == action.map &&
-          ev.fields == fields)
-        return i;
-    }
-    EventSpec ev;
-    ev.kind = action.kind;
-    ev.format = action.format;
-    ev.map = action.map;
-    ev.c_struct = "event_" + std::to_string(plan_.events.size());
-    uint32_t offset = 8;  // after the u64 id
-    for (FieldSpec &f : fields) {
-      if (f.constant) continue;
-      f.offset = offset;
-      offset += (f.type.byte_size() + 7) / 8 * 8;
-    }
-    ev.fields = std::move(fields);
-    ev.size = offset;
-    plan_.events.push_back(std::move(ev));
-    return plan_.events.size() - 1;
-  }
-
   // ---- functions ---------------------------------------------------------------------------
 
   std::string location(const Range &r) const {
@@ -314,7 +162,7 @@ class Lowerer : public LowerContext {
     variable_types_.clear();
     for (const VariableInfo &v : probe.variables) variable_types_[v.c_name] = v.type;
     for (const VariableInfo &v : probe.variables)
-      if (!v.type.is_none()) emit(declaration(v.type, v.c_name) + zero_init(v.type) + ";");
+      if (!v.type.is_none()) emit(decls_.declaration(v.type, v.c_name) + zero_init(v.type) + ";");
     if (probe.probe->predicate) {
       emit("/* " + location(probe.probe->predicate->range) + "  predicate */");
       std::string c = lower_expr(*probe.probe->predicate);
@@ -484,10 +332,10 @@ class Lowerer : public LowerContext {
     std::string key = map_key(m);
     std::string v = "v" + std::to_string(temp_counter_++);
     if (info.value.is_scalar()) {
-      emit(declaration(info.value, v) + " = " + value + ";");
+      emit(decls_.declaration(info.value, v) + " = " + value + ";");
     } else {
       // Strings and tuples are stored in the map's own layout: zeroed, then filled.
-      emit(declaration(info.value, v) + " = {};");
+      emit(decls_.declaration(info.value, v) + " = {};");
       copy_into(v, info.value, value, value_type);
     }
     emit("if (" + map_c_name(m.name) + ".update(" + key + ", &" + v + "))");
@@ -647,17 +495,21 @@ class Lowerer : public LowerContext {
     std::vector<std::string> args;
     if (!call.args.empty()) args.push_back("(s64)" + lower_expr(*call.args[0]));
     std::string key = map_key(m);
-    lower_aggregation_update(*this, map_c_name(m.name), key, value.agg, args,
-                             has_buckets(value) ? zero_array(value) : "", count_failure(m.name));
+    lower_aggregation_update(
+        *this, map_c_name(m.name), key, value.agg, args,
+        Declarations::has_buckets(value) ? Declarations::zero_array(value) : "",
+        count_failure(m.name));
   }
 
   std::string map_read(const ast::Map &m) {
     const MapInfo &info = sema_.maps.at(m.name);
     std::string key = map_key(m);
     if (info.value.is_aggregate())
-      return lower_aggregation_read(*this, map_ref(map_c_name(m.name)), key, info.value.agg);
+      return lower_aggregation_read(*this, Declarations::map_ref(map_c_name(m.name)), key,
+                                    info.value.agg);
     std::string p = "p" + std::to_string(temp_counter_++);
-    emit(leaf_type(info.value) + " *" + p + " = " + map_c_name(m.name) + ".lookup(" + key + ");");
+    emit(decls_.leaf_type(info.value) + " *" + p + " = " + map_c_name(m.name) + ".lookup(" + key +
+         ");");
     std::string v = temp(info.value);
     emit("if (" + p + ")");
     emit(info.value.is_string() ? "  __builtin_memcpy(" + v + ", *" + p + ", sizeof(" + v + "));"
@@ -731,11 +583,10 @@ class Lowerer : public LowerContext {
   const ast::Program &prog_;
   const SemanticInfo &sema_;
   ProgramPlan plan_;
+  Declarations decls_{plan_, sema_};
   const AttachInfo *attach_ = nullptr;
-  std::vector<std::string> tables_;  // BPF tables in the order declared (BCC numbers them so)
-  std::vector<Type> tuple_types_;    // tuple_N is tuple_types_[N]
+  std::vector<Type> tuple_types_;               // tuple_N is tuple_types_[N]
   std::map<std::string, Type> variable_types_;  // the current probe's variables by C name
-  std::string tuple_decls_;
   std::string body_;
   int temp_counter_ = 0;
   int indent_ = 1;
