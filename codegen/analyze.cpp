@@ -189,6 +189,9 @@ class Analyzer {
       return;
     }
     if (value.is_pointer()) value = Type::integer(64, false);
+    if (a.compound && a.target->kind == Expr::Kind::Map &&
+        !aggregation_writable(ast::as<ast::Map>(*a.target), a.range))
+      return;
     if (a.target->kind == Expr::Kind::Map) {
       assign_map(ast::as<ast::Map>(*a.target), value, a.compound);
     } else {
@@ -468,6 +471,16 @@ class Analyzer {
     return it->second.value;
   }
 
+  // ++, -- and `op=` change a map's value in place, which an aggregation's per-CPU value is not.
+  bool aggregation_writable(const ast::Map &m, const Range &where) {
+    auto it = sema_.maps.find(m.name);
+    if (it == sema_.maps.end() || !it->second.value.is_aggregate()) return true;
+    const char *agg = agg_name(it->second.value.agg.kind);
+    error(where, m.name + " holds a " + agg + "() aggregation: it only changes by " + agg +
+                     "(...), not by ++, -- or op=");
+    return false;
+  }
+
   // What reading a map yields. count, sum, min, max and avg read as their merged integer value
   // (newer bpftrace's rule); stats, hist and lhist can only be printed.
   Type read_type(const ast::Map &m, const Type &stored) {
@@ -599,6 +612,7 @@ class Analyzer {
       const auto &m = ast::as<ast::Map>(*u.operand);
       if (!sema_.maps.count(m.name))
         sema_.maps[m.name] = MapInfo{m.name, check_keys(m), Type::integer()};
+      if (!aggregation_writable(m, u.range)) return Type::none();
     }
     Type t = check(*u.operand);
     if (t.is_none()) return t;

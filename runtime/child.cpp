@@ -19,8 +19,24 @@ std::vector<std::string> ChildProcess::split(const std::string &command) {
   return argv;
 }
 
+namespace {
+
+// Whether execvp() would find `name`: a path, or a file on PATH, that may be executed.
+bool executable(const std::string &name) {
+  if (name.find('/') != std::string::npos) return access(name.c_str(), X_OK) == 0;
+  const char *path = getenv("PATH");
+  std::istringstream dirs(path ? path : "/usr/local/bin:/usr/bin:/bin");
+  for (std::string dir; std::getline(dirs, dir, ':');)
+    if (access(((dir.empty() ? "." : dir) + "/" + name).c_str(), X_OK) == 0) return true;
+  return false;
+}
+
+}  // namespace
+
 Result<ChildProcess> ChildProcess::start(const std::vector<std::string> &argv) {
   if (argv.empty()) return Error("-c needs a command");
+  // Checked now, so that a mistyped command is reported before anything is attached.
+  if (!executable(argv[0])) return Error("cannot run the command: No such file or directory");
   int go[2], status[2];
   if (pipe2(go, O_CLOEXEC) != 0 || pipe2(status, O_CLOEXEC) != 0)
     return Error(std::string("cannot start the command: ") + strerror(errno));

@@ -47,6 +47,7 @@ struct Options {
   std::string format = "text";
   std::string output_file;
   std::string command;
+  bool has_command = false;
   std::vector<std::string> params;  // positional parameters $1, $2...
 };
 
@@ -80,6 +81,11 @@ std::optional<int> parse_options(int argc, char **argv, Options &opt) {
         break;
       case 'c':
         opt.command = optarg;
+        opt.has_command = true;
+        if (runtime::ChildProcess::split(opt.command).empty()) {
+          std::cerr << "ERROR: -c needs a command\n";
+          return 1;
+        }
         break;
       case 'D':
         opt.dump = optarg;
@@ -143,13 +149,6 @@ int run(int argc, char **argv) {
   auto src = read_source(opt);
   if (!src) return 1;
 
-  FILE *out_file = stdout;
-  if (!opt.output_file.empty() && !(out_file = fopen(opt.output_file.c_str(), "w"))) {
-    std::cerr << "ERROR: cannot write '" << opt.output_file << "': " << strerror(errno) << "\n";
-    return 1;
-  }
-  auto out = opt.format == "json" ? runtime::make_json_output(out_file)
-                                  : runtime::make_text_output(out_file);
   ast::Context ctx;
   Diagnostics diags;
   ast::Program *prog = parser::parse(*src, ctx, diags);
@@ -157,14 +156,27 @@ int run(int argc, char **argv) {
     diags.render(std::cerr, *src);
     return 1;
   }
+  // The output file is opened only once it is needed, so that a mistake does not empty it.
+  std::unique_ptr<runtime::Output> out;
+  auto open_output = [&]() -> bool {
+    FILE *file = stdout;
+    if (!opt.output_file.empty() && !(file = fopen(opt.output_file.c_str(), "w"))) {
+      std::cerr << "ERROR: cannot write '" << opt.output_file << "': " << strerror(errno) << "\n";
+      return false;
+    }
+    out = opt.format == "json" ? runtime::make_json_output(file) : runtime::make_text_output(file);
+    return true;
+  };
   if (opt.dump == "ast") {
+    if (!open_output()) return 1;
     out->raw(ast::dump(*prog));
     return 0;
   }
-  codegen::SemanticInfo sema = codegen::analyze(*prog, diags, {opt.params, !opt.command.empty()});
+  codegen::SemanticInfo sema = codegen::analyze(*prog, diags, {opt.params, opt.has_command});
   diags.render(std::cerr, *src);
   if (diags.has_errors()) return 1;
   codegen::ProgramPlan plan = codegen::lower(*prog, sema);
+  if (!open_output()) return 1;
   if (opt.dump == "c") {
     out->raw(plan.c_source);
     return 0;

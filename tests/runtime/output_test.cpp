@@ -19,6 +19,17 @@ TEST_F(Output, DashOWritesEverythingToTheFile) {
   EXPECT_EQ(text.str(), "Attaching 1 probe...\nhello\n\n\n@x: 1\n");
 }
 
+TEST_F(Output, AProgramWithErrorsLeavesTheOutputFileAlone) {
+  std::string path = ::testing::TempDir() + "/utrace-keep.txt";
+  std::ofstream(path) << "kept\n";
+  RunResult r = utrace({"-o", path, "-e", "BEGIN { @x = foo(); }"});
+  EXPECT_EQ(r.exit_code, 1);
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_EQ(text.str(), "kept\n");
+}
+
 TEST_F(Output, EveryEventIsPrintedOrCountedAsLost) {
   // A one-page ring buffer cannot keep up with 200,000 events in a burst.
   const int kCalls = 200000;

@@ -97,10 +97,14 @@ TEST_F(Runtime, CommandIsStoppedWhenUtraceStopsFirst) {
   EXPECT_NE(kill(child, 0), 0) << "the command outlived utrace";
 }
 
-TEST_F(Runtime, MissingCommandIsAnError) {
+TEST_F(Runtime, MissingCommandIsAnErrorBeforeAnythingIsAttached) {
   RunResult r = utrace({"-c", "/nonexistent/cmd", "-e", "BEGIN { exit(); }"});
   EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
   EXPECT_EQ(r.err, "ERROR: cannot run the command: No such file or directory\n");
+  RunResult empty = utrace({"-c", " ", "-e", "BEGIN { exit(); }"});
+  EXPECT_EQ(empty.exit_code, 1);
+  EXPECT_EQ(empty.err, "ERROR: -c needs a command\n");
 }
 
 TEST_F(Runtime, BeginPrintfAndExit) {

@@ -43,6 +43,26 @@ TEST(Analyze, TypeMismatchOnVariable) {
             "                ~~\n");
 }
 
+TEST(Aggregations, OnlyChangeThroughTheirFunction) {
+  EXPECT_EQ(errors_of("BEGIN { @c = count(); @c++; }"),
+            "stdin:1:23-27: ERROR: @c holds a count() aggregation: it only changes by count(...), "
+            "not by ++, -- or op=\n"
+            "BEGIN { @c = count(); @c++; }\n"
+            "                      ~~~~\n");
+  EXPECT_NE(errors_of("BEGIN { @s = sum(1); @s += 2; }").find("@s holds a sum() aggregation"),
+            std::string::npos);
+  EXPECT_NE(errors_of("BEGIN { $x = count(); }").find("count() must be assigned to a map"),
+            std::string::npos);
+  EXPECT_NE(errors_of("BEGIN { @h = hist(1); @x = @h; }")
+                .find("@h holds a hist() aggregation, which can be printed but not read"),
+            std::string::npos);
+}
+
+TEST(Aggregations, LenIsExplained) {
+  EXPECT_NE(errors_of("BEGIN { @m[1] = 1; @x = len(@m); }").find("len() is not supported yet"),
+            std::string::npos);
+}
+
 TEST(Analyze, AMapKeepsTheTypeOfItsFirstAssignment) {
   EXPECT_EQ(errors_of("BEGIN { @s = comm; @s = \"a much longer string than comm\"; }"), "");
   EXPECT_EQ(errors_of(R"(BEGIN { @x = 1; @x = "str"; })"),
