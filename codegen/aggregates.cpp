@@ -34,7 +34,8 @@ Fold fold(const Aggregation &agg, const std::vector<std::string> &args) {
 
 void lower_aggregation_update(LowerContext &lc, const std::string &map, const std::string &key,
                               const Aggregation &agg, const std::vector<std::string> &args,
-                              const std::string &zero, const std::string &full) {
+                              const std::string &zero, const std::string &full,
+                              const std::string &grew) {
   Type value = Type::aggregate(agg);
   std::string type = value.c_type();
   lc.emit("{");  // hold the map's slot for this CPU in p
@@ -47,7 +48,16 @@ void lower_aggregation_update(LowerContext &lc, const std::string &map, const st
     uint32_t buckets = agg.kind == AggKind::Hist ? kHistBuckets : agg.lhist_buckets();
     lc.emit("  u32 zk = 0;");
     lc.emit("  " + type + " *z = " + zero + ".lookup(&zk);");
-    lc.emit("  " + type + " *p = z ? " + map + ".lookup_or_try_init(" + key + ", z) : 0;");
+    if (grew.empty()) {
+      lc.emit("  " + type + " *p = z ? " + map + ".lookup_or_try_init(" + key + ", z) : 0;");
+    } else {  // a new key counts for len()
+      lc.emit("  " + type + " *p = " + map + ".lookup(" + key + ");");
+      lc.emit("  if (!p && z) {");
+      lc.emit("    if (" + map + ".insert(" + key + ", z) == 0)");
+      lc.emit("      " + grew);
+      lc.emit("    p = " + map + ".lookup(" + key + ");");
+      lc.emit("  }");
+    }
     lc.emit("  u64 b = " + bucket + ";");
     lc.emit("  if (!p)");
     lc.emit("    " + full);
@@ -60,8 +70,20 @@ void lower_aggregation_update(LowerContext &lc, const std::string &map, const st
     lc.emit("    " + f.existing);
     lc.emit("  } else {");
     lc.emit("    " + type + " init = " + f.fresh + ";");
-    lc.emit("    if (" + map + ".update(" + key + ", &init))");
-    lc.emit("      " + full);
+    if (grew.empty()) {
+      lc.emit("    if (" + map + ".update(" + key + ", &init))");
+      lc.emit("      " + full);
+    } else {
+      // A new key counts for len(); if another CPU made it first, fold into our slot of it.
+      lc.emit("    long rc = " + map + ".insert(" + key + ", &init);");
+      lc.emit("    if (rc == 0) {");
+      lc.emit("      " + grew);
+      lc.emit("    } else if (rc == -EEXIST && (p = " + map + ".lookup(" + key + "))) {");
+      lc.emit("      " + f.existing);
+      lc.emit("    } else {");
+      lc.emit("      " + full);
+      lc.emit("    }");
+    }
     lc.emit("  }");
   }
   lc.emit("}");

@@ -12,10 +12,12 @@ namespace ut::codegen {
 
 // Emits the C that folds `args` (lowered call arguments) into `map[*key]`. `key` is a C pointer
 // expression; `zero` names a BPF array holding one zeroed value (hist and lhist start from it);
-// `full` is the statement that counts an update the full map refused.
+// `full` is the statement that counts an update the full map refused; `grew`, when not empty,
+// counts a new key (for len()).
 void lower_aggregation_update(LowerContext &lc, const std::string &map, const std::string &key,
                               const Aggregation &agg, const std::vector<std::string> &args,
-                              const std::string &zero, const std::string &full);
+                              const std::string &zero, const std::string &full,
+                              const std::string &grew);
 
 // Emits the C that reads count, sum, min, max or avg at `map[*key]` summed (or compared, or
 // averaged) over every CPU, and returns the name of the s64 that holds it. `map_ref` is the

@@ -17,6 +17,8 @@ std::string lower_map_event(LowerContext &lc, const ast::Call &call);
 Type check_entry(CallCheck &c);
 std::string lower_delete(LowerContext &lc, const ast::Call &call);
 std::string lower_has_key(LowerContext &lc, const ast::Call &call);
+Type check_len(CallCheck &c);
+std::string lower_len(LowerContext &lc, const ast::Call &call);
 
 // codegen/aggregate_rows.cpp
 Type check_count(CallCheck &c);

@@ -189,15 +189,6 @@ std::string lower_str(LowerContext &lc, const ast::Call &call) {
   return v;
 }
 
-// len(@m) needs BPF to walk the map (bpf_for_each_map_elem), whose callback BCC 0.26's loader
-// cannot relocate; say so rather than "Unknown function".
-Type check_len(CallCheck &c) {
-  c.diags.error(c.call.range,
-                "len() is not supported yet: counting a map's entries in BPF needs "
-                "a callback that BCC cannot load");
-  return Type::none();
-}
-
 const BuiltinFunction kFunctions[] = {
     {"count", 0, 0, check_count, lower_aggregation_call},
     {"sum", 1, 1, check_sum, lower_aggregation_call},
@@ -215,7 +206,7 @@ const BuiltinFunction kFunctions[] = {
     {"clear", 1, 1, check_whole_map, lower_map_event<EventKind::ClearMap>, false, true},
     {"zero", 1, 1, check_whole_map, lower_map_event<EventKind::ZeroMap>, false, true},
     {"delete", 1, 2, check_entry, lower_delete, false, true},
-    {"len", 1, 1, check_len, lower_aggregation_call, false, true},
+    {"len", 1, 1, check_len, lower_len, false, true},
     {"has_key", 1, 2, check_entry, lower_has_key, false, true},
 };
 

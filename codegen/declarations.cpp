@@ -69,6 +69,13 @@ std::string Declarations::maps() {
   plan_.counters = map_full_counter(static_cast<int>(plan_.maps.size()));
   out << "BPF_PERCPU_ARRAY(" << plan_.counters_map << ", u64, " << plan_.counters << ");\n";
   tables_.push_back(plan_.counters_map);
+  int counted = 0;
+  for (MapSpec &m : plan_.maps)
+    if (sema_.counted_maps.count(m.name)) m.length_index = counted++;
+  if (counted > 0) {
+    out << "BPF_ARRAY(" << plan_.lengths_map << ", s64, " << counted << ");\n";
+    tables_.push_back(plan_.lengths_map);
+  }
   // Per-CPU maps are read across CPUs with bpf_map_lookup_percpu_elem(), which takes the map's
   // address: BCC numbers its tables -1, -2, ... in the order they are declared.
   for (const MapSpec &m : plan_.maps) {
@@ -80,6 +87,13 @@ std::string Declarations::maps() {
          "full. */\n"
       << "static __always_inline void ut_count(u32 i)\n{\n  u64 *c = " << plan_.counters_map
       << ".lookup(&i);\n  if (c)\n    *c += 1;\n}\n\n";
+  if (counted > 0) {
+    out << "/* Entry counts for len(), changed atomically: every CPU adds and removes keys. */\n"
+        << "static __always_inline void ut_length_add(u32 i, s64 delta)\n{\n  s64 *n = "
+        << plan_.lengths_map << ".lookup(&i);\n  if (n)\n    __sync_fetch_and_add(n, delta);\n}\n\n"
+        << "static __always_inline s64 ut_length(u32 i)\n{\n  s64 *n = " << plan_.lengths_map
+        << ".lookup(&i);\n  return n ? *n : 0;\n}\n\n";
+  }
   return out.str();
 }
 

@@ -128,6 +128,18 @@ class Lowerer : public LowerContext {
     emit("}");
   }
 
+  int length_index(const std::string &map_name) const override {
+    const auto &counted = sema_.counted_maps;
+    auto it = counted.find(map_name);
+    return it == counted.end() ? -1 : static_cast<int>(std::distance(counted.begin(), it));
+  }
+
+  std::string count_entries(const std::string &map_name, int delta) const override {
+    int index = length_index(map_name);
+    if (index < 0) return "";
+    return "ut_length_add(" + std::to_string(index) + ", " + std::to_string(delta) + ");";
+  }
+
   std::string count_failure(const std::string &map_name) const override {
     return "ut_count(" + std::to_string(map_full_counter(map_index(map_name))) + ");";
   }
@@ -338,7 +350,14 @@ class Lowerer : public LowerContext {
       emit(decls_.declaration(info.value, v) + " = {};");
       copy_into(v, info.value, value, value_type);
     }
-    emit("if (" + map_c_name(m.name) + ".update(" + key + ", &" + v + "))");
+    if (std::string grew = count_entries(m.name, 1); !grew.empty()) {
+      // A new key counts for len(): try inserting first, then update an existing one.
+      emit("if (" + map_c_name(m.name) + ".insert(" + key + ", &" + v + ") == 0)");
+      emit("  " + grew);
+      emit("else if (" + map_c_name(m.name) + ".update(" + key + ", &" + v + "))");
+    } else {
+      emit("if (" + map_c_name(m.name) + ".update(" + key + ", &" + v + "))");
+    }
     emit("  " + count_failure(m.name));
   }
 
@@ -498,7 +517,7 @@ class Lowerer : public LowerContext {
     lower_aggregation_update(
         *this, map_c_name(m.name), key, value.agg, args,
         Declarations::has_buckets(value) ? Declarations::zero_array(value) : "",
-        count_failure(m.name));
+        count_failure(m.name), count_entries(m.name, 1));
   }
 
   std::string map_read(const ast::Map &m) {

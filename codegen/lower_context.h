@@ -33,6 +33,10 @@ class LowerContext {
   virtual void send_event(const EventSpec &action, const std::vector<const ast::Expr *> &args) = 0;
   // The index of map `name` in ProgramPlan::maps.
   virtual int map_index(const std::string &name) const = 0;
+  // A C statement adding `delta` to map `name`'s entry count; empty when len() never reads it.
+  virtual std::string count_entries(const std::string &map_name, int delta) const = 0;
+  // The index of map `name`'s entry count (see ProgramPlan::lengths_map).
+  virtual int length_index(const std::string &map_name) const = 0;
   // A C statement counting one update that map `name` refused (it was full).
   virtual std::string count_failure(const std::string &map_name) const = 0;
   // A pointer to a key of map `name` (for map helpers), built from `keys`.

@@ -134,8 +134,25 @@ static std::string entry_key(LowerContext &lc, const ast::Call &call) {
 }
 
 std::string lower_delete(LowerContext &lc, const ast::Call &call) {
+  const std::string &name = as_map(call.args[0]).name;
   std::string key = entry_key(lc, call);
-  return "(" + map_c_name(as_map(call.args[0]).name) + ".delete(" + key + ") == 0)";
+  std::string deleted = lc.temp(Type::integer());
+  lc.emit(deleted + " = " + map_c_name(name) + ".delete(" + key + ") == 0;");
+  if (std::string shrink = lc.count_entries(name, -1); !shrink.empty())
+    lc.emit("if (" + deleted + ") " + shrink);
+  return deleted;
+}
+
+// len(@m): the map's entries, counted as they come and go (BPF cannot walk a map here: BCC's
+// loader cannot relocate the callback bpf_for_each_map_elem() needs).
+Type check_len(CallCheck &c) {
+  if (!whole_map(c)) return Type::none();
+  c.sema.counted_maps.insert(as_map(c.call.args[0]).name);
+  return Type::integer();
+}
+
+std::string lower_len(LowerContext &lc, const ast::Call &call) {
+  return "ut_length(" + std::to_string(lc.length_index(as_map(call.args[0]).name)) + ")";
 }
 
 std::string lower_has_key(LowerContext &lc, const ast::Call &call) {

@@ -34,6 +34,7 @@ struct MapSpec {
   Type value;                   // an aggregate type for `@m = count()` and the like
   uint32_t max_entries = 4096;  // the default; UTRACE_MAP_KEYS_MAX sets another when loading
   bool per_cpu = false;         // aggregations: one value per CPU, merged when read
+  int length_index = -1;  // len(@m) is used: its entry count's index in ProgramPlan::lengths_map
 
   uint32_t key_size() const;
 };
@@ -95,6 +96,8 @@ struct ProgramPlan {
   std::string events_map = "events";  // the ring buffer
   // A per-CPU array of drop counters: kLostEventsCounter, then map_full_counter(i) for map i.
   std::string counters_map = "ut_counters";
+  // Entry counts of the maps len() reads (MapSpec::length_index), kept as entries come and go.
+  std::string lengths_map = "ut_lengths";
   int counters = 1;  // its size
 };
 

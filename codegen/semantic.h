@@ -4,6 +4,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -54,6 +55,7 @@ struct SemanticInfo {
   std::unordered_map<const ast::Call *, size_t> call_formats;  // printf call -> formats index
   std::vector<FormatSpec> formats;
   std::vector<std::string> params;                            // positional parameters $1, $2...
+  std::set<std::string> counted_maps;                         // maps whose entries len() counts
   std::unordered_map<const ast::Expr *, uint64_t> constants;  // values known now: sizeof()
 
   const Type &type_of(const ast::Expr &e) const;

@@ -202,6 +202,16 @@ class BccBackend : public BpfBackend {
     return entries;
   }
 
+  Result<void> write_map(const std::string &c_name, const std::string &key,
+                         const std::string &value) override {
+    int fd = bpf_.get_table(c_name).get_fd();
+    if (fd < 0) return Error("no map named " + c_name);
+    std::string k = key, v = value;
+    if (bpf_update_elem(fd, k.data(), v.data(), BPF_ANY) != 0)
+      return Error("cannot update " + c_name + ": " + strerror(errno));
+    return {};
+  }
+
   Result<void> clear_map(const std::string &c_name, size_t key_size) override {
     int fd = bpf_.get_table(c_name).get_fd();
     if (fd < 0) return Error("no map named " + c_name);

@@ -57,6 +57,9 @@ class BpfBackend {
   virtual Result<MapEntries> read_map(const std::string &c_name, size_t key_size,
                                       size_t value_size) = 0;
 
+  // Sets one entry of a map.
+  virtual Result<void> write_map(const std::string &c_name, const std::string &key,
+                                 const std::string &value) = 0;
   // Deletes every entry of a map.
   virtual Result<void> clear_map(const std::string &c_name, size_t key_size) = 0;
   // Sets every value of a map to zero bytes, keeping its keys.

@@ -210,9 +210,18 @@ class SessionRun {
       case EventKind::PrintValue:
         if (!exit_requested_ || in_end_) out_.value(values[0]);
         break;
-      case EventKind::ClearMap:
-        report(backend_.clear_map(plan_.maps[ev.map].c_name, plan_.maps[ev.map].key_size()));
+      case EventKind::ClearMap: {
+        const codegen::MapSpec &m = plan_.maps[ev.map];
+        report(backend_.clear_map(m.c_name, m.key_size()));
+        if (m.length_index >= 0) {  // len() of a cleared map is 0 again
+          uint32_t index = static_cast<uint32_t>(m.length_index);
+          int64_t zero = 0;
+          report(backend_.write_map(plan_.lengths_map,
+                                    std::string(reinterpret_cast<char *>(&index), 4),
+                                    std::string(reinterpret_cast<char *>(&zero), 8)));
+        }
         break;
+      }
       case EventKind::ZeroMap: {
         const codegen::MapSpec &m = plan_.maps[ev.map];
         report(backend_.zero_map(m.c_name, m.key_size(), value_bytes(m)));

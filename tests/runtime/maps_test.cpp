@@ -236,6 +236,24 @@ TEST_F(Maps, EveryAggregationOverACommandsExactCalls) {
             "\n");
 }
 
+TEST_F(Maps, LenCountsEntriesAsTheyComeAndGo) {
+  RunResult r = run_quiet(
+      "BEGIN { @m[1] = 1; @m[2] = 2; @m[2] = 3; @c[\"a\"] = count(); @c[\"a\"] = count(); "
+      "@c[\"b\"] = count(); @h[1] = hist(5); @h[2] = hist(6); "
+      "printf(\"%d %d %d\\n\", len(@m), len(@c), len(@h)); delete(@m[1]); delete(@m[7]); "
+      "printf(\"%d\\n\", len(@m)); clear(@c); exit(); } END { printf(\"%d\\n\", len(@c)); }");
+  EXPECT_EQ(r.out.substr(0, r.out.find("\n\n")), "2 2 2\n1\n0") << r.err;
+}
+
+TEST_F(Maps, LenOfKeysMadeOnEveryCpu) {
+  RunResult r =
+      utrace({"-q", "-c", kCCalls + " 1000 0", "-e",
+              "uprobe:" + kCCalls +
+                  ":f { @k[arg0 % 50] = count(); @v[arg0 % 7] = arg0; } "
+                  "END { printf(\"%d %d\\n\", len(@k), len(@v)); clear(@k); clear(@v); }"});
+  EXPECT_EQ(r.out, "50 7\n\n\n") << r.err;
+}
+
 TEST_F(Maps, CountsFromATraceeAreExact) {
   Background loop({kCLoop});
   RunResult r = utrace({"-q", "-e",

@@ -58,8 +58,9 @@ TEST(Aggregations, OnlyChangeThroughTheirFunction) {
             std::string::npos);
 }
 
-TEST(Aggregations, LenIsExplained) {
-  EXPECT_NE(errors_of("BEGIN { @m[1] = 1; @x = len(@m); }").find("len() is not supported yet"),
+TEST(Aggregations, LenTakesAWholeMap) {
+  EXPECT_EQ(errors_of("BEGIN { @m[1] = 1; @x = len(@m); }"), "");
+  EXPECT_NE(errors_of("BEGIN { @m[1] = 1; @x = len(@m[1]); }").find("len() acts on a whole map"),
             std::string::npos);
 }
 
