@@ -205,8 +205,15 @@ void append_value(std::string &out, const Value &v) {
     case TypeKind::Aggregate:
       append_aggregate(out, v);
       break;
+    case TypeKind::Tuple:  // an array, as bpftrace prints tuples: [1,"two",3]
+      out += '[';
+      for (size_t e = 0; e < v.elements.size(); ++e) {
+        if (e) out += ',';
+        append_value(out, v.elements[e]);
+      }
+      out += ']';
+      break;
     case TypeKind::None:
-    case TypeKind::Tuple:
       append_string(out, v.text());
       break;
   }

@@ -76,7 +76,7 @@ TEST_F(Output, JsonIsOneValidObjectPerLine) {
   std::string path = ::testing::TempDir() + "/utrace-json.txt";
   RunResult r = utrace(
       {"-f", "json", "-o", path, "-e",
-       R"(BEGIN { printf("a\tb\"c\n"); print(18446744073709551615); @c = count(); @s["k\n1", 2] = sum(-5); @a = avg(10); @st = stats(4); @h = hist(3); @h = hist(-1); @l = lhist(15, 0, 100, 10); exit(); })"});
+       R"(BEGIN { printf("a\tb\"c\n"); print(18446744073709551615); @c = count(); @s["k\n1", 2] = sum(-5); @a = avg(10); @st = stats(4); @h = hist(3); @h = hist(-1); @l = lhist(15, 0, 100, 10); @t = (1, "two", (3, "x")); exit(); })"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   // A real JSON parser reads every line and gives back what we expect.
   RunResult parsed = run({"python3", "-c",
