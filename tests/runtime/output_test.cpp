@@ -104,6 +104,8 @@ TEST_F(Output, JsonIsOneValidObjectPerLine) {
       R"({"data": {"@s": {"k\n1,2": -5}}, "type": "map"})"
       "\n"
       R"({"data": {"@st": {"average": 4, "count": 1, "total": 4}}, "type": "stats"})"
+      "\n"
+      R"({"data": {"@t": [1, "two", [3, "x"]]}, "type": "map"})"
       "\n");
 }
 
