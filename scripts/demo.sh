@@ -11,7 +11,7 @@ cd "$root"
 bash scripts/setup.sh
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
-cmake --build build -j2
+cmake --build build -j2 --target utrace
 
 # `go build` needs a writable cache; without a usable HOME, keep it under /tmp.
 if [ -z "${HOME:-}" ] || [ ! -w "${HOME:-/nonexistent}" ]; then
