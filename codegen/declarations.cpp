@@ -64,7 +64,10 @@ std::string Declarations::maps() {
         << ", 1);\n";
     tables_.push_back(zero);
   }
-  out << "BPF_RINGBUF_OUTPUT(" << plan_.events_map << ", UT_RING_PAGES);\n";
+  if (plan_.perf_events)
+    out << "BPF_PERF_OUTPUT(" << plan_.events_map << ");\n";
+  else
+    out << "BPF_RINGBUF_OUTPUT(" << plan_.events_map << ", UT_RING_PAGES);\n";
   tables_.push_back(plan_.events_map);
   plan_.counters = map_full_counter(static_cast<int>(plan_.maps.size()));
   out << "BPF_PERCPU_ARRAY(" << plan_.counters_map << ", u64, " << plan_.counters << ");\n";
@@ -125,6 +128,17 @@ std::string Declarations::events() {
       if (!ev.fields[i].constant)
         out << " " << declaration(padded(ev.fields[i].type), field_name(i)) << ";";
     out << " };\n";
+  }
+  if (plan_.perf_events && !plan_.events.empty()) {
+    // Perf buffers copy a record from memory: each CPU builds its events in a slot big enough
+    // for the largest (the BPF stack is too small for long strings).
+    out << "union ut_event_space {";
+    for (size_t i = 0; i < plan_.events.size(); ++i)
+      out << " struct " << plan_.events[i].c_struct << " e" << i << ";";
+    out << " };\nBPF_PERCPU_ARRAY(ut_event_space, union ut_event_space, 1);\n"
+        << "static __always_inline void *ut_event_slot(void)\n{\n  u32 zero = 0;\n"
+        << "  return ut_event_space.lookup(&zero);\n}\n";
+    tables_.push_back("ut_event_space");
   }
   return plan_.events.empty() ? "" : out.str() + "\n";
 }

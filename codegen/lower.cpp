@@ -42,7 +42,10 @@ std::string integer_literal(uint64_t v) {
 
 class Lowerer : public LowerContext {
  public:
-  Lowerer(const ast::Program &prog, const SemanticInfo &sema) : prog_(prog), sema_(sema) {}
+  Lowerer(const ast::Program &prog, const SemanticInfo &sema, const LowerOptions &options)
+      : prog_(prog), sema_(sema) {
+    plan_.perf_events = options.perf_events;
+  }
 
   ProgramPlan run() {
     plan_.formats = sema_.formats;
@@ -108,8 +111,12 @@ class Lowerer : public LowerContext {
     size_t id = decls_.event_for(action, fields);
     const EventSpec &ev = plan_.events[id];
     std::string e = "e" + std::to_string(temp_counter_++);
-    emit("struct " + ev.c_struct + " *" + e + " = " + plan_.events_map +
-         ".ringbuf_reserve(sizeof(*" + e + "));");
+    if (plan_.perf_events) {  // built in this CPU's scratch slot, then copied out
+      emit("struct " + ev.c_struct + " *" + e + " = ut_event_slot();");
+    } else {  // built in place in the ring buffer
+      emit("struct " + ev.c_struct + " *" + e + " = " + plan_.events_map +
+           ".ringbuf_reserve(sizeof(*" + e + "));");
+    }
     emit("if (" + e + ") {");
     ++indent_;
     emit(e + "->id = " + std::to_string(id) + ";");
@@ -121,7 +128,13 @@ class Lowerer : public LowerContext {
       else
         emit(e + "->" + field_name(i) + " = " + values[i] + ";");
     }
-    emit(plan_.events_map + ".ringbuf_submit(" + e + ", 0);");
+    if (plan_.perf_events) {
+      emit("if (" + plan_.events_map + ".perf_submit(ctx, " + e + ", sizeof(*" + e + ")))");
+      emit("  ut_count(" + std::to_string(kLostEventsCounter) +
+           ");  /* no room: counted as lost */");
+    } else {
+      emit(plan_.events_map + ".ringbuf_submit(" + e + ", 0);");
+    }
     --indent_;
     emit("} else {");
     emit("  ut_count(" + std::to_string(kLostEventsCounter) + ");  /* no room: counted as lost */");
@@ -613,8 +626,8 @@ class Lowerer : public LowerContext {
 
 }  // namespace
 
-ProgramPlan lower(const ast::Program &prog, const SemanticInfo &sema) {
-  return Lowerer(prog, sema).run();
+ProgramPlan lower(const ast::Program &prog, const SemanticInfo &sema, const LowerOptions &options) {
+  return Lowerer(prog, sema, options).run();
 }
 
 }  // namespace ut::codegen

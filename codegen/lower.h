@@ -7,8 +7,14 @@
 
 namespace ut::codegen {
 
+struct LowerOptions {
+  // Send events through a perf buffer instead of a ring buffer (kernels before 5.8).
+  bool perf_events = false;
+};
+
 // Writes the C program and describes its probes, maps, events and formats. Same script, same C,
 // byte for byte. `prog` must have passed analyze() without errors.
-ProgramPlan lower(const ast::Program &prog, const SemanticInfo &sema);
+ProgramPlan lower(const ast::Program &prog, const SemanticInfo &sema,
+                  const LowerOptions &options = {});
 
 }  // namespace ut::codegen

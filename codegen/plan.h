@@ -93,7 +93,9 @@ struct ProgramPlan {
   std::vector<EventSpec> events;
   std::vector<FormatSpec> formats;
   std::vector<SymbolRef> symbols;
-  std::string events_map = "events";  // the ring buffer
+  std::string events_map = "events";  // the ring buffer (or the perf buffer, see perf_events)
+  // Events travel through a perf buffer, for kernels without BPF ring buffers (before 5.8).
+  bool perf_events = false;
   // A per-CPU array of drop counters: kLostEventsCounter, then map_full_counter(i) for map i.
   std::string counters_map = "ut_counters";
   // Entry counts of the maps len() reads (MapSpec::length_index), kept as entries come and go.

@@ -119,6 +119,11 @@ void on_llvm_fatal_error(void *, const char *reason, bool) {
   exit(1);
 }
 
+void perf_buffer_callback(void *ctx, void *data, int size) {
+  auto *handler = static_cast<std::function<void(std::string_view)> *>(ctx);
+  (*handler)(std::string_view(static_cast<const char *>(data), static_cast<size_t>(size)));
+}
+
 int ring_buffer_callback(void *ctx, void *data, size_t size) {
   auto *handler = static_cast<std::function<void(std::string_view)> *>(ctx);
   (*handler)(std::string_view(static_cast<const char *>(data), size));
@@ -228,17 +233,30 @@ class BccBackend : public BpfBackend {
     return {};
   }
 
-  Result<void> open_events(const std::string &c_name,
+  Result<void> open_events(const std::string &c_name, int perf_pages,
                            std::function<void(std::string_view)> on_record) override {
+    on_record_ = std::move(on_record);
+    if (perf_pages > 0) {
+      // Records a full buffer refused are counted by BPF (perf_submit fails), not here.
+      ebpf::StatusTuple st =
+          bpf_.open_perf_buffer(c_name, perf_buffer_callback, nullptr, &on_record_, perf_pages);
+      if (!st.ok()) return Error("cannot open the perf buffer " + c_name + ": " + st.msg());
+      perf_buffer_ = c_name;
+      return {};
+    }
     int fd = bpf_.get_table(c_name).get_fd();
     if (fd < 0) return Error("no ring buffer named " + c_name);
-    on_record_ = std::move(on_record);
     ring_ = static_cast<ring_buffer *>(bpf_new_ringbuf(fd, ring_buffer_callback, &on_record_));
     if (!ring_) return Error("cannot open the ring buffer " + c_name);
     return {};
   }
 
   Result<void> poll_events(int timeout_ms) override {
+    if (!perf_buffer_.empty()) {
+      if (bpf_.poll_perf_buffer(perf_buffer_, timeout_ms) < 0 && errno != EINTR)
+        return Error(std::string("perf buffer poll failed: ") + strerror(errno));
+      return {};
+    }
     if (!ring_) return {};
     int rc = bpf_poll_ringbuf(ring_, timeout_ms);
     if (rc < 0 && rc != -EINTR)
@@ -298,6 +316,7 @@ class BccBackend : public BpfBackend {
   ebpf::BPF bpf_;
   std::map<std::string, int> loaded_;
   ring_buffer *ring_ = nullptr;
+  std::string perf_buffer_;  // when events come through a perf buffer instead
   std::function<void(std::string_view)> on_record_;
   int next_event_ = 0;
 };

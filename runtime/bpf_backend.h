@@ -65,8 +65,9 @@ class BpfBackend {
   // Sets every value of a map to zero bytes, keeping its keys.
   virtual Result<void> zero_map(const std::string &c_name, size_t key_size, size_t value_size) = 0;
 
-  // Delivers each record of the ring buffer `c_name` to `on_record` from poll_events().
-  virtual Result<void> open_events(const std::string &c_name,
+  // Delivers each record of the ring buffer `c_name` to `on_record` from poll_events(); with
+  // `perf_pages` > 0, `c_name` is a perf buffer of that many pages per CPU instead.
+  virtual Result<void> open_events(const std::string &c_name, int perf_pages,
                                    std::function<void(std::string_view)> on_record) = 0;
   // Waits up to `timeout_ms` for records and delivers all that are ready.
   virtual Result<void> poll_events(int timeout_ms) = 0;

@@ -175,7 +175,16 @@ int run(int argc, char **argv) {
   codegen::SemanticInfo sema = codegen::analyze(*prog, diags, {opt.params, opt.has_command});
   diags.render(std::cerr, *src);
   if (diags.has_errors()) return 1;
-  codegen::ProgramPlan plan = codegen::lower(*prog, sema);
+  // Events go through a ring buffer unless the kernel has none (or UTRACE_EVENTS=perf asks).
+  codegen::LowerOptions lowering;
+  const char *events = getenv("UTRACE_EVENTS");
+  if (events && std::string(events) != "ring" && std::string(events) != "perf") {
+    std::cerr << "ERROR: UTRACE_EVENTS must be 'ring' or 'perf', not '" << events << "'\n";
+    return 1;
+  }
+  lowering.perf_events = events ? std::string(events) == "perf"
+                                : opt.dump.empty() && !runtime::kernel_has_ring_buffers();
+  codegen::ProgramPlan plan = codegen::lower(*prog, sema, lowering);
   if (!open_output()) return 1;
   if (opt.dump == "c") {
     out->raw(plan.c_source);

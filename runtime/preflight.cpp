@@ -1,9 +1,12 @@
 #include "runtime/preflight.h"
 
+#include <linux/bpf.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <fstream>
 #include <string>
 
@@ -39,6 +42,18 @@ Result<void> check_kernel_headers() {
   if (access((build + "/include").c_str(), R_OK) == 0) return {};
   return Error("no kernel headers at " + build +
                ": run scripts/setup.sh, or link it to an installed /usr/src/linux-headers-*-amd64");
+}
+
+bool kernel_has_ring_buffers() {
+  union bpf_attr attr {};
+  attr.map_type = BPF_MAP_TYPE_RINGBUF;
+  attr.max_entries = 4096;
+  long fd = syscall(__NR_bpf, BPF_MAP_CREATE, &attr, sizeof(attr));
+  if (fd >= 0) {
+    close(static_cast<int>(fd));
+    return true;
+  }
+  return errno != EINVAL;  // EINVAL: no such map type; EPERM and the like say nothing
 }
 
 Result<void> check_tracefs() {

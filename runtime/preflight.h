@@ -10,6 +10,8 @@ namespace ut::runtime {
 Result<void> check_privileges();
 // BCC compiles against /lib/modules/$(uname -r)/build.
 Result<void> check_kernel_headers();
+// Whether the kernel has BPF ring buffers (5.8 and later); true when it cannot tell.
+bool kernel_has_ring_buffers();
 // tracefs at /sys/kernel/tracing.
 Result<void> check_tracefs();
 

@@ -67,7 +67,9 @@ class SessionRun {
     if (auto r = backend_.load(plan_.c_source, resolved.defines); !r) return fail(r.error());
     if (!options_.quiet) out_.attached(plan_.probes.size());
     if (auto r = attach_all(resolved); !r) return fail(r.error());
-    if (auto r = backend_.open_events(plan_.events_map,
+    // A perf buffer is per CPU: UTRACE_RING_PAGES pages each.
+    int perf_pages = plan_.perf_events ? static_cast<int>(options_.ring_pages) : 0;
+    if (auto r = backend_.open_events(plan_.events_map, perf_pages,
                                       [this](std::string_view rec) { on_record(rec); });
         !r)
       return fail(r.error());

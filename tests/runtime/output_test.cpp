@@ -30,11 +30,15 @@ TEST_F(Output, AProgramWithErrorsLeavesTheOutputFileAlone) {
   EXPECT_EQ(text.str(), "kept\n");
 }
 
-TEST_F(Output, EveryEventIsPrintedOrCountedAsLost) {
+// The same accounting with either transport: the ring buffer, and the perf buffer used on kernels
+// without one (UTRACE_EVENTS=perf forces it here).
+class Transport : public Runtime, public ::testing::WithParamInterface<const char *> {};
+
+TEST_P(Transport, EveryEventIsPrintedOrCountedAsLost) {
   // A one-page ring buffer cannot keep up with 200,000 events in a burst.
   const int kCalls = 200000;
   RunOptions o;
-  o.env = {"UTRACE_RING_PAGES=1"};
+  o.env = {"UTRACE_RING_PAGES=1", std::string("UTRACE_EVENTS=") + GetParam()};
   RunResult r = run({kUtrace, "-q", "-c", kCCalls + " " + std::to_string(kCalls) + " 0", "-e",
                      "uprobe:" + kCCalls + ":f { printf(\"%d\\n\", arg0); }"},
                     o);
@@ -55,6 +59,18 @@ TEST_F(Output, EveryEventIsPrintedOrCountedAsLost) {
     reported += std::stol((*it)[1]);
   EXPECT_EQ(reported, lost);
 }
+
+TEST_P(Transport, PrintfAndPrintArriveIntact) {
+  RunOptions o;
+  o.env = {std::string("UTRACE_EVENTS=") + GetParam()};
+  RunResult r =
+      run({kUtrace, "-q", "-e",
+           R"(BEGIN { printf("%s %d %s\n", comm, -42, str($1)); print(7); exit(); })", "x"},
+          o);
+  EXPECT_EQ(r.out, "utrace -42 x\n7\n\n\n") << r.err;
+}
+
+INSTANTIATE_TEST_SUITE_P(Events, Transport, ::testing::Values("ring", "perf"));
 
 TEST_F(Output, UpdatesOfAFullMapAreCountedAndReportedOnce) {
   RunOptions o;
