@@ -326,20 +326,25 @@ class Analyzer {
     std::vector<Type> keys;
     for (const Expr *k : m.keys) {
       Type t = check(*k);
-      if (!t.is_none() && !t.is_scalar() && !t.is_string()) {
+      if (!t.is_none() && !t.is_scalar() && !t.is_string() && t.kind != TypeKind::Tuple) {
         error(k->range, "map keys of type " + t.str() + " are not supported yet");
       }
-      // Strings in keys all take the same room, so that "a" and "abc" are keys of one map.
-      if (t.is_string()) t = Type::string(kMapStringSize);
-      keys.push_back(storage_type(t.is_pointer() ? Type::integer(64, false) : t));
+      // Strings in keys (also inside tuples) all take the same room, so that "a" and "abc" are
+      // keys of one map.
+      keys.push_back(map_value_type(t.is_pointer() ? Type::integer(64, false) : t));
     }
     return keys;
   }
 
   void check_key_types(const ast::Map &m, const MapInfo &info, const std::vector<Type> &keys) {
     bool same = keys.size() == info.keys.size();
-    for (size_t i = 0; same && i < keys.size(); ++i)
-      same = keys[i].is_none() || keys[i].is_string() == info.keys[i].is_string();
+    // Integer keys of any width mix; a string key needs a string; tuples must match exactly.
+    auto fits = [](const Type &used, const Type &declared) {
+      if (used.is_none()) return true;
+      if (used.kind == TypeKind::Tuple || declared.kind == TypeKind::Tuple) return used == declared;
+      return used.is_string() == declared.is_string();
+    };
+    for (size_t i = 0; same && i < keys.size(); ++i) same = fits(keys[i], info.keys[i]);
     if (same) return;
     auto list = [](const std::vector<Type> &types) {
       std::string s = "[";

@@ -406,12 +406,7 @@ class Lowerer : public LowerContext {
     for (size_t i = 0; i < parts.size(); ++i) {
       const Type &t = sema_.type_of(*keys[i]);
       std::string field = key + "." + field_name(i);
-      if (t.is_string()) {
-        uint32_t n = std::min(t.size, kMapStringSize - 1);  // the last byte stays the NUL
-        emit("__builtin_memcpy(" + field + ", " + parts[i] + ", " + std::to_string(n) + ");");
-      } else {
-        emit(field + " = " + parts[i] + ";");
-      }
+      copy_into(field, sema_.maps.at(name).keys[i], parts[i], t);
     }
     return "&" + key;
   }

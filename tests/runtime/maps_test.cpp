@@ -236,6 +236,12 @@ TEST_F(Maps, EveryAggregationOverACommandsExactCalls) {
             "\n");
 }
 
+TEST_F(Maps, TupleKeys) {
+  RunResult r = run_quiet(
+      R"(BEGIN { @m[(1, "a")] = 5; @m[(2, "bb")] = 3; $t = (1, "a"); @m[$t] = 7; printf("%d\n", @m[(1, "a")]); exit(); })");
+  EXPECT_EQ(r.out, "7\n\n\n@m[(2, bb)]: 3\n@m[(1, a)]: 7\n") << r.err;
+}
+
 TEST_F(Maps, LenCountsEntriesAsTheyComeAndGo) {
   RunResult r = run_quiet(
       "BEGIN { @m[1] = 1; @m[2] = 2; @m[2] = 3; @c[\"a\"] = count(); @c[\"a\"] = count(); "
