@@ -103,7 +103,8 @@ class Lowerer : public LowerContext {
     std::vector<FieldSpec> fields;
     for (const Expr *a : args) {
       Type t = sema_.type_of(*a);
-      FieldSpec f{0, t.is_string() ? t : Type::integer(64, !t.is_integer() || t.is_signed), {}};
+      bool as_is = t.is_string() || t.kind == TypeKind::Tuple;
+      FieldSpec f{0, as_is ? t : Type::integer(64, !t.is_integer() || t.is_signed), {}};
       if (a->kind == Expr::Kind::String) f.constant = ast::as<ast::String>(*a).value;
       values.push_back(f.constant ? "" : lower_expr(*a));
       fields.push_back(std::move(f));

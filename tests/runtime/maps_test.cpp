@@ -236,6 +236,12 @@ TEST_F(Maps, EveryAggregationOverACommandsExactCalls) {
             "\n");
 }
 
+TEST_F(Maps, PrintATuple) {
+  RunResult r =
+      run_quiet(R"(BEGIN { $t = (1, "two", (3, "x")); print($t); print((4, 5)); exit(); })");
+  EXPECT_EQ(r.out, "(1, two, (3, x))\n(4, 5)\n\n\n") << r.err;
+}
+
 TEST_F(Maps, TupleKeys) {
   RunResult r = run_quiet(
       R"(BEGIN { @m[(1, "a")] = 5; @m[(2, "bb")] = 3; $t = (1, "a"); @m[$t] = 7; printf("%d\n", @m[(1, "a")]); exit(); })");
