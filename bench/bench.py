@@ -464,6 +464,18 @@ def start_tracee(t, calls, n, delay_ms, work, tag, timeout, res, what):
     return Tracee(calls, n, delay_ms, os.path.join(work, "calls-%s.err" % tag))
 
 
+def tracee_finished(tracee, n, delay_ms, tracee_timeout, res, what):
+    """Waits for the tracee to make its n calls and exit; False (with a note) if it did not."""
+    if not tracee.wait(delay_ms / 1000.0 + tracee_timeout):
+        res.notes.append("%s: the tracee did not finish %d calls within %.0f s; killed it"
+                         % (what, n, tracee_timeout))
+        return False
+    if tracee.proc.returncode != 0:
+        res.notes.append("%s: the tracee exited with status %s" % (what, tracee.proc.returncode))
+        return False
+    return True
+
+
 def run_events(name, exe, calls, n, delay_ms, work, i, timeout, tracee_timeout, res):
     """printf lines delivered per second of the tracee's calling, and the events lost."""
     what = "events run %d" % i
@@ -474,12 +486,7 @@ def run_events(name, exe, calls, n, delay_ms, work, i, timeout, tracee_timeout, 
         tracee = start_tracee(t, calls, n, delay_ms, work, "%s-events-%d" % (name, i), timeout, res, what)
         if tracee is None:
             return
-        if not tracee.wait(delay_ms / 1000.0 + tracee_timeout):
-            res.notes.append("%s: the tracee did not finish %d calls within %.0f s; killed it"
-                             % (what, n, tracee_timeout))
-            return
-        if tracee.proc.returncode != 0:
-            res.notes.append("%s: the tracee exited with status %s" % (what, tracee.proc.returncode))
+        if not tracee_finished(tracee, n, delay_ms, tracee_timeout, res, what):
             return
         window = tracee.t_exit - (tracee.t0 + delay_ms / 1000.0)  # first call to exit
         # Whatever is still buffered comes out now; then stop it.
@@ -532,12 +539,7 @@ def run_map(name, exe, calls, n, delay_ms, work, i, timeout, tracee_timeout, res
         tracee = start_tracee(t, calls, n, delay_ms, work, "%s-map-%d" % (name, i), timeout, res, what)
         if tracee is None:
             return
-        if not tracee.wait(delay_ms / 1000.0 + tracee_timeout):
-            res.notes.append("%s: the tracee did not finish %d calls within %.0f s; killed it"
-                             % (what, n, tracee_timeout))
-            return
-        if tracee.proc.returncode != 0:
-            res.notes.append("%s: the tracee exited with status %s" % (what, tracee.proc.returncode))
+        if not tracee_finished(tracee, n, delay_ms, tracee_timeout, res, what):
             return
         time.sleep(0.5)  # nothing is pending (map updates happen in the probe); just settle
         if t.proc.poll() is not None:
