@@ -51,6 +51,16 @@ TEST_F(Runtime, SampleScriptRunsThroughItsShebang) {
   EXPECT_GT(map_value(r.out, "@"), 0) << r.out;
 }
 
+TEST_F(Runtime, GapsSampleHistogramsTheCounter) {
+  Background counter({kTmpCounter});
+  RunOptions o;
+  o.env = {"PATH=" + std::filesystem::path(kUtrace).parent_path().string() + ":" + getenv("PATH")};
+  RunResult r = run({kSourceDir + "/samples/counter_gaps.bt"}, o);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_GT(map_value(r.out, "@calls"), 100) << r.out;
+  EXPECT_NE(r.out.find("\n@gap_us:\n"), std::string::npos) << r.out;
+}
+
 TEST_F(Runtime, SigtermAlsoPrintsTheMaps) {
   Background counter({kTmpCounter});
   RunResult r = utrace({"-e", kAngleOneLiner}, stop_after(1500ms, SIGTERM));
