@@ -24,29 +24,20 @@ Type aggregation_of(CallCheck &c, AggKind kind) {
 
 }  // namespace
 
-Type check_count(CallCheck &c) {
-  return aggregation_of(c, AggKind::Count);
-}
-Type check_sum(CallCheck &c) {
-  return aggregation_of(c, AggKind::Sum);
-}
-Type check_avg(CallCheck &c) {
-  return aggregation_of(c, AggKind::Avg);
-}
-Type check_min(CallCheck &c) {
-  return aggregation_of(c, AggKind::Min);
-}
-Type check_max(CallCheck &c) {
-  return aggregation_of(c, AggKind::Max);
-}
-Type check_stats(CallCheck &c) {
-  return aggregation_of(c, AggKind::Stats);
-}
-Type check_hist(CallCheck &c) {
-  return aggregation_of(c, AggKind::Hist);
+template <AggKind kKind>
+Type check_aggregation(CallCheck &c) {
+  return aggregation_of(c, kKind);
 }
 
-// lhist(value, min, max, step): min, max and step are integer literals, 0 <= min < max, step >= 1,
+template Type check_aggregation<AggKind::Count>(CallCheck &);
+template Type check_aggregation<AggKind::Sum>(CallCheck &);
+template Type check_aggregation<AggKind::Avg>(CallCheck &);
+template Type check_aggregation<AggKind::Min>(CallCheck &);
+template Type check_aggregation<AggKind::Max>(CallCheck &);
+template Type check_aggregation<AggKind::Stats>(CallCheck &);
+template Type check_aggregation<AggKind::Hist>(CallCheck &);
+
+// lhist(value, min, max, step): min, max and step are integer literals, min < max, step >= 1,
 // and at most 1000 buckets.
 Type check_lhist(CallCheck &c) {
   Type t = aggregation_of(c, AggKind::Lhist);

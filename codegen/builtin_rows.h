@@ -21,13 +21,9 @@ Type check_len(CallCheck &c);
 std::string lower_len(LowerContext &lc, const ast::Call &call);
 
 // codegen/aggregate_rows.cpp
-Type check_count(CallCheck &c);
-Type check_sum(CallCheck &c);
-Type check_avg(CallCheck &c);
-Type check_min(CallCheck &c);
-Type check_max(CallCheck &c);
-Type check_stats(CallCheck &c);
-Type check_hist(CallCheck &c);
+// count(), sum(), avg(), min(), max(), stats() and hist(): an integer argument, if any.
+template <AggKind kKind>
+Type check_aggregation(CallCheck &c);
 Type check_lhist(CallCheck &c);
 std::string lower_aggregation_call(LowerContext &lc, const ast::Call &call);
 

@@ -190,13 +190,13 @@ std::string lower_str(LowerContext &lc, const ast::Call &call) {
 }
 
 const BuiltinFunction kFunctions[] = {
-    {"count", 0, 0, check_count, lower_aggregation_call},
-    {"sum", 1, 1, check_sum, lower_aggregation_call},
-    {"avg", 1, 1, check_avg, lower_aggregation_call},
-    {"min", 1, 1, check_min, lower_aggregation_call},
-    {"max", 1, 1, check_max, lower_aggregation_call},
-    {"stats", 1, 1, check_stats, lower_aggregation_call},
-    {"hist", 1, 1, check_hist, lower_aggregation_call},
+    {"count", 0, 0, check_aggregation<AggKind::Count>, lower_aggregation_call},
+    {"sum", 1, 1, check_aggregation<AggKind::Sum>, lower_aggregation_call},
+    {"avg", 1, 1, check_aggregation<AggKind::Avg>, lower_aggregation_call},
+    {"min", 1, 1, check_aggregation<AggKind::Min>, lower_aggregation_call},
+    {"max", 1, 1, check_aggregation<AggKind::Max>, lower_aggregation_call},
+    {"stats", 1, 1, check_aggregation<AggKind::Stats>, lower_aggregation_call},
+    {"hist", 1, 1, check_aggregation<AggKind::Hist>, lower_aggregation_call},
     {"lhist", 4, 4, check_lhist, lower_aggregation_call},
     {"printf", 1, 1 + 64, check_printf, lower_printf},
     {"uaddr", 1, 1, check_uaddr, lower_uaddr},
