@@ -79,6 +79,13 @@ struct EventSpec {
 
 // An ELF symbol's address the generated C needs (`uaddr("main.counter")`). The C uses `macro`;
 // the runtime resolves the symbol and defines the macro when it compiles the program.
+// Values known only when the program is loaded, not when it is compiled (the -c child's pid).
+// The C reads each as a 64-bit immediate made of kLoadConstantTag and the constant's id (the
+// prelude's UT_LOAD_CONSTANT); the loader writes the value into that instruction, so that one
+// compiled (and cached) object serves every run.
+enum class LoadConstant : uint32_t { Cpid = 1 };
+inline constexpr uint64_t kLoadConstantTag = 0x75746c6400000000ULL;  // "utld"
+
 struct SymbolRef {
   std::string macro;  // "UT_SYM_0"
   std::string binary;

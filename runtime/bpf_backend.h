@@ -1,12 +1,13 @@
 // The narrow interface between utrace and whatever compiles, loads and attaches BPF. The only
-// implementation that talks to the kernel is BccBackend (runtime/bcc_backend.cpp); tests can fake
-// it.
+// implementation that talks to the kernel is KernelBackend (runtime/kernel_backend.cpp); tests can
+// fake it.
 #pragma once
 
 #include <sys/types.h>
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "codegen/plan.h"
+#include "runtime/compile_cache.h"
 #include "support/result.h"
 
 namespace ut::runtime {
@@ -25,16 +27,18 @@ class Attachment {
   virtual ~Attachment();
 };
 
+using LoadConstants = std::map<codegen::LoadConstant, uint64_t>;
 using MapEntries = std::vector<std::pair<std::string, std::string>>;  // raw key, raw value
 
 class BpfBackend {
  public:
   virtual ~BpfBackend() = default;
 
-  // Compiles `c_source` with `defines` ("NAME=VALUE") and loads the result into the kernel.
-  // A compile cache can sit behind this call: the plan's C and the defines are its whole input.
-  virtual Result<void> load(const std::string &c_source,
-                            const std::vector<std::string> &defines) = 0;
+  // Compiles `c_source` with `defines` ("NAME=VALUE"), or finds it compiled in the cache, and
+  // creates its maps in the kernel. Programs are loaded when first attached, run or verified,
+  // with `constants` written into them (absent ones are 0).
+  virtual Result<void> load(const std::string &c_source, const std::vector<std::string> &defines,
+                            const LoadConstants &constants = {}) = 0;
 
   // Runs `function` when the instruction at `file_offset` of `binary` executes (in process `pid`
   // only, when pid > 0).
@@ -73,6 +77,11 @@ class BpfBackend {
   virtual Result<void> poll_events(int timeout_ms) = 0;
 };
 
-std::unique_ptr<BpfBackend> make_bcc_backend();
+struct BackendOptions {
+  CompileCache cache = CompileCache("");
+  bool verbose = false;  // say on stderr where the BPF object came from and how long it took
+};
+
+std::unique_ptr<BpfBackend> make_kernel_backend(BackendOptions options);
 
 }  // namespace ut::runtime

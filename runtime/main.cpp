@@ -31,6 +31,9 @@ const char kUsage[] =
     "    -f text|json   output format (json: one JSON object per line)\n"
     "    -o FILE        write the output to FILE instead of stdout\n"
     "    -c 'CMD'       run CMD with the probes in place; stop when it exits\n"
+    "    -v             say where the BPF object came from (cache or compiler) and how long it "
+    "took\n"
+    "    --no-cache     compile without the compile cache (see UTRACE_CACHE_DIR)\n"
     "    --dump=ast     print the syntax tree and exit (no root needed)\n"
     "    --dump=c       print the generated C and exit (no root needed)\n"
     "    -h, --help     show this help\n"
@@ -44,6 +47,8 @@ struct Options {
   bool has_program = false;
   std::string dump;
   bool quiet = false;
+  bool verbose = false;
+  bool no_cache = false;
   std::string format = "text";
   std::string output_file;
   std::string command;
@@ -57,10 +62,11 @@ std::optional<int> parse_options(int argc, char **argv, Options &opt) {
       {"help", no_argument, nullptr, 'h'},
       {"version", no_argument, nullptr, 'V'},
       {"dump", required_argument, nullptr, 'D'},
+      {"no-cache", no_argument, nullptr, 'N'},
       {nullptr, 0, nullptr, 0},
   };
   int c;
-  while ((c = getopt_long(argc, argv, "+e:qf:o:c:hV", kLong, nullptr)) != -1) {
+  while ((c = getopt_long(argc, argv, "+e:qvf:o:c:hV", kLong, nullptr)) != -1) {
     switch (c) {
       case 'e':
         opt.program = optarg;
@@ -68,6 +74,12 @@ std::optional<int> parse_options(int argc, char **argv, Options &opt) {
         break;
       case 'q':
         opt.quiet = true;
+        break;
+      case 'v':
+        opt.verbose = true;
+        break;
+      case 'N':
+        opt.no_cache = true;
         break;
       case 'f':
         opt.format = optarg;
@@ -208,7 +220,10 @@ int run(int argc, char **argv) {
     std::cerr << "ERROR: UTRACE_RING_PAGES must be a power of two\n";
     return 1;
   }
-  auto backend = runtime::make_bcc_backend();
+  runtime::BackendOptions backend_options;
+  if (!opt.no_cache) backend_options.cache = runtime::CompileCache::from_environment();
+  backend_options.verbose = opt.verbose;
+  auto backend = runtime::make_kernel_backend(std::move(backend_options));
   return runtime::run_session(plan, *src, *backend, *out, session);
 }
 

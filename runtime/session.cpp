@@ -58,13 +58,15 @@ class SessionRun {
     }
     // -c: the child exists (held before exec) before the program is compiled, for `cpid`.
     std::optional<ChildProcess> child;
+    LoadConstants constants;
     if (!options_.command.empty()) {
       auto c = ChildProcess::start(options_.command);
       if (!c) return fail(c.error());
       child.emplace(std::move(*c));
-      resolved.defines.push_back("UT_CPID=" + std::to_string(child->pid()));
+      constants[codegen::LoadConstant::Cpid] = static_cast<uint64_t>(child->pid());
     }
-    if (auto r = backend_.load(plan_.c_source, resolved.defines); !r) return fail(r.error());
+    if (auto r = backend_.load(plan_.c_source, resolved.defines, constants); !r)
+      return fail(r.error());
     if (!options_.quiet) out_.attached(plan_.probes.size());
     if (auto r = attach_all(resolved); !r) return fail(r.error());
     // A perf buffer is per CPU: UTRACE_RING_PAGES pages each.

@@ -16,10 +16,13 @@ struct ut_perf_event_data {
 #define UT_NR_CPUS 64
 #endif
 
-/* The pid of the command given with -c (the runtime defines it). */
-#ifndef UT_CPID
-#define UT_CPID 0
-#endif
+/* A value the loader writes into the program (codegen/plan.h, LoadConstant): one 64-bit load
+ * of a tagged immediate that the loader finds and replaces. */
+#define UT_LOAD_CONSTANT(tagged_id) \
+  ({ u64 ut_value_; asm volatile("%0 = " #tagged_id " ll" : "=r"(ut_value_)); ut_value_; })
+
+/* The pid of the command given with -c. */
+#define UT_CPID ((u32)UT_LOAD_CONSTANT(0x75746c6400000001))
 
 /* Limits the runtime may set when it compiles the program (UTRACE_MAP_KEYS_MAX): entries per
  * map, and ring buffer pages (a power of two). */

@@ -34,7 +34,7 @@ TEST_F(Corpus, EveryAcceptedProgramCompilesAndVerifies) {
 
     std::vector<std::string> defines;
     for (const codegen::SymbolRef &s : plan.symbols) defines.push_back(s.macro + "=0x1000ULL");
-    auto backend = runtime::make_bcc_backend();
+    auto backend = runtime::make_kernel_backend({});
     auto loaded = backend->load(plan.c_source, defines);
     ASSERT_TRUE(loaded.ok()) << src.name << ":\n" << src.text << "\n" << loaded.error().message();
     for (const codegen::ProbeSpec &p : plan.probes) {

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "codegen/plan.h"
 #include "stdlib/prelude.h"
 #include "tests/unit/test_support.h"
 
@@ -43,6 +44,16 @@ std::string read_sample(const std::string &name) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+// The loader finds load-time constants by the tag the prelude writes into the program.
+TEST(Lower, PreludeTagsLoadTimeConstantsAsThePlanSays) {
+  char cpid[64];
+  snprintf(cpid, sizeof(cpid), "UT_LOAD_CONSTANT(0x%llx)",
+           static_cast<unsigned long long>(codegen::kLoadConstantTag |
+                                           static_cast<uint64_t>(codegen::LoadConstant::Cpid)));
+  EXPECT_NE(stdlib::prelude().find(std::string("#define UT_CPID ((u32)") + cpid + ")"),
+            std::string::npos);
 }
 
 TEST(Lower, SeedScriptC) {

@@ -1,19 +1,24 @@
-// The one file that talks to BCC: compiling with its Clang, loading programs and maps, attaching
-// uprobes and perf events, reading maps and the ring buffer.
-#include <bcc/BPF.h>
+// The backend that talks to the kernel: gets a BpfObject (from the compile cache, or from BCC's
+// Clang on a miss), creates its maps and loads its programs with plain bpf(2) calls, attaches
+// uprobes and perf events, reads maps and the event buffers. Of BCC it uses the compiler (in
+// bcc_compiler.cpp) and its C helpers for attaching and for reading ring and perf buffers.
 #include <bcc/libbpf.h>
+#include <bcc/perf_reader.h>
 #include <linux/bpf.h>
 #include <linux/perf_event.h>
-#include <llvm/Support/ErrorHandling.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <atomic>
+#include <chrono>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <sstream>
 
+#include "runtime/bcc_compiler.h"
 #include "runtime/bpf_backend.h"
+#include "runtime/map_reader.h"
 
 namespace ut::runtime {
 namespace {
@@ -41,48 +46,6 @@ class PerfAttachment : public Attachment {
   std::string event_name_;
 };
 
-// BCC and its Clang report on stderr, including harmless noise on every program load ("sha1 socket
-// not available"). While BCC works, stderr goes to a temporary file; its text is kept for the error
-// message when the call fails and dropped otherwise.
-// The real stderr and the capture file while a capture is active, for explain_exit() below.
-int g_saved_stderr = -1;
-FILE *g_capture_file = nullptr;
-
-class StderrCapture {
- public:
-  StderrCapture() {
-    fflush(stderr);
-    saved_ = dup(STDERR_FILENO);
-    file_ = tmpfile();
-    if (saved_ >= 0 && file_) dup2(fileno(file_), STDERR_FILENO);
-    g_saved_stderr = saved_;
-    g_capture_file = file_;
-  }
-  ~StderrCapture() { restore(); }
-
-  // Restores stderr and returns what was written to it meanwhile.
-  std::string restore() {
-    if (saved_ < 0 || !file_) return text_;
-    fflush(stderr);
-    dup2(saved_, STDERR_FILENO);
-    g_saved_stderr = -1;
-    g_capture_file = nullptr;
-    close(saved_);
-    saved_ = -1;
-    rewind(file_);
-    char buf[4096];
-    for (size_t n; (n = fread(buf, 1, sizeof(buf), file_)) > 0;) text_.append(buf, n);
-    fclose(file_);
-    file_ = nullptr;
-    return text_;
-  }
-
- private:
-  int saved_ = -1;
-  FILE *file_ = nullptr;
-  std::string text_;
-};
-
 bpf_prog_type program_type(codegen::ProbeKind kind) {
   switch (kind) {
     case codegen::ProbeKind::Begin:
@@ -93,30 +56,6 @@ bpf_prog_type program_type(codegen::ProbeKind kind) {
     default:
       return BPF_PROG_TYPE_KPROBE;
   }
-}
-
-// LLVM ends the process on some errors in the C it compiles (exit(1) from a diagnostic, or a
-// fatal error), the BPF stack limit above all. It does so from inside BCC with stderr captured:
-// say what happened before the process goes. Nothing is attached yet when BCC compiles.
-void explain_exit() {
-  if (g_saved_stderr < 0 || !g_capture_file) return;
-  fflush(stderr);
-  dup2(g_saved_stderr, STDERR_FILENO);
-  std::string text;
-  rewind(g_capture_file);
-  char buf[4096];
-  for (size_t n; (n = fread(buf, 1, sizeof(buf), g_capture_file)) > 0;) text.append(buf, n);
-  if (text.find("stack limit") != std::string::npos)
-    text =
-        "a probe needs more than the 512 bytes of stack BPF allows (strings take 64 bytes "
-        "each): split the probe or use fewer string values at once\n";
-  fprintf(stderr, "ERROR: BPF compilation failed: %s", text.c_str());
-  fflush(stderr);
-}
-
-void on_llvm_fatal_error(void *, const char *reason, bool) {
-  fprintf(stderr, "%s\n", reason);  // into the capture, for explain_exit()
-  exit(1);
 }
 
 void perf_buffer_callback(void *ctx, void *data, int size) {
@@ -130,27 +69,79 @@ int ring_buffer_callback(void *ctx, void *data, size_t size) {
   return 0;
 }
 
-class BccBackend : public BpfBackend {
- public:
-  BccBackend() : bpf_(0, nullptr, /*rw_engine_enabled=*/false, "", /*allow_rlimit=*/true) {
-    static bool installed = [] {
-      llvm::install_fatal_error_handler(on_llvm_fatal_error);
-      return atexit(explain_exit) == 0;
-    }();
-    (void)installed;
+long bpf(int cmd, union bpf_attr &attr) {
+  return syscall(__NR_bpf, cmd, &attr, sizeof(attr));
+}
+
+// A kernel object name: at most 15 characters of [A-Za-z0-9_.].
+void copy_object_name(char (&dest)[BPF_OBJ_NAME_LEN], const std::string &name) {
+  size_t n = 0;
+  for (char c : name) {
+    if (n + 1 == BPF_OBJ_NAME_LEN) break;
+    if (isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.') dest[n++] = c;
   }
-  ~BccBackend() override {
+  dest[n] = '\0';
+}
+
+// The CPUs a perf buffer needs a ring for.
+std::vector<int> online_cpus() {
+  std::vector<int> cpus;
+  std::ifstream in("/sys/devices/system/cpu/online");
+  std::string range;
+  while (std::getline(in, range, ',')) {
+    int first = 0, last = 0;
+    int n = sscanf(range.c_str(), "%d-%d", &first, &last);
+    if (n < 1) continue;
+    if (n == 1) last = first;
+    for (int cpu = first; cpu <= last; ++cpu) cpus.push_back(cpu);
+  }
+  return cpus;
+}
+
+// The last `max_lines` lines of a verifier log: the failing instruction and the reason.
+std::string log_tail(const std::string &log, size_t max_lines) {
+  size_t end = log.find_last_not_of("\n\0");
+  if (end == std::string::npos) return "";
+  size_t begin = end + 1;
+  for (size_t lines = 0; begin > 0 && lines < max_lines;)
+    if (log[--begin] == '\n') ++lines;
+  if (log[begin] == '\n') ++begin;
+  return log.substr(begin, end + 1 - begin);
+}
+
+class KernelBackend : public BpfBackend {
+ public:
+  explicit KernelBackend(BackendOptions options) : options_(std::move(options)) {
+    // Kernels before 5.11 charge BPF memory to RLIMIT_MEMLOCK.
+    rlimit unlimited{RLIM_INFINITY, RLIM_INFINITY};
+    setrlimit(RLIMIT_MEMLOCK, &unlimited);
+  }
+  ~KernelBackend() override {
     if (ring_) bpf_free_ringbuf(ring_);
+    for (perf_reader *r : perf_readers_) perf_reader_free(r);
+    for (auto &[name, fd] : loaded_) close(fd);
+    for (int fd : map_fds_) close(fd);
   }
 
-  Result<void> load(const std::string &c_source, const std::vector<std::string> &defines) override {
-    std::vector<std::string> cflags;
-    for (const std::string &d : defines) cflags.push_back("-D" + d);
-    StderrCapture capture;
-    ebpf::StatusTuple st = bpf_.init(c_source, cflags);
-    std::string noise = capture.restore();
-    if (!st.ok()) return Error("BPF compilation failed: " + st.msg() + "\n" + noise);
-    return {};
+  Result<void> load(const std::string &c_source, const std::vector<std::string> &defines,
+                    const LoadConstants &constants) override {
+    constants_ = constants;
+    auto begin = std::chrono::steady_clock::now();
+    std::string key = compile_key(c_source, defines, bcc_compiler_identity());
+    std::optional<BpfObject> cached = options_.cache.find(key);
+    if (cached) {
+      object_ = std::move(*cached);
+      note("BPF object from the cache: " + options_.cache.path(key), begin);
+    } else {
+      auto compiled = compile_with_bcc(c_source, defines);
+      if (!compiled) return std::move(compiled).error();
+      object_ = std::move(*compiled);
+      options_.cache.store(key, object_);
+      note(options_.cache.enabled() ? "compiled with BCC, cached as " + options_.cache.path(key)
+                                    : std::string("compiled with BCC (no cache)"),
+           begin);
+    }
+    return create_maps();
   }
 
   Result<std::unique_ptr<Attachment>> attach_uprobe(const std::string &function,
@@ -195,7 +186,7 @@ class BccBackend : public BpfBackend {
 
   Result<MapEntries> read_map(const std::string &c_name, size_t key_size,
                               size_t value_size) override {
-    int fd = bpf_.get_table(c_name).get_fd();
+    int fd = map_fd(c_name);
     if (fd < 0) return Error("no map named " + c_name);
     MapEntries entries;
     if (lookup_batch(fd, key_size, value_size, entries)) return entries;
@@ -209,7 +200,7 @@ class BccBackend : public BpfBackend {
 
   Result<void> write_map(const std::string &c_name, const std::string &key,
                          const std::string &value) override {
-    int fd = bpf_.get_table(c_name).get_fd();
+    int fd = map_fd(c_name);
     if (fd < 0) return Error("no map named " + c_name);
     std::string k = key, v = value;
     if (bpf_update_elem(fd, k.data(), v.data(), BPF_ANY) != 0)
@@ -218,14 +209,14 @@ class BccBackend : public BpfBackend {
   }
 
   Result<void> clear_map(const std::string &c_name, size_t key_size) override {
-    int fd = bpf_.get_table(c_name).get_fd();
+    int fd = map_fd(c_name);
     if (fd < 0) return Error("no map named " + c_name);
     for (std::string &key : keys(fd, key_size)) bpf_delete_elem(fd, key.data());
     return {};
   }
 
   Result<void> zero_map(const std::string &c_name, size_t key_size, size_t value_size) override {
-    int fd = bpf_.get_table(c_name).get_fd();
+    int fd = map_fd(c_name);
     if (fd < 0) return Error("no map named " + c_name);
     std::string zero(value_size, '\0');
     for (std::string &key : keys(fd, key_size))
@@ -236,24 +227,33 @@ class BccBackend : public BpfBackend {
   Result<void> open_events(const std::string &c_name, int perf_pages,
                            std::function<void(std::string_view)> on_record) override {
     on_record_ = std::move(on_record);
+    int fd = map_fd(c_name);
+    if (fd < 0) return Error("no event buffer named " + c_name);
     if (perf_pages > 0) {
-      // Records a full buffer refused are counted by BPF (perf_submit fails), not here.
-      ebpf::StatusTuple st =
-          bpf_.open_perf_buffer(c_name, perf_buffer_callback, nullptr, &on_record_, perf_pages);
-      if (!st.ok()) return Error("cannot open the perf buffer " + c_name + ": " + st.msg());
-      perf_buffer_ = c_name;
+      // One perf ring per CPU, each put in the perf event array at its CPU's index. Records a
+      // full ring refused are counted by BPF (perf_submit fails), not here.
+      for (int cpu : online_cpus()) {
+        auto *reader = static_cast<perf_reader *>(
+            bpf_open_perf_buffer(perf_buffer_callback, nullptr, &on_record_, -1, cpu, perf_pages));
+        if (!reader) return Error("cannot open a perf buffer on CPU " + std::to_string(cpu));
+        perf_readers_.push_back(reader);
+        int reader_fd = perf_reader_fd(reader);
+        if (bpf_update_elem(fd, &cpu, &reader_fd, BPF_ANY) != 0)
+          return Error("cannot install the perf buffer of CPU " + std::to_string(cpu) + ": " +
+                       strerror(errno));
+      }
       return {};
     }
-    int fd = bpf_.get_table(c_name).get_fd();
-    if (fd < 0) return Error("no ring buffer named " + c_name);
     ring_ = static_cast<ring_buffer *>(bpf_new_ringbuf(fd, ring_buffer_callback, &on_record_));
     if (!ring_) return Error("cannot open the ring buffer " + c_name);
     return {};
   }
 
   Result<void> poll_events(int timeout_ms) override {
-    if (!perf_buffer_.empty()) {
-      if (bpf_.poll_perf_buffer(perf_buffer_, timeout_ms) < 0 && errno != EINTR)
+    if (!perf_readers_.empty()) {
+      if (perf_reader_poll(static_cast<int>(perf_readers_.size()), perf_readers_.data(),
+                           timeout_ms) < 0 &&
+          errno != EINTR)
         return Error(std::string("perf buffer poll failed: ") + strerror(errno));
       return {};
     }
@@ -301,30 +301,97 @@ class BccBackend : public BpfBackend {
     return out;
   }
 
+  void note(const std::string &what, std::chrono::steady_clock::time_point since) const {
+    if (!options_.verbose) return;
+    auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - since);
+    fprintf(stderr, "utrace: %s (%.1f ms)\n", what.c_str(), ms.count());
+  }
+
+  Result<void> create_maps() {
+    for (const BpfMapDef &m : object_.maps) {
+      union bpf_attr attr {};
+      attr.map_type = m.type;
+      attr.key_size = m.key_size;
+      attr.value_size = m.value_size;
+      attr.max_entries = m.max_entries;
+      if (m.type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && m.max_entries == 0)
+        attr.max_entries = static_cast<uint32_t>(possible_cpus());
+      attr.map_flags = m.flags;
+      copy_object_name(attr.map_name, m.name);
+      int fd = static_cast<int>(bpf(BPF_MAP_CREATE, attr));
+      if (fd < 0) return Error("cannot create the map " + m.name + ": " + strerror(errno));
+      map_fds_.push_back(fd);
+    }
+    return {};
+  }
+
+  int map_fd(const std::string &c_name) const {
+    int index = object_.map_index(c_name);
+    return index < 0 ? -1 : map_fds_[static_cast<size_t>(index)];
+  }
+
+  // The program `function` loaded as `type`, loading it the first time.
   Result<int> program_fd(const std::string &function, bpf_prog_type type) {
     auto it = loaded_.find(function);
     if (it != loaded_.end()) return it->second;
-    int fd = -1;
-    StderrCapture capture;
-    ebpf::StatusTuple st = bpf_.load_func(function, type, fd);
-    std::string noise = capture.restore();
-    if (!st.ok()) return Error("cannot load " + function + ": " + st.msg() + "\n" + noise);
+    const BpfFunction *f = object_.function(function);
+    if (!f) return Error("no BPF function named " + function);
+    std::string insns = f->insns;
+    auto *insn = reinterpret_cast<bpf_insn *>(insns.data());
+    for (const BpfRelocation &r : f->relocations) {
+      if (r.kind == BpfRelocation::Kind::MapFd) {
+        insn[r.insn].src_reg = BPF_PSEUDO_MAP_FD;
+        insn[r.insn].imm = map_fds_[r.target];
+        insn[r.insn + 1].imm = 0;
+      } else if (r.kind == BpfRelocation::Kind::Function) {
+        insn[r.insn].src_reg = BPF_PSEUDO_FUNC;
+        insn[r.insn].imm = static_cast<int32_t>(r.target - r.insn - 1);
+        insn[r.insn + 1].imm = 0;
+      } else {
+        auto it = constants_.find(static_cast<codegen::LoadConstant>(r.target));
+        uint64_t value = it == constants_.end() ? 0 : it->second;
+        insn[r.insn].imm = static_cast<int32_t>(static_cast<uint32_t>(value));
+        insn[r.insn + 1].imm = static_cast<int32_t>(static_cast<uint32_t>(value >> 32));
+      }
+    }
+    union bpf_attr attr {};
+    attr.prog_type = type;
+    attr.insns = reinterpret_cast<uint64_t>(insns.data());
+    attr.insn_cnt = static_cast<uint32_t>(insns.size() / sizeof(bpf_insn));
+    attr.license = reinterpret_cast<uint64_t>(object_.license.c_str());
+    attr.kern_version = object_.kern_version;
+    copy_object_name(attr.prog_name, function);
+    int fd = static_cast<int>(bpf(BPF_PROG_LOAD, attr));
+    if (fd < 0) {
+      // Again with the verifier's log, which says why.
+      int error = errno;
+      std::string log(16 << 20, '\0');
+      attr.log_level = 1;
+      attr.log_buf = reinterpret_cast<uint64_t>(log.data());
+      attr.log_size = static_cast<uint32_t>(log.size());
+      fd = static_cast<int>(bpf(BPF_PROG_LOAD, attr));
+      if (fd < 0)
+        return Error("cannot load " + function + ": " + strerror(error) + "\n" + log_tail(log, 30));
+    }
     loaded_[function] = fd;
     return fd;
   }
 
-  ebpf::BPF bpf_;
+  BackendOptions options_;
+  BpfObject object_;
+  LoadConstants constants_;
+  std::vector<int> map_fds_;  // in the order of object_.maps
   std::map<std::string, int> loaded_;
   ring_buffer *ring_ = nullptr;
-  std::string perf_buffer_;  // when events come through a perf buffer instead
+  std::vector<perf_reader *> perf_readers_;  // when events come through a perf buffer instead
   std::function<void(std::string_view)> on_record_;
   int next_event_ = 0;
 };
 
 }  // namespace
 
-std::unique_ptr<BpfBackend> make_bcc_backend() {
-  return std::make_unique<BccBackend>();
+std::unique_ptr<BpfBackend> make_kernel_backend(BackendOptions options) {
+  return std::make_unique<KernelBackend>(std::move(options));
 }
 
 }  // namespace ut::runtime
