@@ -94,6 +94,7 @@ class Analyzer {
       p.variables.clear();
       scopes_.clear();
       loop_depth_ = 0;
+      map_loop_depth_ = 0;
       if (p.probe->predicate) {
         Type t = check(*p.probe->predicate);
         if (!t.is_none() && !t.is_scalar())
@@ -298,7 +299,7 @@ class Analyzer {
 
   void check_for(const ast::For &f) {
     if (!f.end) {
-      error(f.begin->range, "for loops over maps are not supported yet");
+      check_for_map(f);
       return;
     }
     for (const Expr *bound : {f.begin, f.end}) {
@@ -314,6 +315,61 @@ class Analyzer {
     check_stmt(*f.body);
     --loop_depth_;
     scopes_.pop_back();
+  }
+
+  // `for ($kv : @m)`: $kv is each entry's (key, value) in turn. The body runs as a BPF callback of
+  // bpf_for_each_map_elem(), which has no probe registers.
+  void check_for_map(const ast::For &f) {
+    Type kv = Type::none();
+    if (f.begin->kind != Expr::Kind::Map || !ast::as<ast::Map>(*f.begin).keys.empty()) {
+      error(f.begin->range, "a for loop takes a range (a..b) or a whole map (@name)");
+    } else {
+      kv = map_entry_type(ast::as<ast::Map>(*f.begin));
+    }
+    if (lookup(f.var->name))
+      error(f.var->range, "Variable " + f.var->name + " is already declared in this scope");
+    scopes_.emplace_back();
+    bind(*f.var, declare(*f.var, kv));
+    ++loop_depth_;
+    ++map_loop_depth_;
+    check_stmt(*f.body);
+    --map_loop_depth_;
+    --loop_depth_;
+    scopes_.pop_back();
+  }
+
+  // The (key, value) tuple of an entry of `m`; keys of a multi-key map are a tuple themselves.
+  Type map_entry_type(const ast::Map &m) {
+    auto it = sema_.maps.find(m.name);
+    if (it == sema_.maps.end()) {
+      if (!collecting_) error(m.range, "Undefined map: " + m.name);
+      return Type::none();
+    }
+    const MapInfo &info = it->second;
+    if (info.keys.empty()) {
+      error(m.range, "a for loop needs a map with keys; " + m.name + " has none");
+      return Type::none();
+    }
+    if (info.value.is_aggregate() &&
+        (info.value.agg.kind == AggKind::Stats || info.value.agg.kind == AggKind::Hist ||
+         info.value.agg.kind == AggKind::Lhist)) {
+      error(m.range, "a for loop cannot iterate over " + m.name + ": it holds a " +
+                         agg_name(info.value.agg.kind) + "() aggregation");
+      return Type::none();
+    }
+    Type key;
+    if (info.keys.size() == 1) {
+      key = info.keys[0];
+    } else {
+      key.kind = TypeKind::Tuple;
+      key.elements = info.keys;
+    }
+    Type kv;
+    kv.kind = TypeKind::Tuple;
+    kv.elements = {key, read_type(m, info.value)};
+    sema_.types[&m] = info.value;
+    sema_.iterated_maps.insert(m.name);
+    return kv;
   }
 
   static bool assignable(const Type &stored, const Type &value) {
@@ -527,6 +583,13 @@ class Analyzer {
       error(id.range, std::string(v->name) + " can only be used with a command to run (-c CMD)");
       return Type::none();
     }
+    if (v->reads_registers && map_loop_depth_ > 0) {
+      error(id.range, std::string(v->name) +
+                          " cannot be read in the body of a for loop over a map, which runs "
+                          "without the probe's registers")
+          .hint("read it into a variable before the loop");
+      return Type::none();
+    }
     if ((v->allowed & probe_kinds()) != probe_kinds()) {
       error(id.range,
             std::string("the ") + v->name + " builtin can only be used in " + v->allowed_text);
@@ -647,6 +710,7 @@ class Analyzer {
   Diagnostics *out_ = nullptr;
   ProbeInfo *probe_ = nullptr;
   int loop_depth_ = 0;
+  int map_loop_depth_ = 0;                             // inside the body of `for ($kv : @m)`
   bool collecting_ = false;                            // the quiet first pass
   bool aggregation_allowed_ = false;                   // checking the value of `@map = ...`
   std::vector<std::map<std::string, size_t>> scopes_;  // innermost last: name -> variables index

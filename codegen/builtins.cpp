@@ -59,13 +59,20 @@ const BuiltinVariable kVariables[] = {
     {"cpu", Type::integer(32, false), kAnyProbe, "", lower_cpu},
     {"comm", Type::string(16), kAnyProbe, "", lower_comm},
     {"cpid", Type::integer(32, false), kAnyProbe, "", lower_cpid, /*needs_command=*/true},
-    {"arg0", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_arg<0>},
-    {"arg1", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_arg<1>},
-    {"arg2", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_arg<2>},
-    {"arg3", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_arg<3>},
-    {"arg4", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_arg<4>},
-    {"arg5", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_arg<5>},
-    {"retval", Type::integer(), mask(ProbeKind::Uretprobe), "uretprobes", lower_retval},
+    {"arg0", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_arg<0>,
+     /*needs_command=*/false, /*reads_registers=*/true},
+    {"arg1", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_arg<1>,
+     /*needs_command=*/false, /*reads_registers=*/true},
+    {"arg2", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_arg<2>,
+     /*needs_command=*/false, /*reads_registers=*/true},
+    {"arg3", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_arg<3>,
+     /*needs_command=*/false, /*reads_registers=*/true},
+    {"arg4", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_arg<4>,
+     /*needs_command=*/false, /*reads_registers=*/true},
+    {"arg5", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_arg<5>,
+     /*needs_command=*/false, /*reads_registers=*/true},
+    {"retval", Type::integer(), mask(ProbeKind::Uretprobe), "uretprobes", lower_retval,
+     /*needs_command=*/false, /*reads_registers=*/true},
 };
 
 // ---- functions ----------------------------------------------------------------------------
@@ -150,7 +157,7 @@ std::string lower_exit(LowerContext &lc, const ast::Call &call) {
   EventSpec action;
   action.kind = EventKind::Exit;
   lc.send_event(action, args);
-  lc.emit("return 0;");
+  lc.emit(lc.return_statement());
   return "";
 }
 

@@ -28,7 +28,8 @@ struct BuiltinVariable {
   ProbeMask allowed;
   const char *allowed_text;  // for the error: "uprobes"
   std::string (*lower)(LowerContext &lc);
-  bool needs_command = false;  // only with -c (cpid)
+  bool needs_command = false;    // only with -c (cpid)
+  bool reads_registers = false;  // reads the probe's registers (arg0, retval)
 };
 
 // What a function's type rule sees: the call, its arguments' types, and where to report.

@@ -79,10 +79,11 @@ std::string Declarations::maps() {
     out << "BPF_ARRAY(" << plan_.lengths_map << ", s64, " << counted << ");\n";
     tables_.push_back(plan_.lengths_map);
   }
-  // Per-CPU maps are read across CPUs with bpf_map_lookup_percpu_elem(), which takes the map's
-  // address: BCC numbers its tables -1, -2, ... in the order they are declared.
+  // Per-CPU maps are read across CPUs with bpf_map_lookup_percpu_elem(), and for loops walk maps
+  // with bpf_for_each_map_elem(): both take the map's address. BCC numbers its tables -1, -2, ...
+  // in the order they are declared.
   for (const MapSpec &m : plan_.maps) {
-    if (!m.per_cpu) continue;
+    if (!m.per_cpu && !sema_.iterated_maps.count(m.name)) continue;
     size_t index = std::find(tables_.begin(), tables_.end(), m.c_name) - tables_.begin() + 1;
     out << "#define " << map_ref(m.c_name) << " ((void *)bpf_pseudo_fd(1, -" << index << "))\n";
   }

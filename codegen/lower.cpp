@@ -58,7 +58,7 @@ class Lowerer : public LowerContext {
     }
     std::string maps = decls_.maps(), events = decls_.events();
     plan_.c_source = std::string(stdlib::prelude()) + "\n" + decls_.tuples() + maps + events +
-                     decls_.symbols() + functions;
+                     decls_.symbols() + frames_ + callbacks_ + functions;
     return std::move(plan_);
   }
 
@@ -92,6 +92,10 @@ class Lowerer : public LowerContext {
     plan_.symbols.push_back(
         {"UT_SYM_" + std::to_string(plan_.symbols.size()), binary, symbol, range});
     return plan_.symbols.back().macro;
+  }
+
+  std::string return_statement() const override {
+    return in_callback_ ? "{ uf->ut_returned = 1; return 1; }" : "return 0;";
   }
 
   int map_index(const std::string &name) const override {
@@ -178,6 +182,9 @@ class Lowerer : public LowerContext {
 
   std::string lower_function(const ProbeInfo &probe, const AttachInfo &ap, const std::string &fn) {
     attach_ = &ap;
+    probe_ = &probe;
+    function_ = fn;
+    frame_.clear();
     body_.clear();
     temp_counter_ = 0;
     indent_ = 1;
@@ -260,7 +267,9 @@ class Lowerer : public LowerContext {
         std::string c = lower_expr(*w.cond);
         emit("if (!(" + c + "))");
         emit("  break;");
+        loops_.push_back(Loop::C);
         lower_block_contents(*w.body);
+        loops_.pop_back();
         --indent_;
         emit("}");
         break;
@@ -279,7 +288,7 @@ class Lowerer : public LowerContext {
         const auto &l = ast::as<ast::Let>(s);
         if (l.value)
           store(*l.var, lower_expr(*l.value), sema_.type_of(*l.value));
-        else if (!variable_types_.at(variable(*l.var))
+        else if (!variable_types_.at(sema_.variable_names.at(l.var))
                       .is_none())  // never assigned: nothing to reset
           // A loop that re-enters the block starts afresh.
           emit("__builtin_memset(&" + variable(*l.var) + ", 0, sizeof(" + variable(*l.var) + "));");
@@ -287,27 +296,141 @@ class Lowerer : public LowerContext {
       }
       case Stmt::Kind::For: {
         const auto &f = ast::as<ast::For>(s);
+        if (!f.end) {
+          lower_for_map(f);
+          break;
+        }
         std::string begin = lower_expr(*f.begin), end = lower_expr(*f.end);
         std::string limit = temp(Type::integer());
         emit(limit + " = " + end + ";");
         std::string i = variable(*f.var);
         emit("for (" + i + " = " + begin + "; " + i + " < " + limit + "; " + i + "++) {");
+        loops_.push_back(Loop::C);
         nested_block(*f.body);
+        loops_.pop_back();
         emit("}");
         break;
       }
       case Stmt::Kind::Return:
-        emit("return 0;");
+        emit(return_statement());
         break;
-      case Stmt::Kind::Break:
-        emit("break;");
+      case Stmt::Kind::Break:  // in a callback: stop walking the map
+        emit(loops_.back() == Loop::Callback ? "return 1;" : "break;");
         break;
-      case Stmt::Kind::Continue:
-        emit("continue;");
+      case Stmt::Kind::Continue:  // in a callback: on to the next entry
+        emit(loops_.back() == Loop::Callback ? "return 0;" : "continue;");
         break;
       case Stmt::Kind::Error:
         break;
     }
+  }
+
+  // ---- for ($kv : @m) ----------------------------------------------------------------------
+
+  // The body becomes callback ut_callback_N for bpf_for_each_map_elem(). A callback is its own
+  // BPF function with its own stack, so the probe's variables live in a per-CPU frame while the
+  // map is walked: the probe stores them there before the walk and reloads them after, and the
+  // body uses them in place. (BPF programs of one CPU do not run nested, so one frame per probe
+  // function suffices.)
+  void lower_for_map(const ast::For &f) {
+    const auto &m = ast::as<ast::Map>(*f.begin);
+    int id = plan_.callbacks++;
+    std::string frame = frame_map();
+    char callback[64];
+    snprintf(callback, sizeof(callback), "(void *)UT_LOAD_CONSTANT(0x%llx)",
+             static_cast<unsigned long long>(kCallbackTag | static_cast<uint64_t>(id)));
+    std::string walk = "bpf_for_each_map_elem(" + Declarations::map_ref(map_c_name(m.name)) + ", " +
+                       callback + ", 0, 0);";
+    if (in_callback_) {  // a loop in a loop: the variables are in the frame already
+      emit(walk);
+      emit("if (uf->ut_returned)");
+      emit("  return 1;");
+    } else {
+      emit("struct " + frame + " *uf = " + frame + ".lookup(&zero_key);");
+      emit("if (uf) {");
+      ++indent_;
+      for (const VariableInfo &v : probe_->variables)
+        if (!v.type.is_none())
+          emit("__builtin_memcpy(&uf->" + v.c_name + ", &" + v.c_name + ", sizeof(" + v.c_name +
+               "));");
+      emit("uf->ut_returned = 0;");
+      emit(walk);
+      for (const VariableInfo &v : probe_->variables)
+        if (!v.type.is_none())
+          emit("__builtin_memcpy(&" + v.c_name + ", &uf->" + v.c_name + ", sizeof(" + v.c_name +
+               "));");
+      emit("if (uf->ut_returned)");
+      emit("  return 0;");
+      --indent_;
+      emit("}");
+    }
+    lower_callback(f, m, id, frame);
+  }
+
+  // The frame of the current probe function's variables, declared the first time it is needed.
+  std::string frame_map() {
+    if (!frame_.empty()) return frame_;
+    frame_ = "ut_frame_" + function_;
+    std::string decl = "struct " + frame_ + " {";
+    for (const VariableInfo &v : probe_->variables)
+      if (!v.type.is_none()) decl += " " + decls_.declaration(v.type, v.c_name) + ";";
+    frames_ +=
+        decl + " u8 ut_returned; };\nBPF_PERCPU_ARRAY(" + frame_ + ", struct " + frame_ + ", 1);\n";
+    return frame_;
+  }
+
+  void lower_callback(const ast::For &f, const ast::Map &m, int id, const std::string &frame) {
+    std::string saved_body = std::move(body_);
+    int saved_indent = indent_, saved_temps = temp_counter_;
+    bool saved_in_callback = in_callback_;
+    std::vector<Loop> saved_loops = std::move(loops_);
+    body_.clear();
+    indent_ = 1;
+    temp_counter_ = 0;
+    in_callback_ = true;
+    loops_ = {Loop::Callback};
+
+    // The kernel passes (map, key, value, context); BCC would turn a second parameter into a
+    // probe argument, so the key comes straight from R2, before any other instruction.
+    std::string key_struct = "struct key_" + map_c_name(m.name).substr(4);
+    emit(key_struct + " *ut_key;");
+    emit("asm volatile(\"%0 = r2\" : \"=r\"(ut_key));");
+    emit("u64 zero_key = 0;");
+    emit("struct " + frame + " *uf = " + frame + ".lookup(&zero_key);");
+    emit("if (!uf)");
+    emit("  return 1;");
+    const MapInfo &info = sema_.maps.at(m.name);
+    std::string key = variable(*f.var) + "." + field_name(0);
+    std::string value = variable(*f.var) + "." + field_name(1);
+    if (info.keys.size() == 1) {
+      copy_into(key, info.keys[0], "ut_key->" + field_name(0), info.keys[0]);
+    } else {
+      for (size_t i = 0; i < info.keys.size(); ++i)
+        copy_into(key + "." + field_name(i), info.keys[i], "ut_key->" + field_name(i),
+                  info.keys[i]);
+    }
+    if (info.value.is_aggregate()) {
+      std::string v = lower_aggregation_read(*this, Declarations::map_ref(map_c_name(m.name)),
+                                             "ut_key", info.value.agg);
+      emit(value + " = " + v + ";");
+    } else {
+      emit(decls_.leaf_type(info.value) + " *ut_value = " + map_c_name(m.name) +
+           ".lookup(ut_key);");
+      emit("if (!ut_value)");
+      emit("  return 0;");
+      copy_into(value, info.value, "(*ut_value)", info.value);
+    }
+    lower_block_contents(*f.body);
+    emit("return 0;");
+    callbacks_ += "/* " + location(f.range) + "  the body of a for loop over " + m.name +
+                  " */\nint " + kCallbackPrefix + std::to_string(id) + "(void *ut_map)\n{\n" +
+                  body_ + "}\n\n";
+
+    body_ = std::move(saved_body);
+    indent_ = saved_indent;
+    temp_counter_ = saved_temps;
+    in_callback_ = saved_in_callback;
+    loops_ = std::move(saved_loops);
   }
 
   void lower_if(const ast::If &i) {
@@ -391,8 +514,10 @@ class Lowerer : public LowerContext {
     }
   }
 
-  // The C name of the declaration `v` refers to.
-  std::string variable(const ast::Variable &v) const { return sema_.variable_names.at(&v); }
+  // The C name of the declaration `v` refers to; in a callback, its place in the frame.
+  std::string variable(const ast::Variable &v) const {
+    return (in_callback_ ? "uf->" : "") + sema_.variable_names.at(&v);
+  }
 
   // A pointer to the key of `m` for map helpers.
   std::string map_key(const ast::Map &m) { return map_key(m.name, m.keys); }
@@ -618,6 +743,15 @@ class Lowerer : public LowerContext {
   std::string body_;
   int temp_counter_ = 0;
   int indent_ = 1;
+
+  // Map for loops: the callbacks and the frames they share with their probe function.
+  enum class Loop { C, Callback };  // what break and continue leave
+  const ProbeInfo *probe_ = nullptr;
+  std::string function_;  // the probe function being written
+  std::string frame_;     // its frame, once a for loop needs one
+  std::string frames_, callbacks_;
+  bool in_callback_ = false;
+  std::vector<Loop> loops_;
 };
 
 }  // namespace

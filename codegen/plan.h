@@ -86,6 +86,13 @@ struct EventSpec {
 enum class LoadConstant : uint32_t { Cpid = 1 };
 inline constexpr uint64_t kLoadConstantTag = 0x75746c6400000000ULL;  // "utld"
 
+// A BPF callback (the body of `for ($kv : @m)`) is the C function ut_callback_N; a program passes
+// it to a helper as a 64-bit immediate made of kCallbackTag and N (the prelude's UT_CALLBACK).
+// The loader appends the callback to each program that names it and makes the immediate a
+// reference to it: BCC cannot relocate function addresses itself.
+inline constexpr uint64_t kCallbackTag = 0x7574636200000000ULL;  // "utcb"
+inline constexpr char kCallbackPrefix[] = "ut_callback_";
+
 struct SymbolRef {
   std::string macro;  // "UT_SYM_0"
   std::string binary;
@@ -108,6 +115,8 @@ struct ProgramPlan {
   // Entry counts of the maps len() reads (MapSpec::length_index), kept as entries come and go.
   std::string lengths_map = "ut_lengths";
   int counters = 1;  // its size
+  // BPF callbacks (ut_callback_N) the programs pass to helpers: the bodies of map for loops.
+  int callbacks = 0;
 };
 
 constexpr int kLostEventsCounter = 0;

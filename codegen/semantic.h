@@ -56,6 +56,7 @@ struct SemanticInfo {
   std::vector<FormatSpec> formats;
   std::vector<std::string> params;                            // positional parameters $1, $2...
   std::set<std::string> counted_maps;                         // maps whose entries len() counts
+  std::set<std::string> iterated_maps;                        // maps a `for` loop walks
   std::unordered_map<const ast::Expr *, uint64_t> constants;  // values known now: sizeof()
 
   const Type &type_of(const ast::Expr &e) const;

@@ -64,13 +64,41 @@ Result<BpfFunction> extract_function(const ebpf::BPFModule &module, size_t id) {
     } else if (insns[i].src_reg == 0) {
       uint64_t value = static_cast<uint32_t>(insns[i].imm) |
                        static_cast<uint64_t>(static_cast<uint32_t>(insns[i + 1].imm)) << 32;
-      if ((value & 0xffffffff00000000ULL) == codegen::kLoadConstantTag)
-        f.relocations.push_back({BpfRelocation::Kind::Constant, static_cast<uint32_t>(i),
-                                 static_cast<uint32_t>(value)});
+      uint64_t tag = value & 0xffffffff00000000ULL;
+      auto id = static_cast<uint32_t>(value);
+      if (tag == codegen::kLoadConstantTag) {
+        f.relocations.push_back({BpfRelocation::Kind::Constant, static_cast<uint32_t>(i), id});
+      } else if (tag == codegen::kCallbackTag) {
+        std::string callee = codegen::kCallbackPrefix + std::to_string(id);
+        size_t index = 0;
+        while (index < module.num_functions() && callee != module.function_name(index)) ++index;
+        if (index == module.num_functions())
+          return Error(f.name + " refers to a callback that was not compiled: " + callee);
+        f.relocations.push_back({BpfRelocation::Kind::Function, static_cast<uint32_t>(i),
+                                 static_cast<uint32_t>(index)});
+        insns[i].imm = insns[i + 1].imm = 0;
+      }
     }
     ++i;  // the second half of the 16-byte instruction
   }
   return f;
+}
+
+// A callback reads its key pointer from R2 with `asm("%0 = r2")` as its first statement (see
+// codegen's lower_for_map). Clang does not know that R2 holds anything at entry, so make sure no
+// instruction before that read overwrote R2; a program that fails this is refused, not loaded.
+Result<void> check_callback_entry(const BpfFunction &f) {
+  auto *insns = reinterpret_cast<const bpf_insn *>(f.insns.data());
+  size_t count = f.insns.size() / sizeof(bpf_insn);
+  for (size_t i = 0; i < count; ++i) {
+    const bpf_insn &in = insns[i];
+    uint8_t cls = BPF_CLASS(in.code);
+    if (in.code == (BPF_ALU64 | BPF_MOV | BPF_X) && in.src_reg == BPF_REG_2) return {};
+    bool writes_r2 = in.dst_reg == BPF_REG_2 && cls != BPF_ST && cls != BPF_STX;
+    if (writes_r2 || cls == BPF_JMP || cls == BPF_JMP32) break;
+    if (in.code == kLoadImm64) ++i;
+  }
+  return Error("the compiled " + f.name + " does not begin by reading its key from R2");
 }
 
 }  // namespace
@@ -111,6 +139,8 @@ Result<BpfObject> compile_with_bcc(const std::string &c_source,
   for (size_t i = 0; i < module->num_functions(); ++i) {
     auto f = extract_function(*module, i);
     if (!f) return std::move(f).error();
+    if (f->name.rfind(codegen::kCallbackPrefix, 0) == 0)
+      if (auto ok = check_callback_entry(*f); !ok) return std::move(ok).error();
     object.functions.push_back(std::move(*f));
   }
   return object;

@@ -66,6 +66,12 @@ const BpfFunction *BpfObject::function(std::string_view name) const {
   return nullptr;
 }
 
+int BpfObject::function_index(std::string_view name) const {
+  for (size_t i = 0; i < functions.size(); ++i)
+    if (functions[i].name == name) return static_cast<int>(i);
+  return -1;
+}
+
 int BpfObject::map_index(std::string_view name) const {
   for (size_t i = 0; i < maps.size(); ++i)
     if (maps[i].name == name) return static_cast<int>(i);
@@ -108,6 +114,7 @@ Result<BpfObject> deserialize(std::string_view bytes, std::string_view key) {
       *v = r.u32();
   }
   object.functions.resize(r.count(4 * 3));
+  size_t nfunctions = object.functions.size();
   for (BpfFunction &f : object.functions) {
     f.name = r.str();
     f.insns = r.str();

@@ -26,7 +26,7 @@ struct BpfMapDef {
 struct BpfRelocation {
   enum class Kind : uint32_t {
     MapFd,     // the file descriptor of maps[target]
-    Function,  // the address of the instruction `target` of the same function (a callback)
+    Function,  // the address of functions[target], a callback appended to the program
     Constant,  // the value of load-time constant `target` (codegen::LoadConstant)
   };
   Kind kind = Kind::MapFd;
@@ -48,6 +48,8 @@ struct BpfObject {
   uint32_t kern_version = 0;
 
   const BpfFunction *function(std::string_view name) const;
+  // The index in `functions` of the function named `name`, or -1.
+  int function_index(std::string_view name) const;
   // The index in `maps` of the map named `name`, or -1.
   int map_index(std::string_view name) const;
 };

@@ -18,6 +18,7 @@
 
 #include "runtime/bcc_compiler.h"
 #include "runtime/bpf_backend.h"
+#include "runtime/bpf_link.h"
 #include "runtime/map_reader.h"
 
 namespace ut::runtime {
@@ -121,6 +122,7 @@ class KernelBackend : public BpfBackend {
     for (perf_reader *r : perf_readers_) perf_reader_free(r);
     for (auto &[name, fd] : loaded_) close(fd);
     for (int fd : map_fds_) close(fd);
+    if (btf_fd_ >= 0) close(btf_fd_);
   }
 
   Result<void> load(const std::string &c_source, const std::vector<std::string> &defines,
@@ -325,6 +327,24 @@ class KernelBackend : public BpfBackend {
     return {};
   }
 
+  // The BTF of function_btf(), loaded the first time a program needs it.
+  Result<int> btf_fd() {
+    if (btf_fd_ >= 0) return btf_fd_;
+    const std::string &blob = function_btf().blob;
+    std::string log(64 << 10, '\0');
+    union bpf_attr attr {};
+    attr.btf = reinterpret_cast<uint64_t>(blob.data());
+    attr.btf_size = static_cast<uint32_t>(blob.size());
+    attr.btf_log_buf = reinterpret_cast<uint64_t>(log.data());
+    attr.btf_log_size = static_cast<uint32_t>(log.size());
+    attr.btf_log_level = 1;
+    btf_fd_ = static_cast<int>(bpf(BPF_BTF_LOAD, attr));
+    if (btf_fd_ < 0)
+      return Error(std::string("the kernel refused utrace's BTF: ") + strerror(errno) + "\n" +
+                   log_tail(log, 10));
+    return btf_fd_;
+  }
+
   int map_fd(const std::string &c_name) const {
     int index = object_.map_index(c_name);
     return index < 0 ? -1 : map_fds_[static_cast<size_t>(index)];
@@ -334,30 +354,30 @@ class KernelBackend : public BpfBackend {
   Result<int> program_fd(const std::string &function, bpf_prog_type type) {
     auto it = loaded_.find(function);
     if (it != loaded_.end()) return it->second;
-    const BpfFunction *f = object_.function(function);
-    if (!f) return Error("no BPF function named " + function);
-    std::string insns = f->insns;
-    auto *insn = reinterpret_cast<bpf_insn *>(insns.data());
-    for (const BpfRelocation &r : f->relocations) {
-      if (r.kind == BpfRelocation::Kind::MapFd) {
-        insn[r.insn].src_reg = BPF_PSEUDO_MAP_FD;
-        insn[r.insn].imm = map_fds_[r.target];
-        insn[r.insn + 1].imm = 0;
-      } else if (r.kind == BpfRelocation::Kind::Function) {
-        insn[r.insn].src_reg = BPF_PSEUDO_FUNC;
-        insn[r.insn].imm = static_cast<int32_t>(r.target - r.insn - 1);
-        insn[r.insn + 1].imm = 0;
-      } else {
-        auto it = constants_.find(static_cast<codegen::LoadConstant>(r.target));
-        uint64_t value = it == constants_.end() ? 0 : it->second;
-        insn[r.insn].imm = static_cast<int32_t>(static_cast<uint32_t>(value));
-        insn[r.insn + 1].imm = static_cast<int32_t>(static_cast<uint32_t>(value >> 32));
-      }
+    int index = object_.function_index(function);
+    if (index < 0) return Error("no BPF function named " + function);
+    auto linked = link_program(object_, static_cast<size_t>(index), map_fds_, constants_);
+    if (!linked) return std::move(linked).error().context(function);
+    const std::vector<bpf_insn> &insns = linked->insns;
+    // Callbacks are subprograms, which the kernel accepts only with BTF function information.
+    std::vector<bpf_func_info> func_info;
+    if (!linked->callback_starts.empty()) {
+      auto btf = btf_fd();
+      if (!btf) return std::move(btf).error();
+      func_info.push_back({0, function_btf().main_type_id});
+      for (uint32_t start : linked->callback_starts)
+        func_info.push_back({start, function_btf().callback_type_id});
     }
     union bpf_attr attr {};
     attr.prog_type = type;
     attr.insns = reinterpret_cast<uint64_t>(insns.data());
-    attr.insn_cnt = static_cast<uint32_t>(insns.size() / sizeof(bpf_insn));
+    attr.insn_cnt = static_cast<uint32_t>(insns.size());
+    if (!func_info.empty()) {
+      attr.prog_btf_fd = static_cast<uint32_t>(btf_fd_);
+      attr.func_info_rec_size = sizeof(bpf_func_info);
+      attr.func_info = reinterpret_cast<uint64_t>(func_info.data());
+      attr.func_info_cnt = static_cast<uint32_t>(func_info.size());
+    }
     attr.license = reinterpret_cast<uint64_t>(object_.license.c_str());
     attr.kern_version = object_.kern_version;
     copy_object_name(attr.prog_name, function);
@@ -380,6 +400,7 @@ class KernelBackend : public BpfBackend {
   BackendOptions options_;
   BpfObject object_;
   LoadConstants constants_;
+  int btf_fd_ = -1;
   std::vector<int> map_fds_;  // in the order of object_.maps
   std::map<std::string, int> loaded_;
   ring_buffer *ring_ = nullptr;

@@ -197,6 +197,13 @@ int run(int argc, char **argv) {
   lowering.perf_events = events ? std::string(events) == "perf"
                                 : opt.dump.empty() && !runtime::kernel_has_ring_buffers();
   codegen::ProgramPlan plan = codegen::lower(*prog, sema, lowering);
+  // A loop's body runs as a callback, without the probe context a perf buffer write needs;
+  // kernels with bpf_for_each_map_elem() (5.13) all have ring buffers.
+  if (plan.callbacks > 0 && plan.perf_events) {
+    std::cerr << "ERROR: for loops over maps need the ring buffer event transport: unset "
+                 "UTRACE_EVENTS=perf\n";
+    return 1;
+  }
   if (!open_output()) return 1;
   if (opt.dump == "c") {
     out->raw(plan.c_source);

@@ -280,5 +280,35 @@ TEST_F(Maps, CountsFromATraceeAreExact) {
   EXPECT_EQ(by0 + by1 + by2, calls) << r.out;
 }
 
+// for ($kv : @m) walks the map in BPF (bpf_for_each_map_elem with a callback utrace links in).
+TEST_F(Maps, ForLoopOverAMapSeesEveryEntryWithMergedAggregates) {
+  RunResult r = utrace(
+      {"-q", "-c", kCCalls + " 100 0", "-e",
+       "uprobe:" + kCCalls +
+           ":f { @c[arg0 % 3] = count(); @s[arg0 % 3, \"k\"] = sum(arg0); } "
+           "END { $n = 0; $calls = 0; $sum = 0; "
+           "for ($kv : @c) { $n++; $calls += $kv.1; } "
+           "for ($kv : @s) { if ($kv.0.1 == \"k\") { $sum += $kv.1; } } "
+           "printf(\"%d keys, %d calls, sum %d\\n\", $n, $calls, $sum); clear(@c); clear(@s); }"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "3 keys, 100 calls, sum 4950\n\n\n") << r.err;
+}
+
+TEST_F(Maps, ForLoopOverAMapBreaksContinuesNestsAndExits) {
+  RunResult r = run_quiet(
+      R"(BEGIN { @a[1] = 1; @a[2] = 2; @a[3] = 3; @t["one"] = (7, "x");
+                 $n = 0; for ($kv : @a) { $n++; break; } printf("%d\n", $n);
+                 for ($kv : @a) { if ($kv.0 == 2) { continue; } $n += $kv.1 * 10; } printf("%d\n", $n);
+                 $pairs = 0; for ($x : @a) { for ($y : @a) { $pairs++; } } printf("%d pairs\n", $pairs);
+                 for ($kv : @t) { printf("%s: %d %s\n", $kv.0, $kv.1.0, $kv.1.1); }
+                 for ($kv : @a) { exit(); }
+                 printf("not reached\n"); })");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "1\n41\n9 pairs\none: 7 x\n\n\n"
+            "@a[1]: 1\n@a[2]: 2\n@a[3]: 3\n@t[one]: (7, x)\n")
+      << r.err;
+}
+
 }  // namespace
 }  // namespace ut

@@ -203,5 +203,38 @@ TEST(ForLoops, RangeVariableIsScopedToTheLoop) {
             std::string::npos);
 }
 
+TEST(ForLoops, OverAMapGiveKeyAndValue) {
+  EXPECT_EQ(errors_of(R"(BEGIN { @m["a", 1] = count(); @n[1] = "s"; $t = 0;
+                        for ($kv : @m) { $t += $kv.1; printf("%s %d\n", $kv.0.0, $kv.0.1); }
+                        for ($kv : @n) { printf("%d %s\n", $kv.0, $kv.1); break; } })"),
+            "");
+}
+
+TEST(ForLoops, OverAMapRefusesWhatItCannotWalk) {
+  EXPECT_EQ(errors_of("BEGIN { @h[1] = hist(5); for ($kv : @h) { } }"),
+            "stdin:1:37-39: ERROR: a for loop cannot iterate over @h: it holds a hist() "
+            "aggregation\n"
+            "BEGIN { @h[1] = hist(5); for ($kv : @h) { } }\n"
+            "                                    ~~\n");
+  EXPECT_NE(errors_of("BEGIN { @s = 1; for ($kv : @s) { } }")
+                .find("a for loop needs a map with keys; @s has none"),
+            std::string::npos);
+  EXPECT_NE(errors_of("BEGIN { @s[1] = 1; for ($kv : @s[1]) { } }")
+                .find("a for loop takes a range (a..b) or a whole map (@name)"),
+            std::string::npos);
+  EXPECT_NE(errors_of("BEGIN { for ($kv : @nope) { } }").find("Undefined map: @nope"),
+            std::string::npos);
+}
+
+TEST(ForLoops, OverAMapHaveNoProbeRegisters) {
+  std::string errors =
+      errors_of("uprobe:/bin/sh:main { @m[1] = 1; $a = arg0; for ($kv : @m) { @x = arg1; } }");
+  EXPECT_NE(errors.find("arg1 cannot be read in the body of a for loop over a map"),
+            std::string::npos)
+      << errors;
+  EXPECT_NE(errors.find("HINT: read it into a variable before the loop"), std::string::npos);
+  EXPECT_EQ(errors.find("ERROR"), errors.rfind("ERROR")) << "arg0 before the loop is fine";
+}
+
 }  // namespace
 }  // namespace ut

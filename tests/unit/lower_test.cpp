@@ -94,6 +94,13 @@ TEST(Lower, LetAndForRanges) {
   expect_golden("let_for.c", p.c_or_errors());
 }
 
+TEST(Lower, ForOverAMapIsACallbackSharingAFrame) {
+  Pipeline p(
+      "BEGIN { @m[\"a\", 1] = count(); $t = 0; for ($kv : @m) { if ($kv.1 > 5) { break; } "
+      "$t += $kv.1; } @t = $t; }");
+  expect_golden("for_map.c", p.c_or_errors());
+}
+
 // Syntax trees, one feature each.
 TEST(DumpAst, AngleBlocksComparisonsAndShifts) {
   Pipeline p("BEGIN < if (@x > 1) < @y = @x >> 1; > else { @y = -1 } >");
