@@ -545,19 +545,11 @@ class Analyzer {
   // What reading a map yields. count, sum, min, max and avg read as their merged integer value
   // (newer bpftrace's rule); stats, hist and lhist can only be printed.
   Type read_type(const ast::Map &m, const Type &stored) {
-    if (!stored.is_aggregate()) return stored;
-    switch (stored.agg.kind) {
-      case AggKind::Count:
-      case AggKind::Sum:
-      case AggKind::Min:
-      case AggKind::Max:
-      case AggKind::Avg:
-        return Type::integer(64, stored.agg.kind != AggKind::Count);
-      default:
-        error(m.range, m.name + " holds a " + agg_name(stored.agg.kind) +
-                           "() aggregation, which can be printed but not read in an expression");
-        return Type::none();
-    }
+    Type t = codegen::read_type(stored);
+    if (t.is_none() && stored.is_aggregate())
+      error(m.range, m.name + " holds a " + agg_name(stored.agg.kind) +
+                         "() aggregation, which can be printed but not read in an expression");
+    return t;
   }
 
   // A positional parameter used as a number: missing ones are 0, others must be numeric.

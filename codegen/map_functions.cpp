@@ -43,6 +43,22 @@ bool integer_args_from(CallCheck &c, size_t first) {
 // print(@m), print(@m, top), print(@m, top, div): the map as at exit, now. print(value) prints
 // an integer or a string on its own line.
 Type check_print(CallCheck &c) {
+  if (is_map(c.call.args[0]) && !as_map(c.call.args[0]).keys.empty()) {
+    // print(@m[k]): the entry's value, printed as print(value) prints it (bpftrace 0.21).
+    const ast::Map &m = as_map(c.call.args[0]);
+    const Type &stored = c.arg_types[0];
+    Type value = read_type(stored);
+    if (value.is_none() && stored.is_aggregate())
+      c.diags
+          .error(m.range, "print() of one entry of " + m.name + " is not possible: it holds a " +
+                              agg_name(stored.agg.kind) + "() aggregation")
+          .hint("print(" + m.name + ") prints the whole map");
+    else if (c.call.args.size() > 1)
+      c.diags.error(c.call.range, "print() of one map entry takes no top or divisor");
+    else if (!value.is_none())
+      c.sema.types[&m] = value;
+    return Type::none();
+  }
   if (is_map(c.call.args[0])) {
     if (!whole_map(c)) return Type::none();
     integer_args_from(c, 1);
@@ -60,7 +76,7 @@ Type check_print(CallCheck &c) {
 
 std::string lower_print(LowerContext &lc, const ast::Call &call) {
   EventSpec action;
-  if (is_map(call.args[0])) {
+  if (is_map(call.args[0]) && as_map(call.args[0]).keys.empty()) {
     action.kind = EventKind::PrintMap;
     action.map = lc.map_index(as_map(call.args[0]).name);
     lc.send_event(action, {call.args.begin() + 1, call.args.end()});

@@ -79,6 +79,20 @@ std::string Type::str() const {
   return "?";
 }
 
+Type read_type(const Type &stored) {
+  if (!stored.is_aggregate()) return stored;
+  switch (stored.agg.kind) {
+    case AggKind::Count:
+    case AggKind::Sum:
+    case AggKind::Min:
+    case AggKind::Max:
+    case AggKind::Avg:
+      return Type::integer(64, stored.agg.kind != AggKind::Count);
+    default:
+      return Type::none();
+  }
+}
+
 std::string Type::c_type() const {
   switch (kind) {
     case TypeKind::Integer:

@@ -90,6 +90,10 @@ struct Type {
 // "count", "hist"...: how bpftrace names aggregation types in messages.
 const char *agg_name(AggKind kind);
 
+// What reading a map value of type `stored` in an expression yields: the value itself, or for
+// count/sum/min/max/avg the merged 64-bit integer; none for stats, hist and lhist.
+Type read_type(const Type &stored);
+
 // Parses a cast's type name ("int8" ... "uint64"); none() when it is not one.
 Type integer_type_named(const std::string &name);
 

@@ -280,6 +280,16 @@ TEST_F(Maps, CountsFromATraceeAreExact) {
   EXPECT_EQ(by0 + by1 + by2, calls) << r.out;
 }
 
+// print(@m[k]) prints the entry's value like print(value) (bpftrace 0.21; 0.17 refuses it).
+TEST_F(Maps, PrintOfOneEntryPrintsItsValue) {
+  RunResult r = run_quiet(
+      R"(BEGIN { @m[1] = 5; @c["a"] = count(); @c["a"] = count(); @s[1] = "str"; @t[1, 2] = (3, "x");
+                 print(@m[1]); print(@m[2]); print(@c["a"]); print(@s[1]); print(@t[1, 2]);
+                 clear(@m); clear(@c); clear(@s); clear(@t); exit(); })");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "5\n0\n2\nstr\n(3, x)\n\n\n") << r.err;
+}
+
 // for ($kv : @m) walks the map in BPF (bpf_for_each_map_elem with a callback utrace links in).
 TEST_F(Maps, ForLoopOverAMapSeesEveryEntryWithMergedAggregates) {
   RunResult r = utrace(

@@ -203,6 +203,18 @@ TEST(ForLoops, RangeVariableIsScopedToTheLoop) {
             std::string::npos);
 }
 
+TEST(Aggregations, PrintOfOneEntryIsItsValue) {
+  EXPECT_EQ(
+      errors_of(
+          R"(BEGIN { @c["a"] = count(); @t[1, 2] = (3, "x"); print(@c["a"]); print(@t[1, 2]); })"),
+      "");
+  std::string e = errors_of("BEGIN { @h[1] = hist(3); print(@h[1]); @m[1] = 1; print(@m[1], 2); }");
+  EXPECT_NE(e.find("print() of one entry of @h is not possible: it holds a hist() aggregation"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("print() of one map entry takes no top or divisor"), std::string::npos) << e;
+}
+
 TEST(ForLoops, OverAMapGiveKeyAndValue) {
   EXPECT_EQ(errors_of(R"(BEGIN { @m["a", 1] = count(); @n[1] = "s"; $t = 0;
                         for ($kv : @m) { $t += $kv.1; printf("%s %d\n", $kv.0.0, $kv.0.1); }
