@@ -105,14 +105,21 @@ Type check_printf(CallCheck &c) {
     if (!p.is_conversion) continue;
     const Type &t = c.arg_types[arg++];
     if (t.is_none()) continue;  // already reported
-    bool wants_string = p.conversion == 's';
-    bool ok = wants_string ? t.is_string() : t.is_scalar();
+    const char *wanted = p.conversion == 's'   ? "string"
+                         : p.conversion == 'r' ? "buffer"
+                                               : "integer";
+    bool ok = p.conversion == 's'   ? t.is_string()
+              : p.conversion == 'r' ? t.is_buffer()
+                                    : t.is_scalar();
     if (!ok) {
-      std::string supplied = t.is_string() ? "string" : t.is_scalar() ? "integer" : t.str();
+      std::string supplied = t.is_string()   ? "string"
+                             : t.is_scalar() ? "integer"
+                             : t.is_buffer() ? "buffer"
+                                             : t.str();
       c.diags.error(call.range, "printf: %" + std::string(1, p.conversion) +
-                                    " specifier expects a value of type " +
-                                    (wants_string ? "string" : "integer") + " (" + supplied +
-                                    " supplied)");
+                                    (p.variant ? std::string(1, p.variant) : "") +
+                                    " specifier expects a value of type " + wanted + " (" +
+                                    supplied + " supplied)");
     }
   }
   c.sema.call_formats[&call] = c.sema.formats.size();
@@ -196,6 +203,29 @@ std::string lower_str(LowerContext &lc, const ast::Call &call) {
   return v;
 }
 
+// buf(p, n): n bytes of user memory at p (at most kBufferSize), printed with %r, %rx or %rh.
+Type check_buf(CallCheck &c) {
+  if (!c.arg_types[0].is_none() && !c.arg_types[0].is_scalar())
+    c.diags.error(c.call.args[0]->range, "buf() expects an address, not " + c.arg_types[0].str());
+  if (!c.arg_types[1].is_none() && !c.arg_types[1].is_integer())
+    c.diags.error(c.call.args[1]->range, "buf() length must be an integer");
+  if (c.call.args[1]->kind == ast::Expr::Kind::Integer &&
+      ast::as<ast::Integer>(*c.call.args[1]).value > kBufferSize)
+    c.diags.error(c.call.args[1]->range,
+                  "buf() reads at most " + std::to_string(kBufferSize) + " bytes");
+  return Type::buffer();
+}
+
+std::string lower_buf(LowerContext &lc, const ast::Call &call) {
+  std::string address = lc.expr(*call.args[0]);
+  std::string length = lc.expr(*call.args[1]);
+  std::string v = lc.temp(Type::buffer());
+  lc.emit(v + ".length = (u64)(" + length + ") < sizeof(" + v + ".data) ? (u64)(" + length +
+          ") : sizeof(" + v + ".data);");
+  lc.emit("bpf_probe_read_user(" + v + ".data, " + v + ".length, (void *)(" + address + "));");
+  return v;
+}
+
 const BuiltinFunction kFunctions[] = {
     {"count", 0, 0, check_aggregation<AggKind::Count>, lower_aggregation_call},
     {"sum", 1, 1, check_aggregation<AggKind::Sum>, lower_aggregation_call},
@@ -209,6 +239,7 @@ const BuiltinFunction kFunctions[] = {
     {"uaddr", 1, 1, check_uaddr, lower_uaddr},
     {"exit", 0, 1, check_exit, lower_exit},
     {"str", 1, 2, check_str, lower_str, /*positional_as_text=*/true},
+    {"buf", 2, 2, check_buf, lower_buf},
     {"print", 1, 3, check_print, lower_print, false, /*map_arg=*/true},
     {"clear", 1, 1, check_whole_map, lower_map_event<EventKind::ClearMap>, false, true},
     {"zero", 1, 1, check_whole_map, lower_map_event<EventKind::ZeroMap>, false, true},

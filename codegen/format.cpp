@@ -33,12 +33,15 @@ Result<FormatSpec> parse_format(const std::string &format) {
         written += format[i++];
     }
     while (i < format.size() && strchr("hljzt", format[i])) ++i;  // lengths: all values are 64-bit
-    if (i >= format.size() || !strchr("diuxXocsp", format[i])) {
+    if (i >= format.size() || !strchr("diuxXocspr", format[i])) {
       return Error("invalid format specifier '" + format.substr(start, i - start + 1) + "'");
     }
     flush();
     char conv = format[i] == 'i' ? 'd' : format[i];
-    spec.pieces.push_back({written, true, conv});
+    char variant = 0;
+    if (conv == 'r' && i + 1 < format.size() && (format[i + 1] == 'x' || format[i + 1] == 'h'))
+      variant = format[++i];
+    spec.pieces.push_back({written, true, conv, variant});
   }
   flush();
   return spec;

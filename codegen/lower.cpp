@@ -107,7 +107,7 @@ class Lowerer : public LowerContext {
     std::vector<FieldSpec> fields;
     for (const Expr *a : args) {
       Type t = sema_.type_of(*a);
-      bool as_is = t.is_string() || t.kind == TypeKind::Tuple;
+      bool as_is = t.is_string() || t.kind == TypeKind::Tuple || t.is_buffer();
       FieldSpec f{0, as_is ? t : Type::integer(64, !t.is_integer() || t.is_signed), {}};
       if (a->kind == Expr::Kind::String) f.constant = ast::as<ast::String>(*a).value;
       values.push_back(f.constant ? "" : lower_expr(*a));

@@ -43,7 +43,8 @@ struct MapSpec {
 struct FormatPiece {
   std::string text;  // the literal text, or the conversion as written without length ("%-5d")
   bool is_conversion = false;
-  char conversion = 0;  // 'd', 'u', 'x', 'X', 'o', 's', 'c', 'p', 'i'
+  char conversion = 0;  // 'd', 'u', 'x', 'X', 'o', 's', 'c', 'p', 'r'
+  char variant = 0;     // %r only: 'x' (%rx: every byte as \xNN), 'h' (%rh: hex bytes)
 };
 
 struct FormatSpec {

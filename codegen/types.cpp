@@ -12,6 +12,8 @@ uint32_t Type::byte_size() const {
       return size;
     case TypeKind::Pointer:
       return 8;
+    case TypeKind::Buffer:
+      return 8 + size;  // u64 length, then the bytes
     case TypeKind::Tuple: {
       uint32_t total = 0;
       for (const Type &e : elements) total += (e.byte_size() + 7) / 8 * 8;
@@ -68,6 +70,8 @@ std::string Type::str() const {
       return "string[" + std::to_string(size) + "]";
     case TypeKind::Pointer:
       return elements[0].str() + " *";
+    case TypeKind::Buffer:
+      return "buffer[" + std::to_string(size) + "]";
     case TypeKind::Tuple: {
       std::string s = "(";
       for (size_t i = 0; i < elements.size(); ++i) s += (i ? "," : "") + elements[i].str();
@@ -101,6 +105,8 @@ std::string Type::c_type() const {
       return "u64";
     case TypeKind::String:
       return "char";
+    case TypeKind::Buffer:
+      return "struct ut_buffer";
     case TypeKind::Aggregate:
       switch (agg.kind) {
         case AggKind::Count:
@@ -130,6 +136,7 @@ bool Type::operator==(const Type &o) const {
     case TypeKind::Integer:
       return bits == o.bits && is_signed == o.is_signed;
     case TypeKind::String:
+    case TypeKind::Buffer:
       return size == o.size;
     case TypeKind::Aggregate:
       return agg == o.agg;

@@ -7,7 +7,7 @@
 
 namespace ut::codegen {
 
-enum class TypeKind { None, Integer, String, Pointer, Tuple, Aggregate };
+enum class TypeKind { None, Integer, String, Pointer, Tuple, Aggregate, Buffer };
 
 // What an aggregation map holds per key: `@m = count()`, `@h[k] = hist(v)`.
 enum class AggKind { Count, Sum, Avg, Min, Max, Stats, Hist, Lhist };
@@ -29,6 +29,9 @@ struct Aggregation {
 
 // The room a string takes as a map key or value (bpftrace's default string size).
 constexpr uint32_t kMapStringSize = 64;
+
+// buf(): at most this many bytes, held with their count (struct ut_buffer in the prelude).
+constexpr uint32_t kBufferSize = 64;
 
 // hist(): a bucket for negative values, one for 0, then [1], [2, 4), ... [2^62, 2^63).
 constexpr uint32_t kHistBuckets = 65;
@@ -61,6 +64,12 @@ struct Type {
     t.agg = agg;
     return t;
   }
+  static Type buffer() {
+    Type t;
+    t.kind = TypeKind::Buffer;
+    t.size = kBufferSize;
+    return t;
+  }
   static Type pointer(const Type &pointee) {
     Type t;
     t.kind = TypeKind::Pointer;
@@ -73,6 +82,7 @@ struct Type {
   bool is_pointer() const { return kind == TypeKind::Pointer; }
   bool is_none() const { return kind == TypeKind::None; }
   bool is_aggregate() const { return kind == TypeKind::Aggregate; }
+  bool is_buffer() const { return kind == TypeKind::Buffer; }
   // Integers and pointers: what arithmetic and conditions take.
   bool is_scalar() const { return is_integer() || is_pointer(); }
 

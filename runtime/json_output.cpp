@@ -202,6 +202,9 @@ void append_value(std::string &out, const Value &v) {
     case TypeKind::String:
       append_string(out, v.s);
       break;
+    case TypeKind::Buffer:
+      append_string(out, v.text());
+      break;
     case TypeKind::Aggregate:
       append_aggregate(out, v);
       break;

@@ -21,6 +21,10 @@ std::string format_printf(const codegen::FormatSpec &spec, const std::vector<Val
         n = snprintf(buf, sizeof(buf), (fmt + "s").c_str(),
                      v.type.is_string() ? v.s.c_str() : v.text().c_str());
         break;
+      case 'r':  // buf(): its bytes escaped, then width and alignment as for %s
+        n = snprintf(buf, sizeof(buf), (fmt + "s").c_str(),
+                     buffer_text(v.s, piece.variant).c_str());
+        break;
       case 'c':
         n = snprintf(buf, sizeof(buf), (fmt + "c").c_str(), static_cast<int>(v.i));
         break;

@@ -1,5 +1,7 @@
 #include "runtime/values.h"
 
+#include <algorithm>
+
 #include <cstring>
 
 namespace ut::runtime {
@@ -32,6 +34,7 @@ std::string Value::text() const {
     return std::to_string(i);
   }
   if (type.is_string()) return s;
+  if (type.is_buffer()) return buffer_text(s);
   if (type.kind == codegen::TypeKind::Tuple) {
     std::string out = "(";
     for (size_t e = 0; e < elements.size(); ++e) out += (e ? ", " : "") + elements[e].text();
@@ -49,11 +52,30 @@ bool Value::operator<(const Value &o) const {
       return static_cast<uint64_t>(i) < static_cast<uint64_t>(o.i);
     return i < o.i;
   }
-  if (type.is_string()) return s < o.s;
+  if (type.is_string() || type.is_buffer()) return s < o.s;
   if (type.kind == codegen::TypeKind::Tuple) return elements < o.elements;
   if (type.is_integer() && !type.is_signed)
     return static_cast<uint64_t>(i) < static_cast<uint64_t>(o.i);
   return i < o.i;
+}
+
+std::string buffer_text(std::string_view bytes, char variant) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (size_t n = 0; n < bytes.size(); ++n) {
+    auto c = static_cast<unsigned char>(bytes[n]);
+    if (variant == 'h') {
+      if (n) out += ' ';
+    } else if (variant != 'x' && c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+      continue;
+    } else {
+      out += "\\x";
+    }
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  return out;
 }
 
 Value decode(const codegen::Type &t, std::string_view bytes, size_t offset) {
@@ -68,6 +90,12 @@ Value decode(const codegen::Type &t, std::string_view bytes, size_t offset) {
   }
   if (t.is_string()) {
     v.s.assign(p, strnlen(p, size));
+    return v;
+  }
+  if (t.is_buffer()) {
+    uint64_t length = 0;
+    memcpy(&length, p, sizeof(length));
+    v.s.assign(p + sizeof(length), std::min<uint64_t>(length, t.size));
     return v;
   }
   uint64_t raw = 0;

@@ -14,7 +14,7 @@ struct Value {
   codegen::Type type;
   int64_t i = 0;      // Integer (signed or not: the bits, reinterpret by type.is_signed); the value
                       // of count, sum, min, max, and the average of avg and stats
-  std::string s;      // String, up to its NUL
+  std::string s;      // String, up to its NUL; Buffer, its bytes
   int64_t total = 0;  // avg, stats: the sum of the values
   uint64_t count = 0;             // avg, stats: how many values
   std::vector<uint64_t> buckets;  // hist, lhist
@@ -28,6 +28,10 @@ struct Value {
   bool operator<(const Value &o) const;
   bool operator==(const Value &o) const { return !(*this < o) && !(o < *this); }
 };
+
+// A buffer's bytes as %r prints them (and print() and maps): printable ASCII as is, every other
+// byte as \xNN; with `variant` 'x' every byte as \xNN, with 'h' as hex pairs apart ("03 00").
+std::string buffer_text(std::string_view bytes, char variant = 0);
 
 // Decodes a value of type `t` starting at `bytes[offset]`.
 Value decode(const codegen::Type &t, std::string_view bytes, size_t offset);

@@ -33,6 +33,12 @@ struct ut_perf_event_data {
 #define UT_RING_PAGES 256
 #endif
 
+/* What buf() reads: up to 64 bytes of user memory and how many there are. */
+struct ut_buffer {
+  u64 length;
+  u8 data[64];
+};
+
 /* A map value that is a string. */
 typedef char ut_string64[64];
 

@@ -133,5 +133,18 @@ TEST_F(Output, BadLimitsAreRefused) {
   EXPECT_EQ(r.err, "ERROR: UTRACE_RING_PAGES must be a power of two\n");
 }
 
+// buf() reads user memory; %r keeps printable ASCII, %rx escapes every byte, %rh is hex pairs.
+TEST_F(Runtime, BufPrintsWithEveryRConversion) {
+  RunResult r = utrace(
+      {"-q", "-c", kCBytes, "-e",
+       "uprobe:" + kCBytes +
+           R"(:take { printf("[%r] [%rx] [%rh] [%-6r]\n", buf(arg0, arg1), buf(arg0, 4), buf(arg0, 2), buf(arg0, 2)); print(buf(arg0, 3)); })"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "[hi\\x0a\\x00\\x03A\\x7f\\xff] [\\x68\\x69\\x0a\\x00] [68 69] [hi    ]\n"
+            "hi\\x0a\n\n\n")
+      << r.err;
+}
+
 }  // namespace
 }  // namespace ut

@@ -203,6 +203,22 @@ TEST(ForLoops, RangeVariableIsScopedToTheLoop) {
             std::string::npos);
 }
 
+TEST(Analyze, BufIsPrintedWithR) {
+  EXPECT_EQ(
+      errors_of(
+          R"(uprobe:/bin/sh:main { printf("%r %rx %rh\n", buf(arg0, 4), buf(arg0, arg1), buf(arg0, 64)); print(buf(arg0, 1)); })"),
+      "");
+  std::string e = errors_of(
+      R"(uprobe:/bin/sh:main { printf("%rx %d\n", 1, buf(arg0, 4)); $b = buf(arg0, 65); })");
+  EXPECT_NE(e.find("printf: %rx specifier expects a value of type buffer (integer supplied)"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("printf: %d specifier expects a value of type integer (buffer supplied)"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("buf() reads at most 64 bytes"), std::string::npos) << e;
+}
+
 TEST(Aggregations, PrintOfOneEntryIsItsValue) {
   EXPECT_EQ(
       errors_of(

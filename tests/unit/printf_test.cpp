@@ -20,6 +20,13 @@ runtime::Value string(const std::string &s) {
   return out;
 }
 
+runtime::Value buffer(const std::string &bytes) {
+  runtime::Value out;
+  out.type = codegen::Type::buffer();
+  out.s = bytes;
+  return out;
+}
+
 std::string format(const std::string &fmt, const std::vector<runtime::Value> &args) {
   auto spec = codegen::parse_format(fmt);
   EXPECT_TRUE(spec.ok()) << spec.error().message();
@@ -45,6 +52,19 @@ TEST(Printf, SixtyFourBitValuesPrintInFull) {
 TEST(Printf, PercentAndPointers) {
   EXPECT_EQ(format("100%% done %d %p", {integer(1), integer(4096)}), "100% done 1 0x1000");
   EXPECT_EQ(format("%p", {integer(0)}), "(nil)");
+}
+
+TEST(Printf, BuffersAsTextAsEscapesAndAsHex) {
+  std::string bytes(
+      "hi\n\0\x03"
+      "A\x7f\xff",
+      8);
+  EXPECT_EQ(
+      format("[%r] [%rx] [%rh]", {buffer(bytes), buffer(bytes.substr(0, 4)), buffer(std::string("\x03\0", 2))}),
+      "[hi\\x0a\\x00\\x03A\\x7f\\xff] [\\x68\\x69\\x0a\\x00] [03 00]");
+  EXPECT_EQ(format("[%-6r] [%4rh] [%r]x", {buffer("ab"), buffer("\x01"), buffer("")}),
+            "[ab    ] [  01] []x");
+  EXPECT_EQ(buffer(bytes).text(), "hi\\x0a\\x00\\x03A\\x7f\\xff") << "print() and maps use %r";
 }
 
 TEST(Printf, InvalidSpecifierIsAnError) {
