@@ -6,10 +6,18 @@ kernel.bpf_stats_enabled and undoes both at exit. This script only runs the
 tracers, always stops them (SIGINT, again SIGINT, then SIGKILL) and prints the
 table. Standard library only.
 
+utrace keeps compiled BPF objects in a cache directory. The bench gives it a private
+one (WORK/utrace-cache, emptied at the start) and warms it with one untimed run of
+each script, so every utrace run uses the cache except the "first run" start-ups,
+which get a fresh, empty cache directory each. utrace runs with -v, and a run whose
+BPF object did not come from where it should (cache or compiler) is noted.
+
 Measurements per tool:
   start-up   wall time from launch to the first stdout line after the
              "Attaching N probes..." line, with a BEGIN { printf("ready\\n"); }
-             variant; BENCH_RUNS runs per tool, interleaved; the median is shown.
+             variant, and the VmHWM just before it is stopped; BENCH_RUNS runs per
+             tool (utrace: that many first runs and that many cached runs),
+             interleaved; the median is shown.
   cost       the seed one-liner runs BENCH_COST_SECS seconds; just before it is
              stopped, run_time_ns / run_cnt of its uprobe program (prog_type 2)
              are read from /proc/<pid>/fdinfo/<fd> of the tracer's bpf-prog fds,
@@ -26,6 +34,7 @@ Measurements per tool:
 import argparse
 import os
 import re
+import shutil
 import signal
 import statistics
 import subprocess
@@ -50,6 +59,9 @@ MAP_LINE = re.compile(rb"@m\[")  # what MAP prints at exit, one line per key
 LOST_LINE = re.compile(r"Lost (\d+) events")  # utrace: stderr; bpftrace 0.17: inline on stdout
 LOST_TOTAL = re.compile(r"WARNING: (\d+) events were lost in all")  # utrace, at exit
 OTHER_LINES_KEPT = 10000  # in counting mode, stdout lines that are not counted, kept up to this
+# utrace -v: where the BPF object came from, and how long finding or compiling it took.
+OBJECT_SOURCE = re.compile(r"utrace: (compiled with BCC|BPF object from the cache)\b.*\(([0-9.]+) ms\)$",
+                           re.M)
 
 
 class Aborted(Exception):
@@ -72,7 +84,7 @@ class Tracer:
 
     live = []  # every Tracer still running, for the abort path
 
-    def __init__(self, name, exe, program, err_path, env=None, count=None, fast=None):
+    def __init__(self, name, exe, program, err_path, env=None, count=None, fast=None, args=()):
         self.name = name
         self.lines = []  # (monotonic time, text)
         self.cond = threading.Condition()
@@ -90,7 +102,7 @@ class Tracer:
         self.lost_inline = 0
         self.last_read_t = None  # when stdout last had data
         self.t0 = time.monotonic()
-        self.proc = subprocess.Popen([exe, "-e", program], stdin=subprocess.DEVNULL,
+        self.proc = subprocess.Popen([exe] + list(args) + ["-e", program], stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE, stderr=self.err, env=env)
         Tracer.live.append(self)
         self.thread = threading.Thread(target=self._read if count is None else self._read_counting,
@@ -358,10 +370,65 @@ def uprobe_stats(pid):
     return int(best.get("run_time_ns", 0)), int(best.get("run_cnt", 0)), len(progs)
 
 
+class Tool:
+    """How one tracer is launched. utrace runs with -v in its own cache directory, and
+    `expect` says where its BPF object must come from: "compiled" (fresh=True: the cache
+    directory is emptied before each run) or "cached". bpftrace runs as it is (expect=None)."""
+
+    def __init__(self, name, exe, kind, args=(), env=None, expect=None, fresh=False):
+        self.name = name
+        self.exe = exe
+        self.kind = kind  # which start-up row: "first", "cached", or "" (bpftrace: both)
+        self.args = list(args)
+        self.env_extra = dict(env or {})
+        self.expect = expect
+        self.fresh = fresh
+
+    def env(self, extra=None):
+        """The environment of a run: None (inherit) unless the tool or the run sets something."""
+        if not self.env_extra and not extra:
+            return None
+        env = dict(os.environ)
+        env.update(self.env_extra)
+        env.update(extra or {})
+        return env
+
+    def prepare(self):
+        if self.fresh:
+            shutil.rmtree(self.env_extra["UTRACE_CACHE_DIR"], ignore_errors=True)
+
+
+def object_source(stderr_text):
+    """("compiled" or "cached", ms) from utrace -v's line on stderr, or None."""
+    m = OBJECT_SOURCE.search(stderr_text)
+    if m is None:
+        return None
+    return ("compiled" if m.group(1).startswith("compiled") else "cached"), float(m.group(2))
+
+
+def check_source(tool, err, res, what):
+    """The -v line of a utrace run (None for bpftrace); a note when the object did not come
+    from where tool.expect says. Returns (matched, ms)."""
+    if tool.expect is None:
+        return True, None
+    src = object_source(err)
+    if src is None:
+        res.notes.append("%s: no 'utrace: ... (N ms)' line from -v on stderr" % what)
+        return False, None
+    if src[0] != tool.expect:
+        res.notes.append("%s: BPF object %s, expected %s" % (
+            what, "compiled" if src[0] == "compiled" else "from the cache",
+            "a compile" if tool.expect == "compiled" else "the cache"))
+        return False, src[1]
+    return True, src[1]
+
+
 class Result:
     def __init__(self, name):
         self.name = name
-        self.startup_ms = []
+        self.startup_ms = {}  # Tool.kind -> launch to first output, per run
+        self.startup_rss_mb = {}  # Tool.kind -> VmHWM just before stopping, per run
+        self.object_ms = {}  # Tool.kind -> utrace -v's time to compile or find the object
         self.compile_ms = []  # parse + check + lower of the big script, one per run
         self.ns_per_call = []  # one per cost round
         self.calls_per_sec = []
@@ -379,6 +446,8 @@ class Result:
     def add_stderr(self, text):
         for line in text.splitlines():
             line = line.strip()
+            if OBJECT_SOURCE.match(line):
+                continue  # utrace -v, asked for by the bench; checked by check_source
             if LOST_LINE.match(line) or LOST_TOTAL.match(line):
                 line = re.sub(r"\d+", "N", line, count=1)  # one note for all of them
             if line:
@@ -393,25 +462,63 @@ class Result:
             self.notes.append("%s: exit status %s" % (what, rc))
 
 
-def run_startup(name, exe, counter, work, i, timeout, res):
-    t = Tracer(name, exe, STARTUP.format(bin=counter), os.path.join(work, "%s-startup-%d.err" % (name, i)))
+def run_startup(tool, counter, work, i, timeout, res):
+    """Launch to the first line after 'Attaching', and the VmHWM then. A utrace run whose
+    object did not come from where tool.expect says is noted and not counted."""
+    what = "start-up run %d%s" % (i, " (%s)" % tool.kind if tool.kind else "")
+    tool.prepare()
+    t = Tracer(tool.name, tool.exe, STARTUP.format(bin=counter),
+               os.path.join(work, "%s-startup%s-%d.err" % (tool.name, "-" + tool.kind if tool.kind else "", i)),
+               env=tool.env(), args=tool.args)
+    ms = hwm = None
     try:
         line = t.wait_after_attaching(timeout)
         if line is None:
-            res.notes.append("start-up run %d: no output after 'Attaching' within %.0f s (or it exited)"
-                             % (i, timeout))
+            res.notes.append("%s: no output after 'Attaching' within %.0f s (or it exited)" % (what, timeout))
         else:
-            res.startup_ms.append((line[0] - t.t0) * 1000.0)
+            ms = (line[0] - t.t0) * 1000.0
+            hwm = vm_hwm_kb(t.proc.pid)
             if line[1].strip() != "ready":
-                res.notes.append("start-up run %d: first line was %r, not 'ready'" % (i, line[1]))
+                res.notes.append("%s: first line was %r, not 'ready'" % (what, line[1]))
     finally:
         rc = t.stop()
-        res.after_stop(t, rc, "start-up run %d" % i)
-        res.add_stderr(t.stderr_text())
+        res.after_stop(t, rc, what)
+        err = t.stderr_text()
+        res.add_stderr(err)
+    matched, object_ms = check_source(tool, err, res, what)
+    if ms is None or not matched:
+        return
+    res.startup_ms.setdefault(tool.kind, []).append(ms)
+    if object_ms is not None:
+        res.object_ms.setdefault(tool.kind, []).append(object_ms)
+    if hwm:
+        res.startup_rss_mb.setdefault(tool.kind, []).append(hwm / 1024.0)
+    else:
+        res.notes.append("%s: no VmHWM in /proc/%d/status" % (what, t.proc.pid))
 
 
-def run_cost(name, exe, counter, work, rnd, secs, timeout, res):
-    t = Tracer(name, exe, SEED.format(bin=counter), os.path.join(work, "%s-cost-%d.err" % (name, rnd)))
+def warm_cache(tool, program, work, tag, timeout, res, env=None):
+    """One untimed utrace run of `program`, up to its 'Attaching' line, so that the measured
+    runs find its BPF object in the cache."""
+    what = "cache warm-up (%s)" % tag
+    t = Tracer(tool.name, tool.exe, program, os.path.join(work, "%s-warm-%s.err" % (tool.name, tag)),
+               env=tool.env(env), args=tool.args)
+    try:
+        if t.wait_attaching(timeout) is None:
+            res.notes.append("%s: never printed 'Attaching N probes...' within %.0f s" % (what, timeout))
+    finally:
+        rc = t.stop()
+        res.after_stop(t, rc, what)
+        err = t.stderr_text()
+        res.add_stderr(err)
+    src = object_source(err)
+    if src is None:
+        res.notes.append("%s: no 'utrace: ... (N ms)' line from -v on stderr" % what)
+
+
+def run_cost(tool, counter, work, rnd, secs, timeout, res):
+    t = Tracer(tool.name, tool.exe, SEED.format(bin=counter),
+               os.path.join(work, "%s-cost-%d.err" % (tool.name, rnd)), env=tool.env(), args=tool.args)
     try:
         if t.wait_attaching(timeout) is None:
             res.notes.append("cost run %d: never printed 'Attaching N probes...' within %.0f s" % (rnd, timeout))
@@ -452,7 +559,9 @@ def run_cost(name, exe, counter, work, rnd, secs, timeout, res):
     finally:
         rc = t.stop()
         res.after_stop(t, rc, "cost run %d" % rnd)
-        res.add_stderr(t.stderr_text())
+        err = t.stderr_text()
+        res.add_stderr(err)
+        check_source(tool, err, res, "cost run %d" % rnd)
 
 
 def start_tracee(t, calls, n, delay_ms, work, tag, timeout, res, what):
@@ -476,14 +585,16 @@ def tracee_finished(tracee, n, delay_ms, tracee_timeout, res, what):
     return True
 
 
-def run_events(name, exe, calls, n, delay_ms, work, i, timeout, tracee_timeout, res):
+def run_events(tool, calls, n, delay_ms, work, i, timeout, tracee_timeout, res):
     """printf lines delivered per second of the tracee's calling, and the events lost."""
     what = "events run %d" % i
-    t = Tracer(name, exe, EVENTS.format(bin=calls), os.path.join(work, "%s-events-%d.err" % (name, i)),
+    t = Tracer(tool.name, tool.exe, EVENTS.format(bin=calls),
+               os.path.join(work, "%s-events-%d.err" % (tool.name, i)), env=tool.env(), args=tool.args,
                count=PRINTF_LINE, fast=PRINTF_BLOCK_OTHER)
     tracee = None
     try:
-        tracee = start_tracee(t, calls, n, delay_ms, work, "%s-events-%d" % (name, i), timeout, res, what)
+        tracee = start_tracee(t, calls, n, delay_ms, work, "%s-events-%d" % (tool.name, i), timeout, res,
+                              what)
         if tracee is None:
             return
         if not tracee_finished(tracee, n, delay_ms, tracee_timeout, res, what):
@@ -500,6 +611,7 @@ def run_events(name, exe, calls, n, delay_ms, work, i, timeout, tracee_timeout, 
         res.after_stop(t, rc, what)
         err = t.stderr_text()
         res.add_stderr(err)
+        check_source(tool, err, res, what)
     if t.thread.is_alive():
         res.notes.append("%s: stdout not read to the end; counts may be short" % what)
     # utrace: "Lost N events" on stderr as it goes, and the total once at exit.
@@ -527,16 +639,19 @@ def run_events(name, exe, calls, n, delay_ms, work, i, timeout, tracee_timeout, 
                                                                   others[:1]))
 
 
-def run_map(name, exe, calls, n, delay_ms, work, i, timeout, tracee_timeout, res):
+def map_env(n):
+    """The environment of the map runs: room for twice n keys."""
+    return {"UTRACE_MAP_KEYS_MAX": str(2 * n), "BPFTRACE_MAP_KEYS_MAX": str(2 * n)}
+
+
+def run_map(tool, calls, n, delay_ms, work, i, timeout, tracee_timeout, res):
     """Time from SIGINT to exit while the tracer prints a map of n keys; its VmHWM."""
     what = "map run %d" % i
-    env = dict(os.environ)
-    env["UTRACE_MAP_KEYS_MAX"] = env["BPFTRACE_MAP_KEYS_MAX"] = str(2 * n)
-    t = Tracer(name, exe, MAP.format(bin=calls), os.path.join(work, "%s-map-%d.err" % (name, i)),
-               env=env, count=MAP_LINE)
+    t = Tracer(tool.name, tool.exe, MAP.format(bin=calls), os.path.join(work, "%s-map-%d.err" % (tool.name, i)),
+               env=tool.env(map_env(n)), args=tool.args, count=MAP_LINE)
     tracee = None
     try:
-        tracee = start_tracee(t, calls, n, delay_ms, work, "%s-map-%d" % (name, i), timeout, res, what)
+        tracee = start_tracee(t, calls, n, delay_ms, work, "%s-map-%d" % (tool.name, i), timeout, res, what)
         if tracee is None:
             return
         if not tracee_finished(tracee, n, delay_ms, tracee_timeout, res, what):
@@ -561,7 +676,9 @@ def run_map(name, exe, calls, n, delay_ms, work, i, timeout, tracee_timeout, res
             tracee.stop()
         rc = t.stop()
         res.after_stop(t, rc, what)
-        res.add_stderr(t.stderr_text())
+        err = t.stderr_text()
+        res.add_stderr(err)
+        check_source(tool, err, res, what)
     if t.thread.is_alive():
         res.notes.append("%s: stdout not read to the end" % what)
     if t.counted != n:
@@ -649,40 +766,57 @@ def main():
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGHUP, on_term)
 
-    tools = [("utrace", args.utrace)]
+    # utrace's own cache directory, so that the user's cache is neither used nor changed and
+    # every run but the first-run start-ups finds its object there.
+    cache = os.path.join(args.work, "utrace-cache")
+    shutil.rmtree(cache, ignore_errors=True)
+    utrace = Tool("utrace", args.utrace, "cached", ["-v"], {"UTRACE_CACHE_DIR": cache}, expect="cached")
+    utrace_first = Tool("utrace", args.utrace, "first", ["-v"],
+                        {"UTRACE_CACHE_DIR": os.path.join(args.work, "utrace-cache-first")},
+                        expect="compiled", fresh=True)
+    tools = [utrace]
     have_bpftrace = bool(args.bpftrace) and os.access(args.bpftrace, os.X_OK)
     if have_bpftrace:
-        tools.append(("bpftrace", args.bpftrace))
-    results = {name: Result(name) for name, _ in tools}
+        tools.append(Tool("bpftrace", args.bpftrace, ""))
+    startup_tools = [utrace_first] + tools  # bpftrace's start-up runs serve both start-up rows
+    results = {t.name: Result(t.name) for t in tools}
 
     script = os.path.join(args.work, "big.bt")
     script_lines = big_script(script)
     compile_args = {"utrace": ["--dump=c", script], "bpftrace": ["-d", script]}
     try:
-        for name, exe in tools:
-            print("  compile %d-line script: %s" % (script_lines, name), file=sys.stderr, flush=True)
-            run_compile(exe, compile_args[name], args.runs, results[name])
+        for tool in tools:
+            print("  compile %d-line script: %s" % (script_lines, tool.name), file=sys.stderr, flush=True)
+            run_compile(tool.exe, compile_args[tool.name], args.runs, results[tool.name])
+        print("  utrace: warming its cache (one untimed run of each script)", file=sys.stderr, flush=True)
+        for tag, program, env in (("startup", STARTUP.format(bin=args.counter), None),
+                                  ("seed", SEED.format(bin=args.counter), None),
+                                  ("events", EVENTS.format(bin=args.calls), None),
+                                  ("map", MAP.format(bin=args.calls), map_env(args.map_keys))):
+            warm_cache(utrace, program, args.work, tag, args.timeout, results["utrace"], env)
         for i in range(1, args.runs + 1):  # interleaved, so drift hits both tools alike
-            for name, exe in tools:
-                print("  start-up run %d/%d: %s" % (i, args.runs, name), file=sys.stderr, flush=True)
-                run_startup(name, exe, args.counter, args.work, i, args.timeout, results[name])
+            for tool in (startup_tools if i % 2 else startup_tools[::-1]):
+                print("  start-up run %d/%d: %s%s" % (i, args.runs, tool.name,
+                                                      {"first": " (first run)", "cached": " (cached)"}.get(
+                                                          tool.kind, "")), file=sys.stderr, flush=True)
+                run_startup(tool, args.counter, args.work, i, args.timeout, results[tool.name])
         for r in range(1, args.cost_rounds + 1):  # order alternates per round
-            for name, exe in (tools if r % 2 else tools[::-1]):
-                print("  cost round %d/%d (%g s): %s" % (r, args.cost_rounds, args.cost_secs, name),
+            for tool in (tools if r % 2 else tools[::-1]):
+                print("  cost round %d/%d (%g s): %s" % (r, args.cost_rounds, args.cost_secs, tool.name),
                       file=sys.stderr, flush=True)
-                run_cost(name, exe, args.counter, args.work, r, args.cost_secs, args.timeout, results[name])
+                run_cost(tool, args.counter, args.work, r, args.cost_secs, args.timeout, results[tool.name])
         for i in range(1, args.event_runs + 1):
-            for name, exe in (tools if i % 2 else tools[::-1]):
-                print("  printf events run %d/%d (%d calls): %s" % (i, args.event_runs, args.event_calls, name),
-                      file=sys.stderr, flush=True)
-                run_events(name, exe, args.calls, args.event_calls, args.tracee_delay_ms, args.work, i,
-                           args.timeout, args.tracee_timeout, results[name])
+            for tool in (tools if i % 2 else tools[::-1]):
+                print("  printf events run %d/%d (%d calls): %s" % (i, args.event_runs, args.event_calls,
+                                                                   tool.name), file=sys.stderr, flush=True)
+                run_events(tool, args.calls, args.event_calls, args.tracee_delay_ms, args.work, i,
+                           args.timeout, args.tracee_timeout, results[tool.name])
         for i in range(1, args.event_runs + 1):
-            for name, exe in (tools if i % 2 else tools[::-1]):
-                print("  map print run %d/%d (%d keys): %s" % (i, args.event_runs, args.map_keys, name),
+            for tool in (tools if i % 2 else tools[::-1]):
+                print("  map print run %d/%d (%d keys): %s" % (i, args.event_runs, args.map_keys, tool.name),
                       file=sys.stderr, flush=True)
-                run_map(name, exe, args.calls, args.map_keys, args.tracee_delay_ms, args.work, i,
-                        args.timeout, args.tracee_timeout, results[name])
+                run_map(tool, args.calls, args.map_keys, args.tracee_delay_ms, args.work, i,
+                        args.timeout, args.tracee_timeout, results[tool.name])
     except (Aborted, KeyboardInterrupt) as e:
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, signal.SIG_IGN)  # finish the clean-up below undisturbed
@@ -701,10 +835,12 @@ def main():
     u = results["utrace"]
     b = results.get("bpftrace")
     med = lambda xs: statistics.median(xs) if xs else None
+    b_startup = med(b.startup_ms.get("")) if b else None
     rows = [
         ("parse+check+lower, %d-line script (ms)" % script_lines, med(u.compile_ms),
          med(b.compile_ms) if b else None, 1),
-        ("start-up: launch to first output (ms)", med(u.startup_ms), med(b.startup_ms) if b else None, 1),
+        ("start-up, first run (compiles) (ms)", med(u.startup_ms.get("first")), b_startup, 1),
+        ("start-up, cached script (ms)", med(u.startup_ms.get("cached")), b_startup, 1),
         ("uprobe program cost (ns/call)", med(u.ns_per_call), med(b.ns_per_call) if b else None, 0),
         ("counter calls/sec while traced", med(u.calls_per_sec), med(b.calls_per_sec) if b else None, 0),
         ("printf events/s delivered (%s calls)" % short_count(args.event_calls), med(u.events_per_sec),
@@ -712,6 +848,8 @@ def main():
         ("printf events lost (%)", med(u.lost_pct), med(b.lost_pct) if b else None, 2),
         ("print %s-key map at exit (ms)" % short_count(args.map_keys), med(u.map_print_ms),
          med(b.map_print_ms) if b else None, 1),
+        ("peak RSS, first run (compiles) (MB)", med(u.startup_rss_mb.get("first")),
+         med(b.startup_rss_mb.get("")) if b else None, 1),
         ("peak RSS, seed one-liner (MB)", med(u.seed_rss_mb), med(b.seed_rss_mb) if b else None, 1),
         ("peak RSS, %s-key map (MB)" % short_count(args.map_keys), med(u.map_rss_mb),
          med(b.map_rss_mb) if b else None, 1),
@@ -728,10 +866,22 @@ def main():
               % ("%s not found" % args.bpftrace if args.bpftrace else "not on PATH"))
     print("ratio = utrace/bpftrace; < 1 means utrace is faster or smaller (calls/sec: ~1 means no "
           "slowdown;\n        events/s: > 1 means utrace delivers more)")
+    print("utrace compiles only in the two \"first run\" rows; every other utrace row uses a warm cache."
+          + ("\nbpftrace has no cache: both start-up rows show the same bpftrace runs." if b else ""))
 
     print()
-    for r in [u] + ([b] if b else []):
-        print("%-8s start-up runs (ms): %s" % (r.name, " ".join("%.1f" % x for x in r.startup_ms) or "none"))
+    joined = lambda xs, f="%.1f": " ".join(f % x for x in xs or []) or "none"
+    for kind, what in (("first", "first run"), ("cached", "cached script")):
+        print("%-8s start-up runs, %s (ms): %s; of which %s, per -v (ms): %s"
+              % ("utrace", what, joined(u.startup_ms.get(kind)),
+                 "compiling and storing" if kind == "first" else "the cache look-up",
+                 joined(u.object_ms.get(kind))))
+    if b:
+        print("%-8s start-up runs (ms): %s" % (b.name, joined(b.startup_ms.get(""))))
+    print("%-8s peak RSS of the start-up runs, first run (MB): %s; cached script (MB): %s"
+          % ("utrace", joined(u.startup_rss_mb.get("first")), joined(u.startup_rss_mb.get("cached"))))
+    if b:
+        print("%-8s peak RSS of the start-up runs (MB): %s" % (b.name, joined(b.startup_rss_mb.get(""))))
     for r in [u] + ([b] if b else []):
         print("%-8s ns/call per round:  %s" % (r.name, " ".join("%.0f" % x for x in r.ns_per_call) or "none"))
     for r in [u] + ([b] if b else []):
@@ -749,10 +899,10 @@ def main():
             print("note: %s: %s" % (r.name, n))
         for line, count in r.stderr_lines.items():
             print("note: %s stderr (%dx): %s" % (r.name, count, line[:160]))
-    def complete(r):
-        return all((r.startup_ms, r.ns_per_call, r.seed_rss_mb, r.events_per_sec, r.map_print_ms,
-                    r.map_rss_mb))
-    ok = complete(u) and (not b or complete(b))
+    def complete(r, startup_kinds):
+        return all([r.startup_ms.get(k) for k in startup_kinds] + [r.startup_rss_mb.get(startup_kinds[0])] +
+                   [r.ns_per_call, r.seed_rss_mb, r.events_per_sec, r.map_print_ms, r.map_rss_mb])
+    ok = complete(u, ["first", "cached"]) and (not b or complete(b, [""]))
     return 0 if ok else 1
 
 

@@ -28,10 +28,20 @@ bool is_private(const struct stat &st) {
   return st.st_uid == geteuid() && (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
 }
 
-// Creates `dir` and its missing parents, each readable by this user only.
+// Creates `dir` and its missing parents, each readable by this user only, but only inside a
+// directory this user owns: root run with another user's $HOME (sudo -E) must not leave a
+// root-owned ~/.cache behind that the user can no longer write to.
 void make_directories(const std::string &dir) {
   for (size_t slash = dir.find('/', 1);; slash = dir.find('/', slash + 1)) {
-    mkdir(dir.substr(0, slash).c_str(), 0700);
+    std::string part = dir.substr(0, slash);
+    struct stat st {};
+    if (stat(part.c_str(), &st) != 0) {
+      size_t parent_end = part.rfind('/');
+      struct stat parent {};
+      std::string parent_path = parent_end == 0 ? "/" : part.substr(0, parent_end);
+      if (stat(parent_path.c_str(), &parent) != 0 || parent.st_uid != geteuid()) return;
+      if (mkdir(part.c_str(), 0700) != 0) return;
+    }
     if (slash == std::string::npos) return;
   }
 }

@@ -128,6 +128,17 @@ TEST_F(CompileCacheTest, KeepsTheMostRecentlyUsedEntries) {
   EXPECT_TRUE(cache.find(keys[4]));
 }
 
+TEST_F(CompileCacheTest, NeverCreatesDirectoriesInsideAnotherUsersDirectory) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to hand a directory to another user";
+  std::filesystem::create_directories(dir_ / "home");
+  ASSERT_EQ(chown((dir_ / "home").c_str(), 65534, 65534), 0);  // nobody's, as under sudo -E
+  CompileCache cache((dir_ / "home/.cache/utrace").string());
+  std::string key = compile_key("int x;", {}, "bcc test");
+  cache.store(key, sample_object());
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "home/.cache"));
+  EXPECT_FALSE(cache.find(key));
+}
+
 TEST_F(CompileCacheTest, EmptyDirectoryMeansNoCache) {
   CompileCache cache("");
   EXPECT_FALSE(cache.enabled());
