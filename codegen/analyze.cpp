@@ -218,7 +218,7 @@ class Analyzer {
   void assign_map(const ast::Map &m, const Type &value, bool compound) {
     std::vector<Type> keys = check_keys(m);
     if (!value.is_none() && !value.is_scalar() && !value.is_aggregate() && !value.is_string() &&
-        value.kind != TypeKind::Tuple) {
+        !value.is_stack() && value.kind != TypeKind::Tuple) {
       error(m.range, "maps holding " + value.str() + " values are not supported yet");
       return;
     }
@@ -382,7 +382,8 @@ class Analyzer {
     std::vector<Type> keys;
     for (const Expr *k : m.keys) {
       Type t = check(*k);
-      if (!t.is_none() && !t.is_scalar() && !t.is_string() && t.kind != TypeKind::Tuple) {
+      if (!t.is_none() && !t.is_scalar() && !t.is_string() && !t.is_stack() &&
+          t.kind != TypeKind::Tuple) {
         error(k->range, "map keys of type " + t.str() + " are not supported yet");
       }
       // Strings in keys (also inside tuples) all take the same room, so that "a" and "abc" are
@@ -598,6 +599,10 @@ class Analyzer {
         arg_types.push_back(check_map_ref(ast::as<ast::Map>(*a)));
         continue;
       }
+      if (f && f->word_args && a->kind == Expr::Kind::Identifier) {
+        arg_types.push_back(Type::none());  // the type rule reads the word
+        continue;
+      }
       if (f && f->positional_as_text && a->kind == Expr::Kind::Positional) {
         // str($1): the parameter's text, whatever it looks like.
         const auto &p = ast::as<ast::Positional>(*a);
@@ -622,6 +627,13 @@ class Analyzer {
       error(call.range, call.name + "() takes " + expected + " argument" +
                             (f->max_args == 1 ? "" : "s") + " (" +
                             std::to_string(call.args.size()) + " provided)");
+      return Type::none();
+    }
+    if (f->reads_registers && map_loop_depth_ > 0) {
+      error(call.range, call.name +
+                            "() cannot be used in the body of a for loop over a map, "
+                            "which runs without the probe's registers")
+          .hint("take it into a variable before the loop");
       return Type::none();
     }
     CallCheck c{call, arg_types, probe_kinds(), *out_, sema_};

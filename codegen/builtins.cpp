@@ -50,6 +50,10 @@ std::string lower_arg(LowerContext &) {
   return std::string("(s64)") + kRegs[N] + "(ctx)";
 }
 
+std::string lower_ustack_variable(LowerContext &lc) {
+  return lc.user_stack(Type::ustack());
+}
+
 const BuiltinVariable kVariables[] = {
     {"pid", Type::integer(32, false), kAnyProbe, "", lower_pid},
     {"tid", Type::integer(32, false), kAnyProbe, "", lower_tid},
@@ -71,6 +75,8 @@ const BuiltinVariable kVariables[] = {
      /*needs_command=*/false, /*reads_registers=*/true},
     {"arg5", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_arg<5>,
      /*needs_command=*/false, /*reads_registers=*/true},
+    {"ustack", Type::ustack(), kUserContext, "uprobes, uretprobes and interval probes",
+     lower_ustack_variable, /*needs_command=*/false, /*reads_registers=*/true},
     {"retval", Type::integer(), mask(ProbeKind::Uretprobe), "uretprobes", lower_retval,
      /*needs_command=*/false, /*reads_registers=*/true},
 };
@@ -108,7 +114,7 @@ Type check_printf(CallCheck &c) {
     const char *wanted = p.conversion == 's'   ? "string"
                          : p.conversion == 'r' ? "buffer"
                                                : "integer";
-    bool ok = p.conversion == 's'   ? t.is_string()
+    bool ok = p.conversion == 's'   ? t.is_string() || t.is_stack()
               : p.conversion == 'r' ? t.is_buffer()
                                     : t.is_scalar();
     if (!ok) {
@@ -226,6 +232,47 @@ std::string lower_buf(LowerContext &lc, const ast::Call &call) {
   return v;
 }
 
+// ustack, ustack(perf), ustack(5), ustack(perf, 5): the user stack, frames the runtime turns into
+// symbols (bpftrace mode: "main+274"; perf mode: "55b988d602ad main+274 (/path)").
+Type check_ustack(CallCheck &c) {
+  if ((kUserContext & c.probe_kinds) != c.probe_kinds) {
+    c.diags.error(c.call.range,
+                  "ustack() can only be used in uprobes, uretprobes and interval probes");
+    return Type::none();
+  }
+  StackMode mode = StackMode::Bpftrace;
+  uint32_t limit = kMaxStackFrames;
+  for (size_t i = 0; i < c.call.args.size(); ++i) {
+    const ast::Expr *a = c.call.args[i];
+    if (i == 0 && a->kind == ast::Expr::Kind::Identifier) {
+      const std::string &word = ast::as<ast::Identifier>(*a).name;
+      if (word == "perf") {
+        mode = StackMode::Perf;
+      } else if (word != "bpftrace") {
+        c.diags.error(a->range, "ustack() mode must be bpftrace or perf, not '" + word + "'");
+        return Type::none();
+      }
+    } else if (i + 1 == c.call.args.size() && a->kind == ast::Expr::Kind::Integer) {
+      uint64_t n = ast::as<ast::Integer>(*a).value;
+      if (n < 1 || n > kMaxStackFrames) {
+        c.diags.error(a->range,
+                      "ustack() limit must be between 1 and " + std::to_string(kMaxStackFrames));
+        return Type::none();
+      }
+      limit = static_cast<uint32_t>(n);
+    } else {
+      c.diags.error(a->range,
+                    "ustack() takes a mode (bpftrace or perf) and a frame limit (an integer)");
+      return Type::none();
+    }
+  }
+  return Type::ustack(mode, limit);
+}
+
+std::string lower_ustack(LowerContext &lc, const ast::Call &call) {
+  return lc.user_stack(lc.sema().type_of(call));
+}
+
 const BuiltinFunction kFunctions[] = {
     {"count", 0, 0, check_aggregation<AggKind::Count>, lower_aggregation_call},
     {"sum", 1, 1, check_aggregation<AggKind::Sum>, lower_aggregation_call},
@@ -240,6 +287,8 @@ const BuiltinFunction kFunctions[] = {
     {"exit", 0, 1, check_exit, lower_exit},
     {"str", 1, 2, check_str, lower_str, /*positional_as_text=*/true},
     {"buf", 2, 2, check_buf, lower_buf},
+    {"ustack", 0, 2, check_ustack, lower_ustack, false, false, /*word_args=*/true,
+     /*reads_registers=*/true},
     {"print", 1, 3, check_print, lower_print, false, /*map_arg=*/true},
     {"clear", 1, 1, check_whole_map, lower_map_event<EventKind::ClearMap>, false, true},
     {"zero", 1, 1, check_whole_map, lower_map_event<EventKind::ZeroMap>, false, true},

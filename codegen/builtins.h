@@ -21,6 +21,8 @@ constexpr ProbeMask mask(ProbeKind k) {
 }
 constexpr ProbeMask kAnyProbe = ~0u;
 constexpr ProbeMask kUprobes = mask(ProbeKind::Uprobe) | mask(ProbeKind::Uretprobe);
+// Probes that interrupt a user thread: its user stack is there to take.
+constexpr ProbeMask kUserContext = kUprobes | mask(ProbeKind::Interval);
 
 struct BuiltinVariable {
   const char *name;
@@ -51,6 +53,10 @@ struct BuiltinFunction {
   bool positional_as_text = false;
   // A map as the first argument (`@m`, `@m[k]`) names it rather than reading it.
   bool map_arg = false;
+  // Bare words as arguments (`ustack(perf)`) are names for the type rule, not identifiers.
+  bool word_args = false;
+  // Reads the probe's registers (ustack), so it cannot be used in a map loop's body.
+  bool reads_registers = false;
 };
 
 const BuiltinVariable *find_variable(const std::string &name);

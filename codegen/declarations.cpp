@@ -79,6 +79,14 @@ std::string Declarations::maps() {
     out << "BPF_ARRAY(" << plan_.lengths_map << ", s64, " << counted << ");\n";
     tables_.push_back(plan_.lengths_map);
   }
+  if (!plan_.stacks_map.empty()) {
+    out << "BPF_PERCPU_ARRAY(ut_stack_scratch, struct ut_stack, 1);\n"
+        << "BPF_HASH(" << plan_.stacks_map << ", u64, struct ut_stack, UT_MAP_KEYS_MAX);\n"
+        << "BPF_HASH(" << plan_.seen_processes_map << ", u32, u8, UT_MAP_KEYS_MAX);\n";
+    tables_.push_back("ut_stack_scratch");
+    tables_.push_back(plan_.stacks_map);
+    tables_.push_back(plan_.seen_processes_map);
+  }
   // Per-CPU maps are read across CPUs with bpf_map_lookup_percpu_elem(), and for loops walk maps
   // with bpf_for_each_map_elem(): both take the map's address. BCC numbers its tables -1, -2, ...
   // in the order they are declared.
@@ -91,6 +99,26 @@ std::string Declarations::maps() {
          "full. */\n"
       << "static __always_inline void ut_count(u32 i)\n{\n  u64 *c = " << plan_.counters_map
       << ".lookup(&i);\n  if (c)\n    *c += 1;\n}\n\n";
+  if (!plan_.stacks_map.empty()) {
+    // Kept by a 64-bit hash of their frames rather than in a BPF_STACK_TRACE map, whose stack ids
+    // are buckets: there two different stacks in one bucket lose the second one.
+    out << "/* The first `limit` frames of the user stack, stored in " << plan_.stacks_map
+        << " under a hash of them: the\n * key, or -1 when there is no stack. */\n"
+        << "static __always_inline s64 ut_user_stack(void *ctx, u32 limit)\n{\n"
+        << "  u32 zero = 0;\n"
+        << "  struct ut_stack *s = ut_stack_scratch.lookup(&zero);\n"
+        << "  if (!s)\n    return -1;\n"
+        << "  /* The kernel zeroes the slots after the last frame. */\n"
+        << "  if (bpf_get_stack(ctx, s->frames, sizeof(s->frames), BPF_F_USER_STACK) <= 0)\n"
+        << "    return -1;\n"
+        << "  u64 hash = 0xcbf29ce484222325ULL;\n"
+        << "  for (u32 i = 0; i < UT_MAX_STACK_FRAMES; i++) {\n"
+        << "    if (i >= limit)\n      s->frames[i] = 0;\n"
+        << "    hash = (hash ^ s->frames[i]) * 0x100000001b3ULL;\n  }\n"
+        << "  hash >>= 1;  /* keys are not negative */\n"
+        << "  " << plan_.stacks_map << ".update(&hash, s);\n"
+        << "  return hash;\n}\n\n";
+  }
   if (counted > 0) {
     out << "/* Entry counts for len(), changed atomically: every CPU adds and removes keys. */\n"
         << "static __always_inline void ut_length_add(u32 i, s64 delta)\n{\n  s64 *n = "

@@ -107,12 +107,42 @@ class Lowerer : public LowerContext {
     std::vector<FieldSpec> fields;
     for (const Expr *a : args) {
       Type t = sema_.type_of(*a);
-      bool as_is = t.is_string() || t.kind == TypeKind::Tuple || t.is_buffer();
+      bool as_is = t.is_string() || t.kind == TypeKind::Tuple || t.is_buffer() || t.is_stack();
       FieldSpec f{0, as_is ? t : Type::integer(64, !t.is_integer() || t.is_signed), {}};
       if (a->kind == Expr::Kind::String) f.constant = ast::as<ast::String>(*a).value;
       values.push_back(f.constant ? "" : lower_expr(*a));
       fields.push_back(std::move(f));
     }
+    emit_event(action, fields, values);
+  }
+
+  std::string user_stack(const Type &t) override {
+    plan_.stacks_map = "ut_stacks";
+    plan_.seen_processes_map = "ut_seen_processes";
+    std::string v = temp(t);
+    emit(v + ".id = ut_user_stack(ctx, " + std::to_string(t.size) + ");");
+    emit(v + ".pid = bpf_get_current_pid_tgid() >> 32;");
+    if (attach_->kind == ProbeKind::Uprobe) {
+      emit("/* At the first instruction the return address is on top of the stack. */");
+      emit("bpf_probe_read_user(&" + v + ".entry_caller, 8, (void *)PT_REGS_SP(ctx));");
+    }
+    // The first stack of a process tells user space to read its mappings while it lives.
+    std::string pid = "pid" + std::to_string(temp_counter_++);
+    emit("u32 " + pid + " = " + v + ".pid;");
+    emit("u8 " + pid + "_seen = 1;");
+    emit("if (" + plan_.seen_processes_map + ".insert(&" + pid + ", &" + pid + "_seen) == 0) {");
+    ++indent_;
+    EventSpec seen;
+    seen.kind = EventKind::ProcessSeen;
+    emit_event(seen, {FieldSpec{0, Type::integer(64, false), {}}}, {pid});
+    --indent_;
+    emit("}");
+    return v;
+  }
+
+  // Sends one event record: `values` are the C expressions of the non-constant `fields`.
+  void emit_event(const EventSpec &action, const std::vector<FieldSpec> &fields,
+                  const std::vector<std::string> &values) {
     size_t id = decls_.event_for(action, fields);
     const EventSpec &ev = plan_.events[id];
     std::string e = "e" + std::to_string(temp_counter_++);
@@ -129,7 +159,7 @@ class Lowerer : public LowerContext {
       if (fields[i].constant) continue;
       if (fields[i].type.is_string())
         emit("__builtin_memcpy(" + e + "->" + field_name(i) + ", " + values[i] + ", " +
-             std::to_string(sema_.type_of(*args[i]).size) + ");");
+             std::to_string(fields[i].type.size) + ");");
       else
         emit(e + "->" + field_name(i) + " = " + values[i] + ";");
     }

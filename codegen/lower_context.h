@@ -39,6 +39,8 @@ class LowerContext {
   virtual int length_index(const std::string &map_name) const = 0;
   // A C statement counting one update that map `name` refused (it was full).
   virtual std::string count_failure(const std::string &map_name) const = 0;
+  // A struct ut_ustack of this moment's user stack, of type `t`.
+  virtual std::string user_stack(const Type &t) = 0;
   // The C statement that ends the probe now (exit(), `return`), also from inside a loop's callback.
   virtual std::string return_statement() const = 0;
   // A pointer to a key of map `name` (for map helpers), built from `keys`.

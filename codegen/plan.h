@@ -54,7 +54,9 @@ struct FormatSpec {
 
 // What user space does with an event: print it with a format, end the run, or act on a map
 // (print it as at exit, delete every key, zero every value), or print a value.
-enum class EventKind { Printf, Exit, PrintMap, ClearMap, ZeroMap, PrintValue };
+// ProcessSeen: the first ustack of a process; user space reads its mappings then, so that its
+// stacks resolve even after it exits.
+enum class EventKind { Printf, Exit, PrintMap, ClearMap, ZeroMap, PrintValue, ProcessSeen };
 
 // A field of an event record; `offset` is from the start of the record.
 struct FieldSpec {
@@ -116,6 +118,10 @@ struct ProgramPlan {
   // Entry counts of the maps len() reads (MapSpec::length_index), kept as entries come and go.
   std::string lengths_map = "ut_lengths";
   int counters = 1;  // its size
+  // The stack trace map of ustack (frames by stack id) and the set of processes already
+  // reported with EventKind::ProcessSeen; empty when the script takes no stacks.
+  std::string stacks_map;
+  std::string seen_processes_map;
   // BPF callbacks (ut_callback_N) the programs pass to helpers: the bodies of map for loops.
   int callbacks = 0;
 };

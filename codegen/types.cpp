@@ -14,6 +14,8 @@ uint32_t Type::byte_size() const {
       return 8;
     case TypeKind::Buffer:
       return 8 + size;  // u64 length, then the bytes
+    case TypeKind::Stack:
+      return 24;  // struct ut_ustack
     case TypeKind::Tuple: {
       uint32_t total = 0;
       for (const Type &e : elements) total += (e.byte_size() + 7) / 8 * 8;
@@ -72,6 +74,8 @@ std::string Type::str() const {
       return elements[0].str() + " *";
     case TypeKind::Buffer:
       return "buffer[" + std::to_string(size) + "]";
+    case TypeKind::Stack:
+      return "ustack";
     case TypeKind::Tuple: {
       std::string s = "(";
       for (size_t i = 0; i < elements.size(); ++i) s += (i ? "," : "") + elements[i].str();
@@ -107,6 +111,8 @@ std::string Type::c_type() const {
       return "char";
     case TypeKind::Buffer:
       return "struct ut_buffer";
+    case TypeKind::Stack:
+      return "struct ut_ustack";
     case TypeKind::Aggregate:
       switch (agg.kind) {
         case AggKind::Count:
@@ -138,6 +144,8 @@ bool Type::operator==(const Type &o) const {
     case TypeKind::String:
     case TypeKind::Buffer:
       return size == o.size;
+    case TypeKind::Stack:
+      return size == o.size && stack_mode == o.stack_mode;
     case TypeKind::Aggregate:
       return agg == o.agg;
     default:

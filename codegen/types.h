@@ -7,7 +7,10 @@
 
 namespace ut::codegen {
 
-enum class TypeKind { None, Integer, String, Pointer, Tuple, Aggregate, Buffer };
+enum class TypeKind { None, Integer, String, Pointer, Tuple, Aggregate, Buffer, Stack };
+
+// How ustack prints: bpftrace's "symbol+offset" lines, or perf's "address symbol+offset (file)".
+enum class StackMode { Bpftrace, Perf };
 
 // What an aggregation map holds per key: `@m = count()`, `@h[k] = hist(v)`.
 enum class AggKind { Count, Sum, Avg, Min, Max, Stats, Hist, Lhist };
@@ -33,16 +36,20 @@ constexpr uint32_t kMapStringSize = 64;
 // buf(): at most this many bytes, held with their count (struct ut_buffer in the prelude).
 constexpr uint32_t kBufferSize = 64;
 
+// ustack: at most this many frames (the kernel's default perf_event_max_stack).
+constexpr uint32_t kMaxStackFrames = 127;
+
 // hist(): a bucket for negative values, one for 0, then [1], [2, 4), ... [2^62, 2^63).
 constexpr uint32_t kHistBuckets = 65;
 
 struct Type {
   TypeKind kind = TypeKind::None;
-  uint32_t bits = 64;          // Integer: 8, 16, 32 or 64
-  bool is_signed = true;       // Integer
-  uint32_t size = 0;           // String: bytes including the NUL
-  std::vector<Type> elements;  // Pointer: {pointee}; Tuple: the elements
-  Aggregation agg;             // Aggregate
+  uint32_t bits = 64;                          // Integer: 8, 16, 32 or 64
+  bool is_signed = true;                       // Integer
+  uint32_t size = 0;                           // String: bytes including the NUL
+  std::vector<Type> elements;                  // Pointer: {pointee}; Tuple: the elements
+  Aggregation agg;                             // Aggregate
+  StackMode stack_mode = StackMode::Bpftrace;  // Stack; `size` is its frame limit
 
   static Type none() { return {}; }
   static Type integer(uint32_t bits = 64, bool is_signed = true) {
@@ -70,6 +77,13 @@ struct Type {
     t.size = kBufferSize;
     return t;
   }
+  static Type ustack(StackMode mode = StackMode::Bpftrace, uint32_t limit = kMaxStackFrames) {
+    Type t;
+    t.kind = TypeKind::Stack;
+    t.stack_mode = mode;
+    t.size = limit;
+    return t;
+  }
   static Type pointer(const Type &pointee) {
     Type t;
     t.kind = TypeKind::Pointer;
@@ -83,6 +97,7 @@ struct Type {
   bool is_none() const { return kind == TypeKind::None; }
   bool is_aggregate() const { return kind == TypeKind::Aggregate; }
   bool is_buffer() const { return kind == TypeKind::Buffer; }
+  bool is_stack() const { return kind == TypeKind::Stack; }
   // Integers and pointers: what arithmetic and conditions take.
   bool is_scalar() const { return is_integer() || is_pointer(); }
 

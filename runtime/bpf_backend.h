@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -60,6 +61,11 @@ class BpfBackend {
   // Every entry of a hash map, as raw bytes.
   virtual Result<MapEntries> read_map(const std::string &c_name, size_t key_size,
                                       size_t value_size) = 0;
+
+  // The value of one entry of a map; nothing when the key is absent.
+  virtual Result<std::optional<std::string>> lookup_map(const std::string &c_name,
+                                                        const std::string &key,
+                                                        size_t value_size) = 0;
 
   // Sets one entry of a map.
   virtual Result<void> write_map(const std::string &c_name, const std::string &key,

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -33,7 +34,8 @@ bool executable(const std::string &name) {
 
 }  // namespace
 
-Result<ChildProcess> ChildProcess::start(const std::vector<std::string> &argv) {
+Result<ChildProcess> ChildProcess::start(const std::vector<std::string> &argv,
+                                         std::function<void(pid_t)> on_exit) {
   if (argv.empty()) return Error("-c needs a command");
   // Checked now, so that a mistyped command is reported before anything is attached.
   if (!executable(argv[0])) return Error("cannot run the command: No such file or directory");
@@ -59,11 +61,17 @@ Result<ChildProcess> ChildProcess::start(const std::vector<std::string> &argv) {
   }
   close(go[0]);
   close(status[1]);
-  return ChildProcess(pid, go[1], status[0]);
+  // Not being able to trace it only costs the exit hook.
+  if (on_exit && ptrace(PTRACE_SEIZE, pid, nullptr, PTRACE_O_TRACEEXIT) != 0) on_exit = nullptr;
+  return ChildProcess(pid, go[1], status[0], std::move(on_exit));
 }
 
 ChildProcess::ChildProcess(ChildProcess &&other) noexcept
-    : pid_(other.pid_), go_fd_(other.go_fd_), status_fd_(other.status_fd_), reaped_(other.reaped_) {
+    : pid_(other.pid_),
+      go_fd_(other.go_fd_),
+      status_fd_(other.status_fd_),
+      reaped_(other.reaped_),
+      on_exit_(std::move(other.on_exit_)) {
   other.pid_ = -1;
   other.go_fd_ = other.status_fd_ = -1;
 }
@@ -73,7 +81,32 @@ ChildProcess::~ChildProcess() {
   if (status_fd_ >= 0) close(status_fd_);
   if (pid_ > 0 && !reaped_) {
     kill(pid_, SIGTERM);
-    waitpid(pid_, nullptr, 0);
+    reap();
+  }
+}
+
+bool ChildProcess::handle(int status) {
+  if (WIFEXITED(status) || WIFSIGNALED(status)) return reaped_ = true;
+  if (!WIFSTOPPED(status)) return false;
+  // Only a traced child stops here: at its exit, for a signal on its way (passed on), or in a
+  // group stop (resumed).
+  int event = status >> 16, signal = 0;
+  if (event == PTRACE_EVENT_EXIT) {
+    if (on_exit_) on_exit_(pid_);
+  } else if (event == 0) {
+    signal = WSTOPSIG(status);
+  }
+  ptrace(PTRACE_CONT, pid_, nullptr, signal);
+  return false;
+}
+
+void ChildProcess::reap() {
+  while (!reaped_) {
+    int status = 0;
+    if (waitpid(pid_, &status, 0) == pid_)
+      handle(status);
+    else if (errno != EINTR)
+      break;
   }
 }
 
@@ -88,8 +121,7 @@ Result<void> ChildProcess::release() {
   close(status_fd_);
   status_fd_ = -1;
   if (n == sizeof(err)) {
-    waitpid(pid_, nullptr, 0);
-    reaped_ = true;
+    reap();
     return Error(std::string("cannot run the command: ") + strerror(err));
   }
   return {};
@@ -97,8 +129,7 @@ Result<void> ChildProcess::release() {
 
 bool ChildProcess::exited() {
   if (reaped_) return true;
-  int status = 0;
-  if (waitpid(pid_, &status, WNOHANG) == pid_) reaped_ = true;
+  for (int status = 0; !reaped_ && waitpid(pid_, &status, WNOHANG) == pid_;) handle(status);
   return reaped_;
 }
 

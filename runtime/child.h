@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -13,8 +14,13 @@ namespace ut::runtime {
 
 class ChildProcess {
  public:
-  // Forks and holds the child before it execs `argv` (argv[0] is looked up on PATH).
-  static Result<ChildProcess> start(const std::vector<std::string> &argv);
+  // Forks and holds the child before it execs `argv` (argv[0] is looked up on PATH). With
+  // `on_exit`, the child is traced (PTRACE_SEIZE, PTRACE_O_TRACEEXIT) and `on_exit` runs when it
+  // is about to exit, while its memory mappings still exist: a short-lived command's stacks then
+  // resolve after it is gone. Signals sent to a traced child are passed on; a stop (SIGSTOP,
+  // SIGTSTP) is not kept.
+  static Result<ChildProcess> start(const std::vector<std::string> &argv,
+                                    std::function<void(pid_t)> on_exit = {});
   // Splits a -c command line on white space, as bpftrace does (no shell).
   static std::vector<std::string> split(const std::string &command);
 
@@ -29,13 +35,19 @@ class ChildProcess {
   bool exited();
 
  private:
-  ChildProcess(pid_t pid, int go_fd, int status_fd)
-      : pid_(pid), go_fd_(go_fd), status_fd_(status_fd) {}
+  ChildProcess(pid_t pid, int go_fd, int status_fd, std::function<void(pid_t)> on_exit)
+      : pid_(pid), go_fd_(go_fd), status_fd_(status_fd), on_exit_(std::move(on_exit)) {}
+
+  // Acts on one state change waitpid() reported; true once the child is reaped.
+  bool handle(int status);
+  // Waits until the child is reaped.
+  void reap();
 
   pid_t pid_ = -1;
   int go_fd_ = -1;      // the parent writes here to let the child exec
   int status_fd_ = -1;  // the child writes errno here if exec fails; closed by a successful exec
   bool reaped_ = false;
+  std::function<void(pid_t)> on_exit_;
 };
 
 }  // namespace ut::runtime

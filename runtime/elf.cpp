@@ -10,12 +10,18 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
+#include <filesystem>
+#include <iterator>
+#include <optional>
 #include <system_error>
 #include <utility>
 
+#include <llvm/ADT/StringExtras.h>
 #include <llvm/BinaryFormat/ELF.h>
 #include <llvm/BinaryFormat/Magic.h>
 #include <llvm/Object/ELF.h>
+#include <llvm/Support/CRC.h>
+#include <llvm/Support/Endian.h>
 #include <llvm/Support/Error.h>
 #include <llvm/Support/MemoryBuffer.h>
 
@@ -59,7 +65,81 @@ equal_name_range(const std::vector<ElfSymbol> &symbols, std::string_view name) {
   return {lo, hi};
 }
 
+size_t leading_underscores(const std::string &name) {
+  size_t n = name.find_first_not_of('_');
+  return n == std::string::npos ? name.size() : n;
+}
+
+// Of two function symbols at one address, whether `a` is the less preferred: a size-0 one, then
+// the one with more leading underscores ("__getpid" for "getpid"), then the greater name.
+bool less_preferred(const ElfSymbol &a, const ElfSymbol &b) {
+  if ((a.size == 0) != (b.size == 0)) return a.size == 0;
+  size_t a_underscores = leading_underscores(a.name);
+  size_t b_underscores = leading_underscores(b.name);
+  if (a_underscores != b_underscores) return a_underscores > b_underscores;
+  return a.name > b.name;
+}
+
 using ElfFile64 = llvm::object::ELFFile<llvm::object::ELF64LE>;
+
+std::string lowercase_hex(llvm::ArrayRef<uint8_t> bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string text;
+  for (uint8_t byte : bytes) {
+    text.push_back(kDigits[byte >> 4]);
+    text.push_back(kDigits[byte & 0xf]);
+  }
+  return text;
+}
+
+// The NT_GNU_BUILD_ID note among `notes` in hex; "" when there is none or the notes are
+// malformed. Unlike a bad symbol table, a bad note does not make the file unusable: it only costs
+// the lookup of a debug file.
+template <typename Notes>
+std::string build_id_in(Notes notes, llvm::Error &err) {
+  std::string build_id;
+  for (const auto &note : notes) {
+    if (note.getType() == llvm::ELF::NT_GNU_BUILD_ID && note.getName() == "GNU") {
+      build_id = lowercase_hex(note.getDesc());
+      break;
+    }
+  }
+  if (err) {
+    llvm::consumeError(std::move(err));
+    return "";
+  }
+  return build_id;
+}
+
+// The debug file's name, NUL-terminated and padded to 4 bytes, then the CRC32 of its contents.
+struct DebugLink {
+  std::string name;
+  uint32_t crc = 0;
+};
+
+// The contents of .gnu_debuglink; nullopt when malformed (ignored like a bad note).
+std::optional<DebugLink> read_debug_link(const ElfFile64 &ef, const ElfFile64::Elf_Shdr &shdr) {
+  auto contents = ef.getSectionContents(shdr);
+  if (!contents) {
+    llvm::consumeError(contents.takeError());
+    return std::nullopt;
+  }
+  llvm::StringRef data = llvm::toStringRef(*contents);
+  size_t end = data.find('\0');
+  if (end == llvm::StringRef::npos || end == 0) return std::nullopt;
+  size_t crc_at = (end + 4) & ~size_t{3};
+  if (crc_at + 4 > data.size()) return std::nullopt;
+  return DebugLink{data.substr(0, end).str(),
+                   llvm::support::endian::read32le(data.data() + crc_at)};
+}
+
+// The CRC32 that .gnu_debuglink records for the file at `path`; nullopt if it cannot be read.
+std::optional<uint32_t> file_crc32(const std::string &path) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!buffer) return std::nullopt;
+  return llvm::crc32(llvm::arrayRefFromStringRef((*buffer)->getBuffer()));
+}
 
 // Appends the defined FUNC/IFUNC/OBJECT symbols of `table` to `typed` and the defined NOTYPE ones
 // to `untyped`, file_offset still 0; everything else (undefined, section, file, TLS, unnamed) is
@@ -161,6 +241,21 @@ Result<void> ElfFile::parse() {
     auto name = ef.getSectionName(shdr);
     if (!name) return Error("has a bad section name: " + take_message(name.takeError()));
     if (*name == ".go.buildinfo" || *name == ".gopclntab") is_go_ = true;
+    if (shdr.sh_type == llvm::ELF::SHT_NOTE && build_id_.empty()) {
+      llvm::Error err = llvm::Error::success();
+      build_id_ = build_id_in(ef.notes(shdr, err), err);
+    } else if (shdr.sh_type == llvm::ELF::SHT_PROGBITS && *name == ".gnu_debuglink") {
+      if (auto link = read_debug_link(ef, shdr)) {
+        debug_link_ = std::move(link->name);
+        debug_link_crc_ = link->crc;
+      }
+    }
+  }
+  // A file without section headers still has its notes in PT_NOTE segments.
+  for (const auto &phdr : *phdrs) {
+    if (phdr.p_type != llvm::ELF::PT_NOTE || !build_id_.empty()) continue;
+    llvm::Error err = llvm::Error::success();
+    build_id_ = build_id_in(ef.notes(phdr, err), err);
   }
 
   // .symtab first, then .dynsym, so dedup keeps the .symtab entry.
@@ -171,15 +266,47 @@ Result<void> ElfFile::parse() {
       if (!read) return std::move(read).error();
     }
   }
+  index_symbols();
+  return {};
+}
+
+void ElfFile::add_debug_symbols(const ElfFile &debug) {
+  // Appended after this file's own symbols, so dedup keeps an own symbol over its twin.
+  symbols_.insert(symbols_.end(), debug.symbols_.begin(), debug.symbols_.end());
+  untyped_.insert(untyped_.end(), debug.untyped_.begin(), debug.untyped_.end());
+  debug_path_ = debug.path();
+  index_symbols();
+}
+
+// Sorts and dedups both tables, gives every symbol its file offset through this file's segments
+// and rebuilds the address index for function_at().
+void ElfFile::index_symbols() {
   for (auto *table : {&symbols_, &untyped_}) {
     sort_and_dedup(*table);
     for (ElfSymbol &symbol : *table) {
-      if (const Segment *seg = segment_for(symbol.address)) {
-        symbol.file_offset = symbol.address - seg->vaddr + seg->offset;
-      }
+      const Segment *seg = segment_for(symbol.address);
+      symbol.file_offset = seg != nullptr ? symbol.address - seg->vaddr + seg->offset : 0;
     }
   }
-  return {};
+
+  functions_.clear();
+  for (size_t i = 0; i < symbols_.size(); ++i) {
+    const ElfSymbol &symbol = symbols_[i];
+    if (!symbol.is_function || symbol.address == 0) continue;
+    uint64_t end =
+        symbol.size > UINT64_MAX - symbol.address ? UINT64_MAX : symbol.address + symbol.size;
+    functions_.push_back({symbol.address, end, 0, i});
+  }
+  std::sort(functions_.begin(), functions_.end(),
+            [this](const FunctionEntry &a, const FunctionEntry &b) {
+              if (a.address != b.address) return a.address < b.address;
+              return less_preferred(symbols_[a.index], symbols_[b.index]);
+            });
+  uint64_t max_end = 0;
+  for (FunctionEntry &entry : functions_) {
+    max_end = std::max(max_end, entry.end);
+    entry.max_end = max_end;
+  }
 }
 
 const ElfFile::Segment *ElfFile::segment_for(uint64_t address) const {
@@ -210,6 +337,34 @@ Result<uint64_t> ElfFile::file_offset(uint64_t address) const {
   return address - seg->vaddr + seg->offset;
 }
 
+Result<uint64_t> ElfFile::address_of_file_offset(uint64_t offset) const {
+  for (const Segment &seg : segments_) {
+    if (offset >= seg.offset && offset - seg.offset < seg.filesz) {
+      return seg.vaddr + (offset - seg.offset);
+    }
+  }
+  return Error("file offset " + hex(offset) + " is in no loadable segment");
+}
+
+const ElfSymbol *ElfFile::function_at(uint64_t address) const {
+  // Everything before `after` starts at or below `address`.
+  auto after = std::upper_bound(functions_.begin(), functions_.end(), address,
+                                [](uint64_t a, const FunctionEntry &f) { return a < f.address; });
+  // Backwards, the first sized symbol that reaches past `address` is the innermost one holding
+  // it, and at one address the preferred alias comes first.
+  for (auto it = after; it != functions_.begin() && std::prev(it)->max_end > address;) {
+    --it;
+    if (it->end > address) return &symbols_[it->index];
+  }
+  if (after == functions_.begin()) return nullptr;
+  // The last entry at the nearest start is sized if any there is; then none of them holds it.
+  const FunctionEntry &nearest = *std::prev(after);
+  if (nearest.end != nearest.address) return nullptr;
+  const Segment *seg = segment_for(nearest.address);
+  if (seg == nullptr || address - seg->vaddr >= seg->memsz) return nullptr;
+  return &symbols_[nearest.index];
+}
+
 Result<std::string_view> ElfFile::bytes(uint64_t address, uint64_t size) const {
   auto range_error = [&](const char *problem) {
     return Error("address range [" + hex(address) + ", +" + std::to_string(size) + ") " + problem);
@@ -227,6 +382,40 @@ Result<std::string_view> ElfFile::bytes(uint64_t address, uint64_t size) const {
     return range_error("lies past the end of the file");
   }
   return file.substr(offset, size);
+}
+
+// A stale debug file (left by another version of the library) must not lend its symbols: a
+// build-id candidate must carry the same id, a debug-link candidate the CRC32 the link records.
+Result<ElfFile> open_debug_file(const ElfFile &elf, const std::string &real_path,
+                                std::string_view root) {
+  if (elf.build_id().empty() && elf.debug_link().empty()) {
+    return Error("has neither a build id nor a .gnu_debuglink section");
+  }
+  std::vector<std::string> tried;
+  const std::string &id = elf.build_id();
+  if (id.size() > 2) {
+    std::string path =
+        std::string(root) + "/.build-id/" + id.substr(0, 2) + "/" + id.substr(2) + ".debug";
+    tried.push_back(path);
+    auto debug = ElfFile::open(path);
+    if (debug && !debug->is_stripped() && debug->build_id() == id) return debug;
+  }
+  if (const std::string &link = elf.debug_link(); !link.empty()) {
+    std::error_code ec;
+    std::filesystem::path absolute = std::filesystem::absolute(real_path, ec);
+    if (ec) absolute = real_path;  // no working directory: a relative path stays relative
+    std::string dir = absolute.parent_path().string();
+    for (std::string path :
+         {dir + "/" + link, dir + "/.debug/" + link, std::string(root) + dir + "/" + link}) {
+      tried.push_back(path);
+      if (file_crc32(path) != elf.debug_link_crc()) continue;
+      auto debug = ElfFile::open(path);
+      if (debug && !debug->is_stripped()) return debug;
+    }
+  }
+  std::string list;
+  for (const std::string &path : tried) list += (list.empty() ? "" : ", ") + path;
+  return Error("no separate debug file (tried " + list + ")");
 }
 
 }  // namespace ut::runtime

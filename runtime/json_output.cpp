@@ -203,6 +203,7 @@ void append_value(std::string &out, const Value &v) {
       append_string(out, v.s);
       break;
     case TypeKind::Buffer:
+    case TypeKind::Stack:
       append_string(out, v.text());
       break;
     case TypeKind::Aggregate:
@@ -242,7 +243,7 @@ std::string key_text(const std::vector<Value> &keys) {
   std::string out;
   for (size_t i = 0; i < keys.size(); ++i) {
     if (i) out += ',';
-    out += keys[i].text();
+    out += keys[i].key_text();
   }
   return out;
 }

@@ -200,6 +200,15 @@ class KernelBackend : public BpfBackend {
     return entries;
   }
 
+  Result<std::optional<std::string>> lookup_map(const std::string &c_name, const std::string &key,
+                                                size_t value_size) override {
+    int fd = map_fd(c_name);
+    if (fd < 0) return Error("no map named " + c_name);
+    std::string k = key, value(value_size, '\0');
+    if (bpf_lookup_elem(fd, k.data(), value.data()) != 0) return std::optional<std::string>();
+    return std::optional<std::string>(std::move(value));
+  }
+
   Result<void> write_map(const std::string &c_name, const std::string &key,
                          const std::string &value) override {
     int fd = map_fd(c_name);

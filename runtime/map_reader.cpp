@@ -38,7 +38,12 @@ Result<MapSnapshot> MapReader::read(const codegen::MapSpec &map) const {
   snap.scalar = map.key_types.empty();
   for (const auto &[key, value] : *entries) {
     Value v = map.per_cpu ? merge_aggregate(map.value, value, ncpus_) : decode(map.value, value, 0);
-    snap.entries.emplace_back(decode_fields(map.key_types, key), std::move(v));
+    std::vector<Value> keys = decode_fields(map.key_types, key);
+    if (stacks_) {
+      for (Value &k : keys) stacks_->resolve(k);
+      stacks_->resolve(v);
+    }
+    snap.entries.emplace_back(std::move(keys), std::move(v));
   }
   bool has_buckets = map.value.is_aggregate() &&
                      (map.value.agg.kind == AggKind::Hist || map.value.agg.kind == AggKind::Lhist);

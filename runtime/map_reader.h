@@ -4,14 +4,17 @@
 #include "codegen/plan.h"
 #include "runtime/bpf_backend.h"
 #include "runtime/output.h"
+#include "runtime/stacks.h"
 #include "support/result.h"
 
 namespace ut::runtime {
 
 class MapReader {
  public:
-  // `ncpus`: the machine's possible CPUs, the number of slots in per-CPU map values.
-  MapReader(BpfBackend &backend, int ncpus) : backend_(backend), ncpus_(ncpus) {}
+  // `ncpus`: the machine's possible CPUs, the number of slots in per-CPU map values. Stacks in
+  // keys and values are resolved with `stacks` (when given) before entries are sorted.
+  MapReader(BpfBackend &backend, int ncpus, StackResolver *stacks = nullptr)
+      : backend_(backend), ncpus_(ncpus), stacks_(stacks) {}
 
   // Entries ascending by value (ties by key); a scalar map never written reads as zero.
   Result<MapSnapshot> read(const codegen::MapSpec &map) const;
@@ -19,6 +22,7 @@ class MapReader {
  private:
   BpfBackend &backend_;
   int ncpus_;
+  StackResolver *stacks_;
 };
 
 // The machine's possible CPUs (/sys/devices/system/cpu/possible), at least 1.

@@ -60,7 +60,9 @@ class SessionRun {
     std::optional<ChildProcess> child;
     LoadConstants constants;
     if (!options_.command.empty()) {
-      auto c = ChildProcess::start(options_.command);
+      std::function<void(pid_t)> on_exit;
+      if (!plan_.stacks_map.empty()) on_exit = [this](pid_t pid) { stacks_.remember(pid); };
+      auto c = ChildProcess::start(options_.command, std::move(on_exit));
       if (!c) return fail(c.error());
       child.emplace(std::move(*c));
       constants[codegen::LoadConstant::Cpid] = static_cast<uint64_t>(child->pid());
@@ -196,6 +198,11 @@ class SessionRun {
       v.s = *f.constant;
       values.push_back(std::move(v));
     }
+    if (ev.kind == EventKind::ProcessSeen) {
+      stacks_.remember(static_cast<pid_t>(values[0].i));
+      return;
+    }
+    for (Value &v : values) stacks_.resolve(v);
     switch (ev.kind) {
       case EventKind::Printf:
         // After exit(), only END may still print.
@@ -225,6 +232,8 @@ class SessionRun {
         }
         break;
       }
+      case EventKind::ProcessSeen:
+        break;
       case EventKind::ZeroMap: {
         const codegen::MapSpec &m = plan_.maps[ev.map];
         report(backend_.zero_map(m.c_name, m.key_size(), value_bytes(m)));
@@ -284,7 +293,7 @@ class SessionRun {
   // print(@m, top, div): the `top` largest entries (all when 0), values divided by `div`.
   void print_map(const codegen::MapSpec &m, int64_t top, int64_t div) {
     if (exit_requested_ && !in_end_) return;
-    auto snap = MapReader(backend_, ncpus_).read(m);
+    auto snap = MapReader(backend_, ncpus_, &stacks_).read(m);
     if (!snap) return report(std::move(snap).error());
     auto &entries = snap->entries;
     if (top > 0 && static_cast<size_t>(top) < entries.size())
@@ -313,7 +322,7 @@ class SessionRun {
 
   void print_maps() {
     out_.maps_begin();
-    MapReader reader(backend_, ncpus_);
+    MapReader reader(backend_, ncpus_, &stacks_);
     for (const codegen::MapSpec &m : plan_.maps) {
       auto snap = reader.read(m);
       if (!snap) {
@@ -332,6 +341,7 @@ class SessionRun {
   const SessionOptions &options_;
   std::vector<std::unique_ptr<Attachment>> attachments_;
   int ncpus_ = possible_cpus();
+  StackResolver stacks_{backend_, plan_.stacks_map};
   bool exit_requested_ = false;
   bool in_end_ = false;
   uint64_t lost_reported_ = 0;

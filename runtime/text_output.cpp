@@ -36,7 +36,7 @@ class TextOutput : public Output {
       std::string line = m.name;
       if (!m.scalar) {
         line += "[";
-        for (size_t i = 0; i < keys.size(); ++i) line += (i ? ", " : "") + keys[i].text();
+        for (size_t i = 0; i < keys.size(); ++i) line += (i ? ", " : "") + keys[i].key_text();
         line += "]";
       }
       const codegen::Type &t = value.type;

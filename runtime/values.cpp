@@ -23,6 +23,15 @@ T read(std::string_view bytes, size_t offset) {
   return v;
 }
 
+// A stack as bpftrace prints it: each frame on its own line after a newline, indented by
+// `indent` spaces (perf mode: a tab), the last line ended too.
+std::string stack_text(const Value &v, int indent) {
+  std::string pad = v.type.stack_mode == codegen::StackMode::Perf ? "\t" : std::string(indent, ' ');
+  std::string out = "\n";
+  for (const std::string &frame : v.frames) out += pad + frame + "\n";
+  return out;
+}
+
 }  // namespace
 
 std::string Value::text() const {
@@ -35,6 +44,7 @@ std::string Value::text() const {
   }
   if (type.is_string()) return s;
   if (type.is_buffer()) return buffer_text(s);
+  if (type.is_stack()) return stack_text(*this, 8);
   if (type.kind == codegen::TypeKind::Tuple) {
     std::string out = "(";
     for (size_t e = 0; e < elements.size(); ++e) out += (e ? ", " : "") + elements[e].text();
@@ -42,6 +52,10 @@ std::string Value::text() const {
   }
   if (type.is_integer() && !type.is_signed) return std::to_string(static_cast<uint64_t>(i));
   return std::to_string(i);
+}
+
+std::string Value::key_text() const {
+  return type.is_stack() ? stack_text(*this, 4) : text();
 }
 
 bool Value::operator<(const Value &o) const {
@@ -53,6 +67,7 @@ bool Value::operator<(const Value &o) const {
     return i < o.i;
   }
   if (type.is_string() || type.is_buffer()) return s < o.s;
+  if (type.is_stack()) return frames < o.frames;
   if (type.kind == codegen::TypeKind::Tuple) return elements < o.elements;
   if (type.is_integer() && !type.is_signed)
     return static_cast<uint64_t>(i) < static_cast<uint64_t>(o.i);
@@ -90,6 +105,14 @@ Value decode(const codegen::Type &t, std::string_view bytes, size_t offset) {
   }
   if (t.is_string()) {
     v.s.assign(p, strnlen(p, size));
+    return v;
+  }
+  if (t.is_stack()) {
+    memcpy(&v.i, p, 8);
+    memcpy(&v.count, p + 8, 8);
+    uint64_t caller = 0;
+    memcpy(&caller, p + 16, 8);
+    v.total = static_cast<int64_t>(caller);
     return v;
   }
   if (t.is_buffer()) {

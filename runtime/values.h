@@ -19,10 +19,16 @@ struct Value {
   uint64_t count = 0;             // avg, stats: how many values
   std::vector<uint64_t> buckets;  // hist, lhist
   std::vector<Value> elements;    // Tuple
+  // Stack: as decoded, `i` is the kernel's stack id, `count` the pid and `total` the return
+  // address taken at a function's first instruction (0 elsewhere); `frames` are the resolved
+  // lines, filled in by a StackResolver (runtime/stacks.h) before printing.
+  std::vector<std::string> frames;
 
   // As bpftrace prints it in maps: integers in decimal, strings raw, tuples as "(1, two, 3)",
   // stats as "count 3, average 21, total 63". (hist and lhist print as tables: histogram.h.)
   std::string text() const;
+  // As a map key: the same, except that a stack's lines are indented by 4 (values: 8).
+  std::string key_text() const;
   // The order maps print in: by value; avg and stats by average; hist and lhist by their total
   // count; strings as text.
   bool operator<(const Value &o) const;

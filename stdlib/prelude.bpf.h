@@ -39,6 +39,18 @@ struct ut_buffer {
   u8 data[64];
 };
 
+/* ustack: the key of its frames in ut_stacks, the process, and at a function's first
+ * instruction its return address, which older kernels' frame-pointer walk does not see yet. */
+#define UT_MAX_STACK_FRAMES 127
+struct ut_stack {
+  u64 frames[UT_MAX_STACK_FRAMES];
+};
+struct ut_ustack {
+  s64 id;
+  u64 pid;
+  u64 entry_caller;
+};
+
 /* A map value that is a string. */
 typedef char ut_string64[64];
 

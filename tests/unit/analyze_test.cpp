@@ -219,6 +219,24 @@ TEST(Analyze, BufIsPrintedWithR) {
   EXPECT_NE(e.find("buf() reads at most 64 bytes"), std::string::npos) << e;
 }
 
+TEST(Analyze, UstackTakesAModeAndALimit) {
+  EXPECT_EQ(
+      errors_of(
+          R"(uprobe:/bin/sh:main { @[ustack] = count(); @p[ustack(perf, 3), comm] = count(); @l = ustack(5); printf("%s", ustack(bpftrace)); print(ustack); })"),
+      "");
+  std::string e = errors_of(
+      "uprobe:/bin/sh:main { @a = ustack(raw); @b = ustack(0); @c = ustack(3, perf); @m[1] = 1; "
+      "for ($kv : @m) { @d = ustack; @e = ustack(2); } } BEGIN { @f = ustack; }");
+  for (const char *expected :
+       {"ustack() mode must be bpftrace or perf, not 'raw'",
+        "ustack() limit must be between 1 and 127",
+        "ustack() takes a mode (bpftrace or perf) and a frame limit (an integer)",
+        "ustack cannot be read in the body of a for loop over a map",
+        "ustack() cannot be used in the body of a for loop over a map",
+        "the ustack builtin can only be used in uprobes, uretprobes and interval probes"})
+    EXPECT_NE(e.find(expected), std::string::npos) << expected << "\n" << e;
+}
+
 TEST(Aggregations, PrintOfOneEntryIsItsValue) {
   EXPECT_EQ(
       errors_of(

@@ -6,6 +6,7 @@
 #include <link.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -13,9 +14,11 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -26,7 +29,20 @@ __attribute__((noinline, used)) int ut_elf_test_marker(int x) {
 __attribute__((used)) long ut_elf_test_global = 42;
 // Declared, never defined: the test binary carries it as an undefined (weak) symbol.
 __attribute__((weak)) int ut_elf_test_undefined(int x);
+// Hand-written assembly without a .size directive: a function symbol of size 0.
+void ut_elf_test_sizeless();
 }
+
+asm(R"(
+  .pushsection .text
+  .globl ut_elf_test_sizeless
+  .type ut_elf_test_sizeless, @function
+ut_elf_test_sizeless:
+  nop
+  nop
+  ret
+  .popsection
+)");
 
 namespace ut::runtime {
 namespace {
@@ -198,6 +214,70 @@ TEST(ElfTest, AddressesOutsideSegmentsAreErrors) {
       << bytes.error().message();
 }
 
+TEST(ElfTest, FunctionAtFindsTheFunctionHoldingAnAddress) {
+  auto elf = ElfFile::open(kSelf);
+  ASSERT_TRUE(elf) << elf.error().message();
+  auto sym = elf->find_symbol("ut_elf_test_marker");
+  ASSERT_TRUE(sym) << sym.error().message();
+  ASSERT_GT(sym->size, 1u);
+
+  for (uint64_t address : {sym->address, sym->address + 1, sym->address + sym->size - 1}) {
+    const ElfSymbol *found = elf->function_at(address);
+    ASSERT_NE(found, nullptr) << address;
+    EXPECT_EQ(found->name, "ut_elf_test_marker");
+    EXPECT_EQ(found->address, sym->address);
+  }
+  const ElfSymbol *next = elf->function_at(sym->address + sym->size);
+  EXPECT_TRUE(next == nullptr || next->name != "ut_elf_test_marker");
+}
+
+TEST(ElfTest, FunctionAtFallsBackToSizelessFunctions) {
+  auto elf = ElfFile::open(kSelf);
+  ASSERT_TRUE(elf) << elf.error().message();
+  auto sym = elf->find_symbol("ut_elf_test_sizeless");
+  ASSERT_TRUE(sym) << sym.error().message();
+  EXPECT_TRUE(sym->is_function);
+  EXPECT_EQ(sym->size, 0u);
+  EXPECT_EQ(main_program_bias() + sym->address, reinterpret_cast<uintptr_t>(&ut_elf_test_sizeless));
+
+  // Its nop, nop, ret.
+  for (uint64_t address : {sym->address, sym->address + 2}) {
+    const ElfSymbol *found = elf->function_at(address);
+    ASSERT_NE(found, nullptr) << address;
+    EXPECT_EQ(found->name, "ut_elf_test_sizeless");
+  }
+}
+
+TEST(ElfTest, FunctionAtOutsideCodeIsNull) {
+  auto elf = ElfFile::open(kSelf);
+  ASSERT_TRUE(elf) << elf.error().message();
+  EXPECT_EQ(elf->function_at(0), nullptr);
+  EXPECT_EQ(elf->function_at(UINT64_MAX - 4), nullptr);
+  // Data lies in another segment than any function, sized or not (_fini has no size).
+  auto global = elf->find_symbol("ut_elf_test_global");
+  ASSERT_TRUE(global) << global.error().message();
+  EXPECT_EQ(elf->function_at(global->address), nullptr);
+}
+
+TEST(ElfTest, AddressOfFileOffsetInvertsFileOffset) {
+  auto elf = ElfFile::open(kSelf);
+  ASSERT_TRUE(elf) << elf.error().message();
+  for (const char *name : {"ut_elf_test_marker", "ut_elf_test_global"}) {
+    auto sym = elf->find_symbol(name);
+    ASSERT_TRUE(sym) << sym.error().message();
+    auto address = elf->address_of_file_offset(sym->file_offset);
+    ASSERT_TRUE(address) << address.error().message();
+    EXPECT_EQ(*address, sym->address) << name;
+    address = elf->address_of_file_offset(sym->file_offset + 1);
+    ASSERT_TRUE(address) << address.error().message();
+    EXPECT_EQ(*address, sym->address + 1) << name;
+  }
+
+  auto far = elf->address_of_file_offset(UINT64_MAX - 4);
+  ASSERT_FALSE(far);
+  EXPECT_EQ(far.error().message(), "file offset 0xfffffffffffffffb is in no loadable segment");
+}
+
 TEST(ElfTest, MovedFileKeepsWorking) {
   auto opened = ElfFile::open(kSelf);
   ASSERT_TRUE(opened) << opened.error().message();
@@ -209,6 +289,9 @@ TEST(ElfTest, MovedFileKeepsWorking) {
   ASSERT_TRUE(bytes) << bytes.error().message();
   EXPECT_EQ(*bytes,
             std::string_view(reinterpret_cast<const char *>(&ut_elf_test_marker), sym->size));
+  const ElfSymbol *found = moved.function_at(sym->address + 1);
+  ASSERT_NE(found, nullptr);
+  EXPECT_EQ(found->name, "ut_elf_test_marker");
 }
 
 // Builds `main_go` into `dir` with a private Go cache; returns the binary's path or "" (the build
@@ -258,11 +341,276 @@ func main() {
   std::string file = read_file(prog);
   EXPECT_EQ(std::string_view(file).substr(main_fn->file_offset, main_fn->size), *bytes);
 
+  // Back from the file (a non-PIE static executable) to the function.
+  auto address = elf->address_of_file_offset(main_fn->file_offset + 4);
+  ASSERT_TRUE(address) << address.error().message();
+  EXPECT_EQ(*address, main_fn->address + 4);
+  const ElfSymbol *found = elf->function_at(*address);
+  ASSERT_NE(found, nullptr);
+  EXPECT_EQ(found->name, "main.main");
+
   auto counter = elf->find_symbol("main.counter");
   ASSERT_TRUE(counter) << counter.error().message();
   EXPECT_FALSE(counter->is_function);
   EXPECT_EQ(counter->size, 8u);
   EXPECT_NE(counter->address, 0u);
+}
+
+// The GNU build id of the loaded object whose path ends in `suffix`, read from its PT_NOTE
+// segments in memory, the way the dynamic loader sees it; "" if none. `path` gets its path.
+std::string loaded_build_id(const std::string &suffix, std::string &path) {
+  struct Search {
+    const std::string &suffix;
+    std::string &path;
+    std::string build_id;
+  } search{suffix, path, ""};
+  dl_iterate_phdr(
+      [](dl_phdr_info *info, size_t, void *data) {
+        auto &search = *static_cast<Search *>(data);
+        std::string_view name = info->dlpi_name;
+        if (name.size() < search.suffix.size() ||
+            name.substr(name.size() - search.suffix.size()) != search.suffix) {
+          return 0;
+        }
+        search.path = name;
+        for (int i = 0; i < info->dlpi_phnum; ++i) {
+          const ElfW(Phdr) &phdr = info->dlpi_phdr[i];
+          if (phdr.p_type != PT_NOTE) continue;
+          auto *at = reinterpret_cast<const char *>(info->dlpi_addr + phdr.p_vaddr);
+          const char *end = at + phdr.p_memsz;
+          while (at + sizeof(ElfW(Nhdr)) <= end) {
+            ElfW(Nhdr) note;
+            std::memcpy(&note, at, sizeof(note));
+            const char *name_at = at + sizeof(note);
+            const char *desc_at = name_at + ((note.n_namesz + 3) & ~3u);
+            if (note.n_type == NT_GNU_BUILD_ID && note.n_namesz == 4 &&
+                std::memcmp(name_at, "GNU", 4) == 0) {
+              for (uint32_t j = 0; j < note.n_descsz; ++j) {
+                char digits[3];
+                std::snprintf(digits, sizeof(digits), "%02x",
+                              static_cast<unsigned char>(desc_at[j]));
+                search.build_id += digits;
+              }
+              return 1;
+            }
+            at = desc_at + ((note.n_descsz + 3) & ~3u);
+          }
+        }
+        return 1;
+      },
+      &search);
+  return search.build_id;
+}
+
+TEST(ElfTest, BuildIdOfLibcIsTheOneInItsNote) {
+  std::string libc_path;
+  std::string expected = loaded_build_id("/libc.so.6", libc_path);
+  ASSERT_FALSE(libc_path.empty()) << "libc.so.6 is not loaded";
+  ASSERT_FALSE(expected.empty()) << libc_path << " has no build id note";
+  auto libc = ElfFile::open(libc_path);
+  ASSERT_TRUE(libc) << libc.error().message();
+  EXPECT_EQ(libc->build_id(), expected);
+  EXPECT_EQ(libc->build_id().size(), 40u);  // SHA-1
+}
+
+TEST(ElfTest, DebugFileOfLibcAddsItsStaticFunctions) {
+  std::string libc_path;
+  loaded_build_id("/libc.so.6", libc_path);
+  ASSERT_FALSE(libc_path.empty()) << "libc.so.6 is not loaded";
+  auto libc = ElfFile::open(libc_path);
+  ASSERT_TRUE(libc) << libc.error().message();
+  if (!libc->is_stripped()) GTEST_SKIP() << libc_path << " is not stripped";
+  const std::string &id = libc->build_id();
+  ASSERT_GT(id.size(), 2u);
+  std::string expected_path =
+      "/usr/lib/debug/.build-id/" + id.substr(0, 2) + "/" + id.substr(2) + ".debug";
+  ASSERT_TRUE(std::filesystem::exists(expected_path))
+      << "libc's separate debug file " << expected_path
+      << " is missing; install it (Debian: apt-get install libc6-dbg)";
+
+  auto missing = libc->find_symbol("__libc_start_call_main");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().message(), "symbol '__libc_start_call_main' not found in " + libc_path);
+
+  std::string real_path = std::filesystem::canonical(libc_path).string();
+  auto debug = open_debug_file(*libc, real_path);
+  ASSERT_TRUE(debug) << debug.error().message();
+  EXPECT_EQ(debug->path(), expected_path);
+  EXPECT_EQ(debug->build_id(), id);
+  EXPECT_FALSE(debug->is_stripped());
+
+  libc->add_debug_symbols(*debug);
+  EXPECT_EQ(libc->debug_path(), expected_path);
+  EXPECT_TRUE(libc->is_stripped());  // of its own
+  auto sym = libc->find_symbol("__libc_start_call_main");
+  ASSERT_TRUE(sym) << sym.error().message();
+  EXPECT_TRUE(sym->is_function);
+  EXPECT_GT(sym->size, 5u);
+  // Offsets and bytes come from libc's own segments: the debug file's hold no code.
+  auto offset = libc->file_offset(sym->address);
+  ASSERT_TRUE(offset) << offset.error().message();
+  EXPECT_EQ(sym->file_offset, *offset);
+  EXPECT_TRUE(libc->bytes(sym->address, sym->size)) << "no code for __libc_start_call_main";
+  const ElfSymbol *found = libc->function_at(sym->address + 5);
+  ASSERT_NE(found, nullptr);
+  EXPECT_EQ(found->name, "__libc_start_call_main");
+  // Exported functions keep their names and aliases.
+  found = libc->function_at(libc->find_symbol("getpid")->address);
+  ASSERT_NE(found, nullptr);
+  EXPECT_EQ(found->name, "getpid");
+}
+
+// A shared library built with `cc`, split the way distributions split packages: its debug file
+// (DIR/libsplit.so.debug, .symtab and all) and the stripped library DIR/lib/libsplit.so that
+// names it in .gnu_debuglink. `build_id_flag` is passed to the linker (--build-id=none|sha1).
+struct SplitLibrary {
+  std::string full;     // as built, not stripped
+  std::string debug;    // objcopy --only-keep-debug of `full`
+  std::string library;  // stripped, with a .gnu_debuglink to "libsplit.so.debug"
+};
+
+bool have_binutils() {
+  return std::system(
+             "command -v cc >/dev/null 2>&1 && command -v objcopy >/dev/null 2>&1 && "
+             "command -v strip >/dev/null 2>&1") == 0;
+}
+
+std::optional<SplitLibrary> build_split_library(const std::string &dir,
+                                                const std::string &build_id_flag, int variant) {
+  std::filesystem::create_directories(dir + "/lib");
+  std::ofstream(dir + "/split.c") << "__attribute__((noinline)) static int ut_hidden(int x) {\n"
+                                  << "  return x * " << variant << " + 7;\n"
+                                  << "}\n"
+                                  << "int ut_exported(int x) { return ut_hidden(x) + 1; }\n";
+  SplitLibrary split{dir + "/full.so", dir + "/libsplit.so.debug", dir + "/lib/libsplit.so"};
+  std::string command = "cd '" + dir + "' && cc -O1 -g -shared -fPIC -Wl," + build_id_flag +
+                        " -o full.so split.c && objcopy --only-keep-debug full.so " +
+                        "libsplit.so.debug && strip --strip-all -o lib/libsplit.so full.so && " +
+                        "objcopy --add-gnu-debuglink=libsplit.so.debug lib/libsplit.so";
+  if (std::system((command + " >build.log 2>&1").c_str()) != 0) {
+    std::fprintf(stderr, "building a split library failed:\n%s\n",
+                 read_file(dir + "/build.log").c_str());
+    return std::nullopt;
+  }
+  return split;
+}
+
+TEST(ElfTest, DebugLinkIsSearchedBesideTheFileThenInDotDebugThenUnderTheRoot) {
+  if (!have_binutils()) GTEST_SKIP() << "needs cc, objcopy and strip";
+  TempDir tmp;
+  ASSERT_FALSE(tmp.path().empty());
+  std::string dir = std::filesystem::canonical(tmp.path()).string();
+  auto split = build_split_library(dir + "/build", "--build-id=none", 3);
+  ASSERT_TRUE(split);
+  auto library = ElfFile::open(split->library);
+  ASSERT_TRUE(library) << library.error().message();
+  EXPECT_TRUE(library->is_stripped());
+  EXPECT_EQ(library->build_id(), "");
+  EXPECT_EQ(library->debug_link(), "libsplit.so.debug");
+  EXPECT_NE(library->debug_link_crc(), 0u);
+
+  std::string lib_dir = dir + "/build/lib";
+  std::string root = dir + "/root";
+  std::vector<std::string> places = {lib_dir + "/libsplit.so.debug",
+                                     lib_dir + "/.debug/libsplit.so.debug",
+                                     root + lib_dir + "/libsplit.so.debug"};
+  // Later places are found only once the earlier ones are empty.
+  for (auto place = places.rbegin(); place != places.rend(); ++place) {
+    std::filesystem::create_directories(std::filesystem::path(*place).parent_path());
+    std::filesystem::copy_file(split->debug, *place);
+    auto debug = open_debug_file(*library, split->library, root);
+    ASSERT_TRUE(debug) << debug.error().message();
+    EXPECT_EQ(debug->path(), *place);
+  }
+  for (const std::string &place : places) std::filesystem::remove(place);
+  auto none = open_debug_file(*library, split->library, root);
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().message(), "no separate debug file (tried " + places[0] + ", " +
+                                        places[1] + ", " + places[2] + ")");
+}
+
+TEST(ElfTest, DebugLinkToAnotherBuildIsNotUsed) {
+  if (!have_binutils()) GTEST_SKIP() << "needs cc, objcopy and strip";
+  TempDir tmp;
+  ASSERT_FALSE(tmp.path().empty());
+  std::string dir = std::filesystem::canonical(tmp.path()).string();
+  auto split = build_split_library(dir + "/build", "--build-id=none", 3);
+  auto other = build_split_library(dir + "/other", "--build-id=none", 5);
+  ASSERT_TRUE(split && other);
+  auto library = ElfFile::open(split->library);
+  ASSERT_TRUE(library) << library.error().message();
+
+  // The other build's debug file has the right name but not the CRC the link records.
+  std::string lib_dir = dir + "/build/lib";
+  std::filesystem::copy_file(other->debug, lib_dir + "/libsplit.so.debug");
+  auto debug = open_debug_file(*library, split->library, dir + "/root");
+  ASSERT_FALSE(debug);
+  EXPECT_EQ(debug.error().message(),
+            "no separate debug file (tried " + lib_dir + "/libsplit.so.debug, " + lib_dir +
+                "/.debug/libsplit.so.debug, " + dir + "/root" + lib_dir + "/libsplit.so.debug)");
+}
+
+TEST(ElfTest, BuildIdFindsTheDebugFileWhoseSymbolsFillInTheStrippedOnes) {
+  if (!have_binutils()) GTEST_SKIP() << "needs cc, objcopy and strip";
+  TempDir tmp;
+  ASSERT_FALSE(tmp.path().empty());
+  std::string dir = std::filesystem::canonical(tmp.path()).string();
+  auto split = build_split_library(dir + "/build", "--build-id=sha1", 3);
+  ASSERT_TRUE(split);
+  auto full = ElfFile::open(split->full);
+  auto library = ElfFile::open(split->library);
+  ASSERT_TRUE(full) << full.error().message();
+  ASSERT_TRUE(library) << library.error().message();
+  const std::string &id = library->build_id();
+  ASSERT_EQ(id.size(), 40u);
+  EXPECT_EQ(full->build_id(), id);
+
+  std::string root = dir + "/root";
+  std::string place = root + "/.build-id/" + id.substr(0, 2) + "/" + id.substr(2) + ".debug";
+  std::filesystem::create_directories(std::filesystem::path(place).parent_path());
+  std::filesystem::copy_file(split->debug, place);
+  auto debug = open_debug_file(*library, split->library, root);
+  ASSERT_TRUE(debug) << debug.error().message();
+  EXPECT_EQ(debug->path(), place);
+
+  ASSERT_FALSE(library->find_symbol("ut_hidden"));
+  library->add_debug_symbols(*debug);
+  EXPECT_EQ(library->debug_path(), place);
+  // The static function is where the unstripped build has it, file offset included.
+  auto expected = full->find_symbol("ut_hidden");
+  auto hidden = library->find_symbol("ut_hidden");
+  ASSERT_TRUE(expected) << expected.error().message();
+  ASSERT_TRUE(hidden) << hidden.error().message();
+  EXPECT_EQ(hidden->address, expected->address);
+  EXPECT_EQ(hidden->size, expected->size);
+  EXPECT_EQ(hidden->file_offset, expected->file_offset);
+  auto code = library->bytes(hidden->address, hidden->size);
+  ASSERT_TRUE(code) << code.error().message();
+  EXPECT_EQ(*code, *full->bytes(expected->address, expected->size));
+  const ElfSymbol *found = library->function_at(hidden->address + 1);
+  ASSERT_NE(found, nullptr);
+  EXPECT_EQ(found->name, "ut_hidden");
+  // Each symbol once, though both files have the exported one.
+  EXPECT_EQ(std::count_if(library->symbols().begin(), library->symbols().end(),
+                          [](const ElfSymbol &s) { return s.name == "ut_exported"; }),
+            1);
+}
+
+TEST(ElfTest, FileWithoutBuildIdOrDebugLinkHasNoDebugFile) {
+  if (!have_binutils()) GTEST_SKIP() << "needs cc, objcopy and strip";
+  TempDir tmp;
+  ASSERT_FALSE(tmp.path().empty());
+  std::string dir = std::filesystem::canonical(tmp.path()).string();
+  auto split = build_split_library(dir + "/build", "--build-id=none", 3);
+  ASSERT_TRUE(split);
+  auto full = ElfFile::open(split->full);
+  ASSERT_TRUE(full) << full.error().message();
+  EXPECT_EQ(full->build_id(), "");
+  EXPECT_EQ(full->debug_link(), "");
+  EXPECT_EQ(full->debug_link_crc(), 0u);
+  auto debug = open_debug_file(*full, split->full, dir + "/root");
+  ASSERT_FALSE(debug);
+  EXPECT_EQ(debug.error().message(), "has neither a build id nor a .gnu_debuglink section");
 }
 
 }  // namespace

@@ -101,6 +101,11 @@ TEST(Lower, ForOverAMapIsACallbackSharingAFrame) {
   expect_golden("for_map.c", p.c_or_errors());
 }
 
+TEST(Lower, UstackKeysTakeTheEntryCallerAndReportNewProcesses) {
+  Pipeline p("uprobe:/bin/sh:main { @[ustack(perf, 4), comm] = count(); }");
+  expect_golden("ustack.c", p.c_or_errors());
+}
+
 // Syntax trees, one feature each.
 TEST(DumpAst, AngleBlocksComparisonsAndShifts) {
   Pipeline p("BEGIN < if (@x > 1) < @y = @x >> 1; > else { @y = -1 } >");

@@ -1,0 +1,47 @@
+#include "runtime/stacks.h"
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstring>
+
+namespace ut::runtime {
+
+void StackResolver::resolve(Value &v) {
+  for (Value &e : v.elements) resolve(e);
+  if (!v.type.is_stack() || !v.frames.empty() || stacks_map_.empty() || v.i < 0) return;
+  auto key = static_cast<uint64_t>(v.i);
+  auto raw = backend_.lookup_map(stacks_map_, std::string(reinterpret_cast<const char *>(&key), 8),
+                                 codegen::kMaxStackFrames * 8);
+  if (!raw || !*raw) return;
+  std::vector<uint64_t> addresses((*raw)->size() / 8);
+  memcpy(addresses.data(), (*raw)->data(), addresses.size() * 8);
+  addresses.erase(std::find(addresses.begin(), addresses.end(), 0), addresses.end());
+  // At a function's first instruction the frame-pointer walk misses the direct caller, whose
+  // return address BPF read from the top of the stack. Kernels from 6.11 put it in themselves
+  // (then it is already the second frame); a recursive call from one call site would look the
+  // same, and there the older kernels' stack stays one frame short.
+  auto caller = static_cast<uint64_t>(v.total);
+  if (!addresses.empty() && caller != 0 && (addresses.size() < 2 || addresses[1] != caller))
+    addresses.insert(addresses.begin() + 1, caller);
+  if (addresses.size() > v.type.size) addresses.resize(v.type.size);
+  auto pid = static_cast<pid_t>(v.count);
+  for (uint64_t a : addresses)
+    v.frames.push_back(frame_line(symbolizer_.resolve(pid, a), v.type.stack_mode));
+}
+
+std::string StackResolver::frame_line(const SymbolizedFrame &f, codegen::StackMode mode) {
+  char address[32];
+  std::string symbol;
+  if (!f.symbol.empty()) symbol = f.symbol + "+" + std::to_string(f.offset);
+  if (mode == codegen::StackMode::Perf) {
+    snprintf(address, sizeof(address), "%" PRIx64, f.address);
+    if (symbol.empty()) symbol = "0x" + std::string(address);
+    return std::string(address) + " " + symbol + " (" +
+           (f.module.empty() ? "[unknown]" : f.module) + ")";
+  }
+  if (!symbol.empty()) return symbol;
+  snprintf(address, sizeof(address), "0x%" PRIx64, f.address);
+  return address;
+}
+
+}  // namespace ut::runtime
