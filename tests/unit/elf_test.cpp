@@ -21,6 +21,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include "tests/unit/scratch_dir.h"
 
 extern "C" {
 __attribute__((noinline, used)) int ut_elf_test_marker(int x) {
@@ -67,23 +68,6 @@ uintptr_t main_program_bias() {
   return bias;
 }
 
-// A fresh directory under the gtest temp dir, removed by the destructor.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = testing::TempDir() + "ut_elf_test_XXXXXX";
-    path_ = mkdtemp(tmpl.data()) != nullptr ? tmpl : "";
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  const std::string &path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
 TEST(ElfTest, MissingFileIsAnError) {
   auto elf = ElfFile::open("/nonexistent/utrace-elf-test");
   ASSERT_FALSE(elf);
@@ -91,7 +75,7 @@ TEST(ElfTest, MissingFileIsAnError) {
 }
 
 TEST(ElfTest, NonElfFileIsAnError) {
-  TempDir dir;
+  ut::testing::ScratchDir dir("ut_elf_test");
   ASSERT_FALSE(dir.path().empty());
   std::string path = dir.path() + "/script.bt";
   std::ofstream(path) << "BEGIN { printf(\"hello\\n\"); }\n";
@@ -312,7 +296,7 @@ TEST(ElfTest, GoBinary) {
   if (std::system("command -v go >/dev/null 2>&1") != 0) {
     GTEST_SKIP() << "`go` is not on PATH; cannot build a Go test binary";
   }
-  TempDir dir;
+  ut::testing::ScratchDir dir("ut_elf_test");
   ASSERT_FALSE(dir.path().empty());
   std::string prog = build_go_program(dir.path(), R"(package main
 
@@ -495,12 +479,25 @@ std::optional<SplitLibrary> build_split_library(const std::string &dir,
   return split;
 }
 
-TEST(ElfTest, DebugLinkIsSearchedBesideTheFileThenInDotDebugThenUnderTheRoot) {
-  if (!have_binutils()) GTEST_SKIP() << "needs cc, objcopy and strip";
-  TempDir tmp;
-  ASSERT_FALSE(tmp.path().empty());
-  std::string dir = std::filesystem::canonical(tmp.path()).string();
-  auto split = build_split_library(dir + "/build", "--build-id=none", 3);
+// Tests on a small library split into a stripped file and its debug file, built in a scratch
+// directory with cc, objcopy and strip.
+class SplitLibraryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!have_binutils()) GTEST_SKIP() << "needs cc, objcopy and strip";
+    ASSERT_FALSE(scratch_.path().empty());
+  }
+  std::optional<SplitLibrary> build(const std::string &name, const std::string &build_id_flag,
+                                    int variant) {
+    return build_split_library(scratch_.path() + "/" + name, build_id_flag, variant);
+  }
+
+  ut::testing::ScratchDir scratch_{"ut_elf_test"};
+  const std::string &dir = scratch_.path();
+};
+
+TEST_F(SplitLibraryTest, DebugLinkIsSearchedBesideTheFileThenInDotDebugThenUnderTheRoot) {
+  auto split = build("build", "--build-id=none", 3);
   ASSERT_TRUE(split);
   auto library = ElfFile::open(split->library);
   ASSERT_TRUE(library) << library.error().message();
@@ -529,13 +526,9 @@ TEST(ElfTest, DebugLinkIsSearchedBesideTheFileThenInDotDebugThenUnderTheRoot) {
                                         places[1] + ", " + places[2] + ")");
 }
 
-TEST(ElfTest, DebugLinkToAnotherBuildIsNotUsed) {
-  if (!have_binutils()) GTEST_SKIP() << "needs cc, objcopy and strip";
-  TempDir tmp;
-  ASSERT_FALSE(tmp.path().empty());
-  std::string dir = std::filesystem::canonical(tmp.path()).string();
-  auto split = build_split_library(dir + "/build", "--build-id=none", 3);
-  auto other = build_split_library(dir + "/other", "--build-id=none", 5);
+TEST_F(SplitLibraryTest, DebugLinkToAnotherBuildIsNotUsed) {
+  auto split = build("build", "--build-id=none", 3);
+  auto other = build("other", "--build-id=none", 5);
   ASSERT_TRUE(split && other);
   auto library = ElfFile::open(split->library);
   ASSERT_TRUE(library) << library.error().message();
@@ -550,12 +543,8 @@ TEST(ElfTest, DebugLinkToAnotherBuildIsNotUsed) {
                 "/.debug/libsplit.so.debug, " + dir + "/root" + lib_dir + "/libsplit.so.debug)");
 }
 
-TEST(ElfTest, BuildIdFindsTheDebugFileWhoseSymbolsFillInTheStrippedOnes) {
-  if (!have_binutils()) GTEST_SKIP() << "needs cc, objcopy and strip";
-  TempDir tmp;
-  ASSERT_FALSE(tmp.path().empty());
-  std::string dir = std::filesystem::canonical(tmp.path()).string();
-  auto split = build_split_library(dir + "/build", "--build-id=sha1", 3);
+TEST_F(SplitLibraryTest, BuildIdFindsTheDebugFileWhoseSymbolsFillInTheStrippedOnes) {
+  auto split = build("build", "--build-id=sha1", 3);
   ASSERT_TRUE(split);
   auto full = ElfFile::open(split->full);
   auto library = ElfFile::open(split->library);
@@ -596,12 +585,8 @@ TEST(ElfTest, BuildIdFindsTheDebugFileWhoseSymbolsFillInTheStrippedOnes) {
             1);
 }
 
-TEST(ElfTest, FileWithoutBuildIdOrDebugLinkHasNoDebugFile) {
-  if (!have_binutils()) GTEST_SKIP() << "needs cc, objcopy and strip";
-  TempDir tmp;
-  ASSERT_FALSE(tmp.path().empty());
-  std::string dir = std::filesystem::canonical(tmp.path()).string();
-  auto split = build_split_library(dir + "/build", "--build-id=none", 3);
+TEST_F(SplitLibraryTest, FileWithoutBuildIdOrDebugLinkHasNoDebugFile) {
+  auto split = build("build", "--build-id=none", 3);
   ASSERT_TRUE(split);
   auto full = ElfFile::open(split->full);
   ASSERT_TRUE(full) << full.error().message();

@@ -26,6 +26,7 @@
 #include <gtest/gtest.h>
 
 #include "runtime/elf.h"
+#include "tests/unit/scratch_dir.h"
 
 extern "C" __attribute__((noinline, used)) int ut_symbolizer_test_target(int x) {
   return x * 3 + 1;
@@ -45,23 +46,6 @@ uint64_t target_address() {
 std::string self_path() {
   return std::filesystem::read_symlink("/proc/self/exe").string();
 }
-
-// A fresh directory under the gtest temp dir, removed by the destructor.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = testing::TempDir() + "ut_symbolizer_test_XXXXXX";
-    path_ = mkdtemp(tmpl.data()) != nullptr ? std::filesystem::canonical(tmpl).string() : "";
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  const std::string &path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 bool have_cc() {
   return std::system("command -v cc >/dev/null 2>&1") == 0;
@@ -250,7 +234,7 @@ TEST(SymbolizerTest, ResolvesAfterTheProcessExits) {
 
 TEST(SymbolizerTest, ResolvesANonPieProgramAfterItExits) {
   if (!have_cc()) GTEST_SKIP() << "`cc` is not on PATH; cannot build a test program";
-  TempDir dir;
+  ut::testing::ScratchDir dir("ut_symbolizer_test");
   ASSERT_FALSE(dir.path().empty());
   std::string prog = compile_c(dir.path(), "wait", "-O0 -no-pie", R"(#include <unistd.h>
 __attribute__((noinline)) void ut_work(void) {
@@ -296,7 +280,7 @@ bool can_open_map_files() {
 
 TEST(SymbolizerTest, ResolvesADeletedProgram) {
   if (!have_cc()) GTEST_SKIP() << "`cc` is not on PATH; cannot build a test program";
-  TempDir dir;
+  ut::testing::ScratchDir dir("ut_symbolizer_test");
   ASSERT_FALSE(dir.path().empty());
   std::string prog = compile_c(dir.path(), "doomed", "-O0 -fPIE -pie", R"(#include <unistd.h>
 __attribute__((noinline)) void ut_doomed(void) {
@@ -346,7 +330,7 @@ int main(void) {
 
 TEST(SymbolizerTest, RememberAgainFindsDlopenedLibraries) {
   if (!have_cc()) GTEST_SKIP() << "`cc` is not on PATH; cannot build a test library";
-  TempDir dir;
+  ut::testing::ScratchDir dir("ut_symbolizer_test");
   ASSERT_FALSE(dir.path().empty());
   std::string lib = compile_c(dir.path(), "libut_late.so", "-O1 -shared -fPIC",
                               "int ut_late_function(int x) { return x * 7 + 1; }\n");
