@@ -61,6 +61,20 @@ TEST_F(Runtime, GapsSampleHistogramsTheCounter) {
   EXPECT_NE(r.out.find("\n@gap_us:\n"), std::string::npos) << r.out;
 }
 
+TEST_F(Runtime, CallersSampleWalksTheStacksOfTheCounter) {
+  Background counter({kTmpCounter});
+  RunOptions o;
+  o.env = {"PATH=" + std::filesystem::path(kUtrace).parent_path().string() + ":" + getenv("PATH")};
+  RunResult r = run({kSourceDir + "/samples/counter_callers.bt"}, o);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::regex report(
+      R"(\d+ calls from:\n        main\.doWork\+0\n        main\.main\+\d+\n        runtime\.main\+\d+\n)");
+  auto reports = std::distance(std::sregex_iterator(r.out.begin(), r.out.end(), report),
+                               std::sregex_iterator());
+  EXPECT_GE(reports, 2) << r.out;
+  EXPECT_TRUE(counter.alive());
+}
+
 TEST_F(Runtime, SigtermAlsoPrintsTheMaps) {
   Background counter({kTmpCounter});
   RunResult r = utrace({"-e", kAngleOneLiner}, stop_after(1500ms, SIGTERM));
