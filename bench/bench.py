@@ -60,6 +60,7 @@ LOST_LINE = re.compile(r"Lost (\d+) events")  # utrace: stderr; bpftrace 0.17: i
 LOST_TOTAL = re.compile(r"WARNING: (\d+) events were lost in all")  # utrace, at exit
 OTHER_LINES_KEPT = 10000  # in counting mode, stdout lines that are not counted, kept up to this
 # utrace -v: where the BPF object came from, and how long finding or compiling it took.
+COMPILER_RSS = re.compile(r"compiler process peak RSS ([0-9.]+) MB")  # utrace -v, on a compile
 OBJECT_SOURCE = re.compile(r"utrace: (compiled with BCC|BPF object from the cache)\b.*\(([0-9.]+) ms\)$",
                            re.M)
 
@@ -429,6 +430,7 @@ class Result:
         self.startup_ms = {}  # Tool.kind -> launch to first output, per run
         self.startup_rss_mb = {}  # Tool.kind -> VmHWM just before stopping, per run
         self.object_ms = {}  # Tool.kind -> utrace -v's time to compile or find the object
+        self.compiler_rss_mb = []  # utrace -v: peak RSS of the compiler process, per first run
         self.compile_ms = []  # parse + check + lower of the big script, one per run
         self.ns_per_call = []  # one per cost round
         self.calls_per_sec = []
@@ -491,6 +493,9 @@ def run_startup(tool, counter, work, i, timeout, res):
     res.startup_ms.setdefault(tool.kind, []).append(ms)
     if object_ms is not None:
         res.object_ms.setdefault(tool.kind, []).append(object_ms)
+    compiler = COMPILER_RSS.search(err)
+    if compiler:
+        res.compiler_rss_mb.append(float(compiler.group(1)))
     if hwm:
         res.startup_rss_mb.setdefault(tool.kind, []).append(hwm / 1024.0)
     else:
@@ -850,6 +855,8 @@ def main():
          med(b.map_print_ms) if b else None, 1),
         ("peak RSS, first run (compiles) (MB)", med(u.startup_rss_mb.get("first")),
          med(b.startup_rss_mb.get("")) if b else None, 1),
+        ("  compiler process of that run (MB)", med(u.compiler_rss_mb),
+         med(b.startup_rss_mb.get("")) if b else None, 1),
         ("peak RSS, seed one-liner (MB)", med(u.seed_rss_mb), med(b.seed_rss_mb) if b else None, 1),
         ("peak RSS, %s-key map (MB)" % short_count(args.map_keys), med(u.map_rss_mb),
          med(b.map_rss_mb) if b else None, 1),
@@ -866,7 +873,9 @@ def main():
               % ("%s not found" % args.bpftrace if args.bpftrace else "not on PATH"))
     print("ratio = utrace/bpftrace; < 1 means utrace is faster or smaller (calls/sec: ~1 means no "
           "slowdown;\n        events/s: > 1 means utrace delivers more)")
-    print("utrace compiles only in the two \"first run\" rows; every other utrace row uses a warm cache."
+    print("utrace compiles only in the \"first run\" rows, in a child process whose peak is the"
+          " \"compiler process\" row\n(bpftrace compiles in its own process); every other utrace row"
+          " uses a warm cache."
           + ("\nbpftrace has no cache: both start-up rows show the same bpftrace runs." if b else ""))
 
     print()

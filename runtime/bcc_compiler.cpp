@@ -2,11 +2,17 @@
 
 #include <bcc/bcc_version.h>
 #include <bcc/bpf_module.h>
+#include <fcntl.h>
 #include <linux/bpf.h>
 #include <llvm/Support/ErrorHandling.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <climits>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -14,28 +20,15 @@
 #include <sstream>
 
 #include "codegen/plan.h"
-#include "runtime/stderr_capture.h"
 
 namespace ut::runtime {
 namespace {
 
-// LLVM ends the process on some errors in the C it compiles (exit(1) from a diagnostic, or a
-// fatal error), the BPF stack limit above all. It does so from inside BCC with stderr captured:
-// say what happened before the process goes. Nothing is attached yet when BCC compiles.
-void explain_exit() {
-  std::optional<std::string> text = StderrCapture::restore_at_exit();
-  if (!text) return;
-  if (text->find("stack limit") != std::string::npos)
-    *text =
-        "a probe needs more than the 512 bytes of stack BPF allows (strings take 64 bytes "
-        "each): split the probe or use fewer string values at once\n";
-  fprintf(stderr, "ERROR: BPF compilation failed: %s", text->c_str());
-  fflush(stderr);
-}
-
+// LLVM answers some errors in the C it compiles with exit(1) or a fatal error (the BPF stack
+// limit above all); in the compiler process that only ends the compile.
 void on_llvm_fatal_error(void *, const char *reason, bool) {
-  fprintf(stderr, "%s\n", reason);  // into the capture, for explain_exit()
-  exit(1);
+  fprintf(stderr, "%s\n", reason);
+  _exit(1);
 }
 
 constexpr uint8_t kLoadImm64 = BPF_LD | BPF_IMM | BPF_DW;
@@ -101,27 +94,18 @@ Result<void> check_callback_entry(const BpfFunction &f) {
   return Error("the compiled " + f.name + " does not begin by reading its key from R2");
 }
 
-}  // namespace
-
-Result<BpfObject> compile_with_bcc(const std::string &c_source,
-                                   const std::vector<std::string> &defines) {
-  static bool installed = [] {
-    llvm::install_fatal_error_handler(on_llvm_fatal_error);
-    return atexit(explain_exit) == 0;
-  }();
-  (void)installed;
-
+// The compile itself, in the compiler process. Errors are Clang's and BCC's messages.
+Result<BpfObject> compile_here(const std::string &c_source,
+                               const std::vector<std::string> &defines) {
   std::vector<std::string> flags;
   for (const std::string &d : defines) flags.push_back("-D" + d);
   std::vector<const char *> cflags;
   for (const std::string &f : flags) cflags.push_back(f.c_str());
 
-  StderrCapture capture;
   auto module = std::make_unique<ebpf::BPFModule>(0, nullptr, /*rw_engine_enabled=*/false, "",
                                                   /*allow_rlimit=*/true);
   int rc = module->load_string(c_source, cflags.data(), static_cast<int>(cflags.size()));
-  std::string noise = capture.restore();
-  if (rc != 0) return Error("BPF compilation failed: " + noise);
+  if (rc != 0) return Error("");  // Clang has said why on stderr
 
   BpfObject object;
   object.license = module->license() ? module->license() : "GPL";
@@ -144,6 +128,81 @@ Result<BpfObject> compile_with_bcc(const std::string &c_source,
     object.functions.push_back(std::move(*f));
   }
   return object;
+}
+
+bool write_all(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    ssize_t n = write(fd, bytes.data(), bytes.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+std::string read_all(int fd) {
+  std::string out;
+  char buf[65536];
+  for (ssize_t n; (n = read(fd, buf, sizeof(buf))) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<CompiledObject> compile_with_bcc(const std::string &c_source,
+                                        const std::vector<std::string> &defines) {
+  // Clang and LLVM run in a child process: the ~60 MB they use go back to the system when it
+  // exits instead of staying in the long-running tracer, and an error LLVM answers with exit()
+  // or abort() ends the child, not utrace. The child sends the serialized object on a pipe and
+  // its stderr (Clang's messages, BCC's noise) goes to a file read only when the compile failed.
+  int pipe_fds[2];
+  FILE *messages = tmpfile();
+  if (!messages || pipe2(pipe_fds, O_CLOEXEC) != 0)
+    return Error(std::string("cannot start the compiler: ") + strerror(errno));
+  fflush(stdout);
+  fflush(stderr);
+  pid_t pid = fork();
+  if (pid < 0) return Error(std::string("cannot start the compiler: ") + strerror(errno));
+  if (pid == 0) {
+    close(pipe_fds[0]);
+    dup2(fileno(messages), STDERR_FILENO);
+    llvm::install_fatal_error_handler(on_llvm_fatal_error);
+    auto object = compile_here(c_source, defines);
+    if (!object) {
+      fprintf(stderr, "%s", object.error().message().c_str());
+      _exit(1);
+    }
+    _exit(write_all(pipe_fds[1], serialize(*object, "")) ? 0 : 1);
+  }
+  close(pipe_fds[1]);
+  std::string bytes = read_all(pipe_fds[0]);
+  close(pipe_fds[0]);
+  int status = 0;
+  rusage usage{};
+  while (wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {
+  }
+  std::string text;
+  rewind(messages);
+  char buf[4096];
+  for (size_t n; (n = fread(buf, 1, sizeof(buf), messages)) > 0;) text.append(buf, n);
+  fclose(messages);
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+    auto object = deserialize(bytes, "");
+    if (!object) return Error("BPF compilation failed: " + object.error().message());
+    return CompiledObject{std::move(*object), static_cast<uint64_t>(usage.ru_maxrss) * 1024};
+  }
+  if (text.find("stack limit") != std::string::npos)
+    text =
+        "a probe needs more than the 512 bytes of stack BPF allows (strings take 64 bytes "
+        "each): split the probe or use fewer string values at once";
+  if (WIFSIGNALED(status))
+    text += "\nthe compiler was ended by signal " + std::to_string(WTERMSIG(status));
+  while (!text.empty() && isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+  return Error("BPF compilation failed: " + text);
 }
 
 std::string bcc_compiler_identity() {

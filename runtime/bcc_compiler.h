@@ -2,6 +2,7 @@
 // and attaching are KernelBackend's, so a cached object needs no Clang at all.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -10,9 +11,14 @@
 
 namespace ut::runtime {
 
-// Compiles `c_source` with `defines` ("NAME=VALUE").
-Result<BpfObject> compile_with_bcc(const std::string &c_source,
-                                   const std::vector<std::string> &defines);
+struct CompiledObject {
+  BpfObject object;
+  uint64_t compiler_peak_rss = 0;  // bytes, of the compiler process
+};
+
+// Compiles `c_source` with `defines` ("NAME=VALUE"), in a child process.
+Result<CompiledObject> compile_with_bcc(const std::string &c_source,
+                                        const std::vector<std::string> &defines);
 
 // What the output of compile_with_bcc() depends on besides its arguments (BCC's version and the
 // kernel's headers): part of a compile cache key.

@@ -137,10 +137,14 @@ class KernelBackend : public BpfBackend {
     } else {
       auto compiled = compile_with_bcc(c_source, defines);
       if (!compiled) return std::move(compiled).error();
-      object_ = std::move(*compiled);
+      object_ = std::move(compiled->object);
       options_.cache.store(key, object_);
-      note(options_.cache.enabled() ? "compiled with BCC, cached as " + options_.cache.path(key)
-                                    : std::string("compiled with BCC (no cache)"),
+      char compiler[64];
+      snprintf(compiler, sizeof(compiler), " (compiler process peak RSS %.1f MB)",
+               static_cast<double>(compiled->compiler_peak_rss) / (1 << 20));
+      note("compiled with BCC" + std::string(compiler) +
+               (options_.cache.enabled() ? ", cached as " + options_.cache.path(key)
+                                         : std::string(", no cache")),
            begin);
     }
     return create_maps();
