@@ -58,9 +58,21 @@ class BpfBackend {
   virtual Result<std::unique_ptr<Attachment>> attach_interval(const std::string &function,
                                                               uint64_t period_ns, int cpu) = 0;
 
+  // Calls `visit` with every entry of a hash map, as raw bytes valid during the call only (a big
+  // map is never held twice over: as the kernel's bytes and as what `visit` makes of them).
+  using EntryVisitor = std::function<void(std::string_view key, std::string_view value)>;
+  virtual Result<void> visit_map(const std::string &c_name, size_t key_size, size_t value_size,
+                                 const EntryVisitor &visit) = 0;
+
   // Every entry of a hash map, as raw bytes.
-  virtual Result<MapEntries> read_map(const std::string &c_name, size_t key_size,
-                                      size_t value_size) = 0;
+  Result<MapEntries> read_map(const std::string &c_name, size_t key_size, size_t value_size) {
+    MapEntries entries;
+    auto r = visit_map(c_name, key_size, value_size, [&](std::string_view k, std::string_view v) {
+      entries.emplace_back(std::string(k), std::string(v));
+    });
+    if (!r) return std::move(r).error();
+    return entries;
+  }
 
   // The value of one entry of a map; nothing when the key is absent.
   virtual Result<std::optional<std::string>> lookup_map(const std::string &c_name,

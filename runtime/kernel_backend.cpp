@@ -190,18 +190,22 @@ class KernelBackend : public BpfBackend {
     return std::unique_ptr<Attachment>(new PerfAttachment(perf_fd, ""));
   }
 
-  Result<MapEntries> read_map(const std::string &c_name, size_t key_size,
-                              size_t value_size) override {
+  Result<void> visit_map(const std::string &c_name, size_t key_size, size_t value_size,
+                         const EntryVisitor &visit) override {
     int fd = map_fd(c_name);
     if (fd < 0) return Error("no map named " + c_name);
-    MapEntries entries;
-    if (lookup_batch(fd, key_size, value_size, entries)) return entries;
-    entries.clear();
+    switch (lookup_batch(fd, key_size, value_size, visit)) {
+      case Batch::Done:
+        return {};
+      case Batch::Failed:
+        return Error(std::string("cannot read the map ") + c_name + ": " + strerror(errno));
+      case Batch::Unsupported:
+        break;
+    }
     std::string value(value_size, '\0');
     for (std::string &key : keys(fd, key_size))
-      if (bpf_lookup_elem(fd, key.data(), value.data()) == 0)
-        entries.emplace_back(std::move(key), value);
-    return entries;
+      if (bpf_lookup_elem(fd, key.data(), value.data()) == 0) visit(key, value);
+    return {};
   }
 
   Result<std::optional<std::string>> lookup_map(const std::string &c_name, const std::string &key,
@@ -282,7 +286,8 @@ class KernelBackend : public BpfBackend {
  private:
   // Every entry with BPF_MAP_LOOKUP_BATCH, thousands per system call (a 100,000-key map prints
   // in a fraction of the time of one lookup per key). False when the kernel cannot batch.
-  static bool lookup_batch(int fd, size_t key_size, size_t value_size, MapEntries &entries) {
+  enum class Batch { Done, Unsupported, Failed };  // Unsupported: nothing was visited yet
+  static Batch lookup_batch(int fd, size_t key_size, size_t value_size, const EntryVisitor &visit) {
     constexpr uint32_t kChunk = 4096;
     std::vector<char> keys(kChunk * key_size), values(kChunk * value_size);
     uint64_t in_token = 0, out_token = 0;  // the kernel's position in the map
@@ -296,11 +301,11 @@ class KernelBackend : public BpfBackend {
       attr.batch.map_fd = static_cast<uint32_t>(fd);
       long rc = syscall(__NR_bpf, BPF_MAP_LOOKUP_BATCH, &attr, sizeof(attr));
       bool done = rc != 0 && errno == ENOENT;  // the last chunk, maybe partial
-      if (rc != 0 && !done) return false;
+      if (rc != 0 && !done) return first ? Batch::Unsupported : Batch::Failed;
       for (uint32_t i = 0; i < attr.batch.count; ++i)
-        entries.emplace_back(std::string(&keys[i * key_size], key_size),
-                             std::string(&values[i * value_size], value_size));
-      if (done) return true;
+        visit(std::string_view(&keys[i * key_size], key_size),
+              std::string_view(&values[i * value_size], value_size));
+      if (done) return Batch::Done;
       in_token = out_token;
     }
   }

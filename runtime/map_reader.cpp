@@ -30,21 +30,21 @@ int possible_cpus() {
 Result<MapSnapshot> MapReader::read(const codegen::MapSpec &map) const {
   size_t value_size = map.value.byte_size();
   if (map.per_cpu) value_size = (value_size + 7) / 8 * 8 * ncpus_;
-  auto entries = backend_.read_map(map.c_name, map.key_size(), value_size);
-  if (!entries) return std::move(entries).error().context(map.name);
-
   MapSnapshot snap;
   snap.name = map.name;
   snap.scalar = map.key_types.empty();
-  for (const auto &[key, value] : *entries) {
-    Value v = map.per_cpu ? merge_aggregate(map.value, value, ncpus_) : decode(map.value, value, 0);
-    std::vector<Value> keys = decode_fields(map.key_types, key);
-    if (stacks_) {
-      for (Value &k : keys) stacks_->resolve(k);
-      stacks_->resolve(v);
-    }
-    snap.entries.emplace_back(std::move(keys), std::move(v));
-  }
+  auto read = backend_.visit_map(
+      map.c_name, map.key_size(), value_size, [&](std::string_view key, std::string_view value) {
+        Value v =
+            map.per_cpu ? merge_aggregate(map.value, value, ncpus_) : decode(map.value, value, 0);
+        std::vector<Value> keys = decode_fields(map.key_types, key);
+        if (stacks_) {
+          for (Value &k : keys) stacks_->resolve(k);
+          stacks_->resolve(v);
+        }
+        snap.entries.emplace_back(std::move(keys), std::move(v));
+      });
+  if (!read) return std::move(read).error().context(map.name);
   bool has_buckets = map.value.is_aggregate() &&
                      (map.value.agg.kind == AggKind::Hist || map.value.agg.kind == AggKind::Lhist);
   if (snap.scalar && snap.entries.empty() && !has_buckets) {

@@ -8,7 +8,7 @@ namespace ut::runtime {
 
 void StackResolver::resolve(Value &v) {
   for (Value &e : v.elements) resolve(e);
-  if (!v.type.is_stack() || !v.frames.empty() || stacks_map_.empty() || v.i < 0) return;
+  if (!v.type.is_stack() || !v.s.empty() || stacks_map_.empty() || v.i < 0) return;
   auto key = static_cast<uint64_t>(v.i);
   auto raw = backend_.lookup_map(stacks_map_, std::string(reinterpret_cast<const char *>(&key), 8),
                                  codegen::kMaxStackFrames * 8);
@@ -26,7 +26,7 @@ void StackResolver::resolve(Value &v) {
   if (addresses.size() > v.type.size) addresses.resize(v.type.size);
   auto pid = static_cast<pid_t>(v.count);
   for (uint64_t a : addresses)
-    v.frames.push_back(frame_line(symbolizer_.resolve(pid, a), v.type.stack_mode));
+    v.s += frame_line(symbolizer_.resolve(pid, a), v.type.stack_mode) + "\n";
 }
 
 std::string StackResolver::frame_line(const SymbolizedFrame &f, codegen::StackMode mode) {

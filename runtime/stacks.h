@@ -21,7 +21,7 @@ class StackResolver {
   // Reads the mappings of process `pid` now, while it lives (EventKind::ProcessSeen).
   void remember(pid_t pid) { symbolizer_.remember(pid); }
 
-  // Fills in `frames` of every stack in `v` (also inside tuples).
+  // Fills in the frames of every stack in `v` (also inside tuples).
   void resolve(Value &v);
 
   // One address as a frame line: "main+274" (bpftrace mode; "0x55e1..." when unknown), or

@@ -28,7 +28,13 @@ T read(std::string_view bytes, size_t offset) {
 std::string stack_text(const Value &v, int indent) {
   std::string pad = v.type.stack_mode == codegen::StackMode::Perf ? "\t" : std::string(indent, ' ');
   std::string out = "\n";
-  for (const std::string &frame : v.frames) out += pad + frame + "\n";
+  for (size_t at = 0, end; at < v.s.size(); at = end + 1) {
+    end = v.s.find('\n', at);
+    if (end == std::string::npos) end = v.s.size();
+    out += pad;
+    out.append(v.s, at, end - at);
+    out += '\n';
+  }
   return out;
 }
 
@@ -67,7 +73,7 @@ bool Value::operator<(const Value &o) const {
     return i < o.i;
   }
   if (type.is_string() || type.is_buffer()) return s < o.s;
-  if (type.is_stack()) return frames < o.frames;
+  if (type.is_stack()) return s < o.s;
   if (type.kind == codegen::TypeKind::Tuple) return elements < o.elements;
   if (type.is_integer() && !type.is_signed)
     return static_cast<uint64_t>(i) < static_cast<uint64_t>(o.i);

@@ -14,15 +14,15 @@ struct Value {
   codegen::Type type;
   int64_t i = 0;      // Integer (signed or not: the bits, reinterpret by type.is_signed); the value
                       // of count, sum, min, max, and the average of avg and stats
-  std::string s;      // String, up to its NUL; Buffer, its bytes
+  std::string s;      // String, up to its NUL; Buffer, its bytes; Stack, its resolved frames
   int64_t total = 0;  // avg, stats: the sum of the values
   uint64_t count = 0;             // avg, stats: how many values
   std::vector<uint64_t> buckets;  // hist, lhist
   std::vector<Value> elements;    // Tuple
-  // Stack: as decoded, `i` is the kernel's stack id, `count` the pid and `total` the return
-  // address taken at a function's first instruction (0 elsewhere); `frames` are the resolved
-  // lines, filled in by a StackResolver (runtime/stacks.h) before printing.
-  std::vector<std::string> frames;
+  // Stack: as decoded, `i` is the key of its frames, `count` the pid and `total` the return
+  // address taken at a function's first instruction (0 elsewhere); `s` gets the frames' lines,
+  // each ended by '\n', from a StackResolver (runtime/stacks.h) before printing. (Kept in `s`:
+  // a map of 100,000 entries holds 200,000 Values.)
 
   // As bpftrace prints it in maps: integers in decimal, strings raw, tuples as "(1, two, 3)",
   // stats as "count 3, average 21, total 63". (hist and lhist print as tables: histogram.h.)
