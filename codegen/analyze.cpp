@@ -36,6 +36,10 @@ class Analyzer {
         if (!expanded) continue;
         if (auto a = parse_attach_point(*expanded, diags_)) {
           a->node = ap;
+          if (a->kind == ProbeKind::Kprobe || a->kind == ProbeKind::Kretprobe) {
+            refuse_kernel_probe(*a);
+            continue;
+          }
           info.attach_points.push_back(*a);
         }
       }
@@ -56,6 +60,22 @@ class Analyzer {
   }
 
  private:
+  // utrace traces user space; on this project's kernel there are no kprobes at all.
+  void refuse_kernel_probe(const AttachInfo &a) {
+    std::string kind = a.kind == ProbeKind::Kprobe ? "kprobe" : "kretprobe";
+    auto &d =
+        options_.kernel_has_kprobes
+            ? diags_.error(a.node->range, a.name +
+                                              ": kernel probes are not supported: utrace traces "
+                                              "user-space programs")
+            : diags_.error(a.node->range, a.name +
+                                              ": this kernel has no kprobe support "
+                                              "(it was built without CONFIG_KPROBES), "
+                                              "so " +
+                                              kind + " probes cannot attach");
+    d.hint("trace a user-space function with uprobe:BINARY:FUNCTION");
+  }
+
   // The attach point with `$N` replaced by positional parameters; null after reporting a missing
   // one.
   const ast::AttachPoint *expand_params(const ast::AttachPoint &ap) {

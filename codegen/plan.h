@@ -12,7 +12,7 @@
 
 namespace ut::codegen {
 
-enum class ProbeKind { Begin, End, Uprobe, Uretprobe, Interval };
+enum class ProbeKind { Begin, End, Uprobe, Uretprobe, Interval, Kprobe, Kretprobe };
 
 // One attach point, expanded. The runtime loads `c_function` and attaches it here.
 struct ProbeSpec {

@@ -81,12 +81,25 @@ bool parse_interval(const ast::AttachPoint &ap, AttachInfo &out, Diagnostics &di
   return false;
 }
 
+// kprobe:FUNCTION, kretprobe:FUNCTION: parsed so that analysis can refuse them with the reason.
+bool parse_kprobe(const ast::AttachPoint &ap, AttachInfo &out, Diagnostics &diags) {
+  if (ap.parts.size() != 2 || ap.parts[1].empty()) {
+    diags.error(ap.range, ap.parts[0] + " takes a kernel function: " + ap.parts[0] + ":vfs_read");
+    return false;
+  }
+  out.symbol = ap.parts[1];
+  out.name = (out.kind == ProbeKind::Kprobe ? "kprobe:" : "kretprobe:") + out.symbol;
+  return true;
+}
+
 const ProbeKindRow kProbeKinds[] = {
     {"BEGIN", "", ProbeKind::Begin, "struct bpf_raw_tracepoint_args *ctx", parse_special},
     {"END", "", ProbeKind::End, "struct bpf_raw_tracepoint_args *ctx", parse_special},
     {"uprobe", "u", ProbeKind::Uprobe, "struct pt_regs *ctx", parse_uprobe},
     {"uretprobe", "ur", ProbeKind::Uretprobe, "struct pt_regs *ctx", parse_uprobe},
     {"interval", "i", ProbeKind::Interval, "struct ut_perf_event_data *ctx", parse_interval},
+    {"kprobe", "k", ProbeKind::Kprobe, "struct pt_regs *ctx", parse_kprobe},
+    {"kretprobe", "kr", ProbeKind::Kretprobe, "struct pt_regs *ctx", parse_kprobe},
 };
 
 }  // namespace

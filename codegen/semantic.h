@@ -69,6 +69,7 @@ struct SemanticInfo {
 struct AnalyzeOptions {
   std::vector<std::string> params;  // the positional parameters given after the program
   bool has_command = false;         // -c was given: `cpid` is defined
+  bool kernel_has_kprobes = true;   // the running kernel supports kprobes (for the message)
 };
 
 // Checks `prog` and collects what it means. Every error is reported in one run.

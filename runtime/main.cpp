@@ -184,7 +184,8 @@ int run(int argc, char **argv) {
     out->raw(ast::dump(*prog));
     return 0;
   }
-  codegen::SemanticInfo sema = codegen::analyze(*prog, diags, {opt.params, opt.has_command});
+  codegen::SemanticInfo sema =
+      codegen::analyze(*prog, diags, {opt.params, opt.has_command, runtime::kernel_has_kprobes()});
   diags.render(std::cerr, *src);
   if (diags.has_errors()) return 1;
   // Events go through a ring buffer unless the kernel has none (or UTRACE_EVENTS=perf asks).

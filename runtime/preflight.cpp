@@ -44,6 +44,11 @@ Result<void> check_kernel_headers() {
                ": run scripts/setup.sh, or link it to an installed /usr/src/linux-headers-*-amd64");
 }
 
+bool kernel_has_kprobes() {
+  return access("/sys/bus/event_source/devices/kprobe/type", F_OK) == 0 ||
+         access("/sys/kernel/tracing/kprobe_events", F_OK) == 0;
+}
+
 bool kernel_has_ring_buffers() {
   union bpf_attr attr {};
   attr.map_type = BPF_MAP_TYPE_RINGBUF;

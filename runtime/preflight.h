@@ -12,6 +12,8 @@ Result<void> check_privileges();
 Result<void> check_kernel_headers();
 // Whether the kernel has BPF ring buffers (5.8 and later); true when it cannot tell.
 bool kernel_has_ring_buffers();
+// Whether the running kernel supports kprobes (the kprobe PMU or kprobe_events exists).
+bool kernel_has_kprobes();
 // tracefs at /sys/kernel/tracing.
 Result<void> check_tracefs();
 

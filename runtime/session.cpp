@@ -167,6 +167,9 @@ class SessionRun {
                                       p.kind == ProbeKind::Uretprobe, -1);
       case ProbeKind::Interval:
         return backend_.attach_interval(p.c_function, p.period_ns, 0);
+      case ProbeKind::Kprobe:  // refused by analysis
+      case ProbeKind::Kretprobe:
+        return Error("kernel probes are not supported");
     }
     return Error("unknown probe kind");
   }

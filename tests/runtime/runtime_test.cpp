@@ -75,6 +75,20 @@ TEST_F(Runtime, CallersSampleWalksTheStacksOfTheCounter) {
   EXPECT_TRUE(counter.alive());
 }
 
+// This project's kernel has no kprobes; elsewhere the message says utrace traces user space.
+TEST_F(Runtime, KprobeIsOneClearError) {
+  RunResult r = utrace({"-e", "kprobe:vfs_read { @ = count(); }"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  bool no_kprobes = !std::filesystem::exists("/sys/bus/event_source/devices/kprobe") &&
+                    !std::filesystem::exists("/sys/kernel/tracing/kprobe_events");
+  EXPECT_NE(r.err.find(no_kprobes ? "kprobe:vfs_read: this kernel has no kprobe support"
+                                  : "kprobe:vfs_read: kernel probes are not supported"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 4) << "one error: " << r.err;
+  EXPECT_EQ(r.out, "");
+}
+
 TEST_F(Runtime, SigtermAlsoPrintsTheMaps) {
   Background counter({kTmpCounter});
   RunResult r = utrace({"-e", kAngleOneLiner}, stop_after(1500ms, SIGTERM));

@@ -219,6 +219,29 @@ TEST(Analyze, BufIsPrintedWithR) {
   EXPECT_NE(e.find("buf() reads at most 64 bytes"), std::string::npos) << e;
 }
 
+TEST(Analyze, KernelProbesParseAndAreRefusedWithTheReason) {
+  using testing::Pipeline;
+  Pipeline p("kprobe:vfs_read { @ = count(); }\nkr:vfs_read { @r = count(); }");
+  p.analyze({{}, false, /*kernel_has_kprobes=*/false});
+  EXPECT_EQ(p.errors(),
+            "stdin:1:1-16: ERROR: kprobe:vfs_read: this kernel has no kprobe support (it was built "
+            "without CONFIG_KPROBES), so kprobe probes cannot attach\n"
+            "kprobe:vfs_read { @ = count(); }\n"
+            "~~~~~~~~~~~~~~~\n"
+            "HINT: trace a user-space function with uprobe:BINARY:FUNCTION\n"
+            "stdin:2:1-12: ERROR: kretprobe:vfs_read: this kernel has no kprobe support (it was "
+            "built without CONFIG_KPROBES), so kretprobe probes cannot attach\n"
+            "kr:vfs_read { @r = count(); }\n"
+            "~~~~~~~~~~~\n"
+            "HINT: trace a user-space function with uprobe:BINARY:FUNCTION\n");
+  Pipeline q("kprobe:vfs_read { }");
+  q.analyze({{}, false, /*kernel_has_kprobes=*/true});
+  EXPECT_NE(q.errors().find("kernel probes are not supported: utrace traces user-space programs"),
+            std::string::npos);
+  EXPECT_NE(errors_of("kprobe { }").find("kprobe takes a kernel function: kprobe:vfs_read"),
+            std::string::npos);
+}
+
 TEST(Analyze, UstackTakesAModeAndALimit) {
   EXPECT_EQ(
       errors_of(

@@ -23,7 +23,9 @@ struct Pipeline {
     return out;
   }
 
-  codegen::SemanticInfo analyze() { return codegen::analyze(*program, diags); }
+  codegen::SemanticInfo analyze(const codegen::AnalyzeOptions &options = {}) {
+    return codegen::analyze(*program, diags, options);
+  }
 
   // Parses, analyzes and lowers; the C, or the rendered errors when there are any.
   std::string c_or_errors() {
