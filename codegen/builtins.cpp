@@ -26,6 +26,15 @@ std::string lower_gid(LowerContext &) {
 std::string lower_nsecs(LowerContext &) {
   return "bpf_ktime_get_boot_ns()";
 }
+std::string lower_elapsed(LowerContext &) {
+  return "(bpf_ktime_get_boot_ns() - UT_START_NS)";
+}
+std::string lower_cgroup(LowerContext &) {
+  return "bpf_get_current_cgroup_id()";
+}
+std::string lower_rand(LowerContext &) {
+  return "bpf_get_prandom_u32()";
+}
 std::string lower_cpu(LowerContext &) {
   return "bpf_get_smp_processor_id()";
 }
@@ -60,6 +69,9 @@ const BuiltinVariable kVariables[] = {
     {"uid", Type::integer(32, false), kAnyProbe, "", lower_uid},
     {"gid", Type::integer(32, false), kAnyProbe, "", lower_gid},
     {"nsecs", Type::integer(64, false), kAnyProbe, "", lower_nsecs},
+    {"elapsed", Type::integer(64, false), kAnyProbe, "", lower_elapsed},
+    {"cgroup", Type::integer(64, false), kAnyProbe, "", lower_cgroup},
+    {"rand", Type::integer(32, false), kAnyProbe, "", lower_rand},
     {"cpu", Type::integer(32, false), kAnyProbe, "", lower_cpu},
     {"comm", Type::string(16), kAnyProbe, "", lower_comm},
     {"cpid", Type::integer(32, false), kAnyProbe, "", lower_cpid, /*needs_command=*/true},

@@ -86,7 +86,8 @@ struct EventSpec {
 // The C reads each as a 64-bit immediate made of kLoadConstantTag and the constant's id (the
 // prelude's UT_LOAD_CONSTANT); the loader writes the value into that instruction, so that one
 // compiled (and cached) object serves every run.
-enum class LoadConstant : uint32_t { Cpid = 1 };
+// StartNs: CLOCK_BOOTTIME in nanoseconds when the program was loaded (elapsed).
+enum class LoadConstant : uint32_t { Cpid = 1, StartNs = 2 };
 inline constexpr uint64_t kLoadConstantTag = 0x75746c6400000000ULL;  // "utld"
 
 // A BPF callback (the body of `for ($kv : @m)`) is the C function ut_callback_N; a program passes

@@ -59,6 +59,10 @@ class SessionRun {
     // -c: the child exists (held before exec) before the program is compiled, for `cpid`.
     std::optional<ChildProcess> child;
     LoadConstants constants;
+    timespec now{};
+    clock_gettime(CLOCK_BOOTTIME, &now);
+    constants[codegen::LoadConstant::StartNs] =
+        static_cast<uint64_t>(now.tv_sec) * 1000000000ULL + static_cast<uint64_t>(now.tv_nsec);
     if (!options_.command.empty()) {
       std::function<void(pid_t)> on_exit;
       if (!plan_.stacks_map.empty()) on_exit = [this](pid_t pid) { stacks_.remember(pid); };

@@ -23,6 +23,8 @@ struct ut_perf_event_data {
 
 /* The pid of the command given with -c. */
 #define UT_CPID ((u32)UT_LOAD_CONSTANT(0x75746c6400000001))
+/* bpf_ktime_get_boot_ns() when the program was loaded: elapsed counts from there. */
+#define UT_START_NS UT_LOAD_CONSTANT(0x75746c6400000002)
 
 /* Limits the runtime may set when it compiles the program (UTRACE_MAP_KEYS_MAX): entries per
  * map, and ring buffer pages (a power of two). */

@@ -75,6 +75,19 @@ TEST_F(Runtime, CallersSampleWalksTheStacksOfTheCounter) {
   EXPECT_TRUE(counter.alive());
 }
 
+// cgroup: the command run with -c is in utrace's own cgroup; elapsed counts from utrace's start;
+// rand differs from call to call.
+TEST_F(Runtime, CgroupElapsedAndRand) {
+  RunResult r =
+      utrace({"-q", "-c", kCCalls + " 1 400", "-e",
+              "BEGIN { @begin_cgroup = cgroup; } uprobe:" + kCCalls +
+                  ":f { $r1 = rand; $r2 = rand; $r3 = rand; printf(\"%d %d %d %d\\n\", cgroup == "
+                  "@begin_cgroup, cgroup > 0, elapsed >= 400000000 && elapsed < 30000000000, "
+                  "$r1 != $r2 || $r2 != $r3); clear(@begin_cgroup); }"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "1 1 1 1\n\n\n@begin_cgroup: 0\n") << r.err;
+}
+
 // This project's kernel has no kprobes; elsewhere the message says utrace traces user space.
 TEST_F(Runtime, KprobeIsOneClearError) {
   RunResult r = utrace({"-e", "kprobe:vfs_read { @ = count(); }"});

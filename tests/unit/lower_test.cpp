@@ -54,6 +54,11 @@ TEST(Lower, PreludeTagsLoadTimeConstantsAsThePlanSays) {
                                            static_cast<uint64_t>(codegen::LoadConstant::Cpid)));
   EXPECT_NE(stdlib::prelude().find(std::string("#define UT_CPID ((u32)") + cpid + ")"),
             std::string::npos);
+  char start[64];
+  snprintf(start, sizeof(start), "UT_LOAD_CONSTANT(0x%llx)",
+           static_cast<unsigned long long>(codegen::kLoadConstantTag |
+                                           static_cast<uint64_t>(codegen::LoadConstant::StartNs)));
+  EXPECT_NE(stdlib::prelude().find(std::string("#define UT_START_NS ") + start), std::string::npos);
 }
 
 TEST(Lower, SeedScriptC) {
