@@ -1,5 +1,6 @@
 // utrace: parse, analyze, lower, then load, attach and print.
 #include <getopt.h>
+#include <signal.h>
 
 #include <cerrno>
 #include <cstring>
@@ -31,6 +32,7 @@ const char kUsage[] =
     "    -f text|json   output format (json: one JSON object per line)\n"
     "    -o FILE        write the output to FILE instead of stdout\n"
     "    -c 'CMD'       run CMD with the probes in place; stop when it exits\n"
+    "    -p PID         trace process PID only (uprobes); stop when it exits\n"
     "    -v             say where the BPF object came from (cache or compiler) and how long it "
     "took\n"
     "    --no-cache     compile without the compile cache (see UTRACE_CACHE_DIR)\n"
@@ -53,6 +55,7 @@ struct Options {
   std::string output_file;
   std::string command;
   bool has_command = false;
+  pid_t pid = 0;
   std::vector<std::string> params;  // positional parameters $1, $2...
 };
 
@@ -66,7 +69,7 @@ std::optional<int> parse_options(int argc, char **argv, Options &opt) {
       {nullptr, 0, nullptr, 0},
   };
   int c;
-  while ((c = getopt_long(argc, argv, "+e:qvf:o:c:hV", kLong, nullptr)) != -1) {
+  while ((c = getopt_long(argc, argv, "+e:qvf:o:c:p:hV", kLong, nullptr)) != -1) {
     switch (c) {
       case 'e':
         opt.program = optarg;
@@ -99,6 +102,20 @@ std::optional<int> parse_options(int argc, char **argv, Options &opt) {
           return 1;
         }
         break;
+      case 'p': {
+        char *end = nullptr;
+        long pid = strtol(optarg, &end, 10);
+        if (*optarg == '\0' || *end != '\0' || pid <= 0 || pid > INT32_MAX) {
+          std::cerr << "ERROR: -p takes a process id, not '" << optarg << "'\n";
+          return 1;
+        }
+        if (kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) {
+          std::cerr << "ERROR: -p " << pid << ": no such process\n";
+          return 1;
+        }
+        opt.pid = static_cast<pid_t>(pid);
+        break;
+      }
       case 'D':
         opt.dump = optarg;
         if (opt.dump != "ast" && opt.dump != "c") {
@@ -116,6 +133,10 @@ std::optional<int> parse_options(int argc, char **argv, Options &opt) {
         std::cerr << kUsage;
         return 1;
     }
+  }
+  if (opt.pid > 0 && opt.has_command) {
+    std::cerr << "ERROR: -p and -c cannot be used together\n";
+    return 1;
   }
   if (!opt.has_program) {
     if (optind >= argc) {
@@ -221,6 +242,7 @@ int run(int argc, char **argv) {
   runtime::SessionOptions session;
   session.quiet = opt.quiet;
   session.command = runtime::ChildProcess::split(opt.command);
+  session.pid = opt.pid;
   if (!env_number("UTRACE_MAP_KEYS_MAX", 1, 1u << 26, session.map_keys_max) ||
       !env_number("UTRACE_RING_PAGES", 1, 1u << 18, session.ring_pages))
     return 1;

@@ -1,6 +1,8 @@
 #include "runtime/session.h"
 
+#include <poll.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -83,6 +85,14 @@ class SessionRun {
       return fail(r.error());
 
     install_signal_handlers();
+    // -p: the process's end is when tracing ends. A pidfd becomes readable when it exits.
+    int target_fd = -1;
+    if (options_.pid > 0) {
+      target_fd = static_cast<int>(syscall(SYS_pidfd_open, options_.pid, 0));
+      if (target_fd < 0)
+        return fail(Error("process " + std::to_string(options_.pid) + ": " + strerror(errno)));
+      if (!plan_.stacks_map.empty()) stacks_.remember(options_.pid);
+    }
     if (auto r = run_all(ProbeKind::Begin); !r) return fail(r.error());
     if (child) {
       if (auto r = child->release(); !r) return fail(r.error());
@@ -92,13 +102,20 @@ class SessionRun {
       report_lost_events();
       out_.flush();
       if (child && child->exited()) break;  // what it did is in the ring buffer: finish() drains it
+      if (target_fd >= 0 && target_exited(target_fd)) break;
     }
+    if (target_fd >= 0) close(target_fd);
     finish();
     return exit_code_;
   }
 
  private:
   bool stopping() const { return g_stop_signal != 0 || exit_requested_; }
+
+  static bool target_exited(int pidfd) {
+    pollfd p{pidfd, POLLIN, 0};
+    return poll(&p, 1, 0) > 0;
+  }
 
   int fail(const Error &e) {
     out_.flush();
@@ -168,7 +185,7 @@ class SessionRun {
       case ProbeKind::Uprobe:
       case ProbeKind::Uretprobe:
         return backend_.attach_uprobe(p.c_function, p.binary, offset,
-                                      p.kind == ProbeKind::Uretprobe, -1);
+                                      p.kind == ProbeKind::Uretprobe, options_.pid);
       case ProbeKind::Interval:
         return backend_.attach_interval(p.c_function, p.period_ns, 0);
       case ProbeKind::Kprobe:  // refused by analysis

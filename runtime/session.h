@@ -2,6 +2,8 @@
 // then run END and print the maps. Attachments are released on every path out.
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 #include <vector>
 
@@ -18,6 +20,7 @@ struct SessionOptions {
   uint32_t map_keys_max = 4096;  // entries per map (UTRACE_MAP_KEYS_MAX)
   uint32_t ring_pages = 256;     // ring buffer size in pages, a power of two (UTRACE_RING_PAGES)
   std::vector<std::string> command;  // -c: run this, trace it, stop when it exits
+  pid_t pid = 0;  // -p: uprobes fire in this process only; stop when it exits (0: any process)
 };
 
 // Returns the process exit code. Errors are reported on stderr, located in `src` where they can be.

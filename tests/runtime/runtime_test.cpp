@@ -88,6 +88,35 @@ TEST_F(Runtime, CgroupElapsedAndRand) {
   EXPECT_EQ(r.out, "1 1 1 1\n\n\n@begin_cgroup: 0\n") << r.err;
 }
 
+// -p: only the target's calls are seen, and its exit ends tracing (END runs, maps print).
+TEST_F(Runtime, PidTargetsOneProcessAndItsExitEndsTracing) {
+  Background target({kTmpCounter}), other({kTmpCounter});
+  std::this_thread::sleep_for(200ms);
+  std::thread killer([&] {
+    std::this_thread::sleep_for(1500ms);
+    kill(target.pid(), SIGKILL);
+  });
+  RunResult r = utrace(
+      {"-q", "-p", std::to_string(target.pid()), "-e",
+       R"(uprobe:/tmp/counter:"main.doWork" { @[pid] = count(); } END { printf("end\n"); })"},
+      RunOptions{});
+  killer.join();
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_GT(map_value(r.out, "@[" + std::to_string(target.pid()) + "]"), 100) << r.out;
+  EXPECT_EQ(r.out.find("@[" + std::to_string(other.pid()) + "]"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.rfind("end\n\n\n@[", 0), 0u) << r.out;
+  EXPECT_TRUE(other.alive());
+  expect_nothing_left_attached();
+}
+
+TEST_F(Runtime, PidMustBeALiveProcess) {
+  RunResult r = utrace({"-p", "999999999", "-e", "BEGIN { }"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "ERROR: -p 999999999: no such process\n");
+  r = utrace({"-p", "1", "-c", "true", "-e", "BEGIN { }"});
+  EXPECT_EQ(r.err, "ERROR: -p and -c cannot be used together\n");
+}
+
 // This project's kernel has no kprobes; elsewhere the message says utrace traces user space.
 TEST_F(Runtime, KprobeIsOneClearError) {
   RunResult r = utrace({"-e", "kprobe:vfs_read { @ = count(); }"});
