@@ -238,7 +238,7 @@ class Analyzer {
   void assign_map(const ast::Map &m, const Type &value, bool compound) {
     std::vector<Type> keys = check_keys(m);
     if (!value.is_none() && !value.is_scalar() && !value.is_aggregate() && !value.is_string() &&
-        !value.is_stack() && value.kind != TypeKind::Tuple) {
+        !value.is_symbolic() && value.kind != TypeKind::Tuple) {
       error(m.range, "maps holding " + value.str() + " values are not supported yet");
       return;
     }
@@ -402,7 +402,7 @@ class Analyzer {
     std::vector<Type> keys;
     for (const Expr *k : m.keys) {
       Type t = check(*k);
-      if (!t.is_none() && !t.is_scalar() && !t.is_string() && !t.is_stack() &&
+      if (!t.is_none() && !t.is_scalar() && !t.is_string() && !t.is_symbolic() &&
           t.kind != TypeKind::Tuple) {
         error(k->range, "map keys of type " + t.str() + " are not supported yet");
       }

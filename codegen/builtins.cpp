@@ -59,6 +59,12 @@ std::string lower_arg(LowerContext &) {
   return std::string("(s64)") + kRegs[N] + "(ctx)";
 }
 
+// probe and func are the attach point's index in the plan: the runtime prints its name, or the
+// traced function's (also in uretprobes, where bpftrace 0.17 names the caller).
+std::string lower_attach_index(LowerContext &lc) {
+  return "(u64)" + std::to_string(lc.attach_index());
+}
+
 std::string lower_ustack_variable(LowerContext &lc) {
   return lc.user_stack(Type::ustack());
 }
@@ -87,6 +93,8 @@ const BuiltinVariable kVariables[] = {
      /*needs_command=*/false, /*reads_registers=*/true},
     {"arg5", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_arg<5>,
      /*needs_command=*/false, /*reads_registers=*/true},
+    {"probe", Type::of_kind(TypeKind::Probe), kAnyProbe, "", lower_attach_index},
+    {"func", Type::of_kind(TypeKind::Func), kUprobes, "uprobes and uretprobes", lower_attach_index},
     {"ustack", Type::ustack(), kUserContext, "uprobes, uretprobes and interval probes",
      lower_ustack_variable, /*needs_command=*/false, /*reads_registers=*/true},
     {"retval", Type::integer(), mask(ProbeKind::Uretprobe), "uretprobes", lower_retval,
@@ -126,7 +134,7 @@ Type check_printf(CallCheck &c) {
     const char *wanted = p.conversion == 's'   ? "string"
                          : p.conversion == 'r' ? "buffer"
                                                : "integer";
-    bool ok = p.conversion == 's'   ? t.is_string() || t.is_stack()
+    bool ok = p.conversion == 's'   ? t.is_string() || t.is_symbolic()
               : p.conversion == 'r' ? t.is_buffer()
                                     : t.is_scalar();
     if (!ok) {
@@ -281,6 +289,58 @@ Type check_ustack(CallCheck &c) {
   return Type::ustack(mode, limit);
 }
 
+// reg("name"): a register of the interrupted thread, by its x86-64 pt_regs name.
+const char *const kRegisters[] = {"r15", "r14",     "r13", "r12", "bp",    "bx", "r11",
+                                  "r10", "r9",      "r8",  "ax",  "cx",    "dx", "si",
+                                  "di",  "orig_ax", "ip",  "cs",  "flags", "sp", "ss"};
+
+Type check_reg(CallCheck &c) {
+  const ast::Expr *a = c.call.args[0];
+  if (a->kind != ast::Expr::Kind::String) {
+    c.diags.error(a->range, "reg() takes a register name as a string literal, as in reg(\"ip\")");
+    return Type::none();
+  }
+  const std::string &name = ast::as<ast::String>(*a).value;
+  if (std::find(std::begin(kRegisters), std::end(kRegisters), name) == std::end(kRegisters)) {
+    auto &d = c.diags.error(a->range,
+                            "'" + name + "' is not a valid register on this architecture (x86_64)");
+    if (std::string near = nearest_name(
+            name, std::vector<std::string>(std::begin(kRegisters), std::end(kRegisters)));
+        !near.empty())
+      d.hint("did you mean '" + near + "'?");
+    return Type::none();
+  }
+  if ((kUserContext & c.probe_kinds) != c.probe_kinds) {
+    c.diags.error(c.call.range,
+                  "reg() can only be used in uprobes, uretprobes and interval probes");
+    return Type::none();
+  }
+  return Type::integer(64, false);
+}
+
+std::string lower_reg(LowerContext &lc, const ast::Call &call) {
+  const std::string &name = ast::as<ast::String>(*call.args[0]).value;
+  // Interval probes get the perf event's context, which holds the registers.
+  bool perf = lc.attach().kind == ProbeKind::Interval;
+  return "(u64)ctx->" + std::string(perf ? "regs." : "") + name;
+}
+
+// usym(address): the symbol the address is in, in the process that hit the probe.
+Type check_usym(CallCheck &c) {
+  if (!c.arg_types[0].is_none() && !c.arg_types[0].is_scalar())
+    c.diags.error(c.call.args[0]->range, "usym() expects an address, not " + c.arg_types[0].str());
+  return Type::of_kind(TypeKind::Usym);
+}
+
+std::string lower_usym(LowerContext &lc, const ast::Call &call) {
+  std::string address = lc.expr(*call.args[0]);
+  std::string v = lc.temp(Type::of_kind(TypeKind::Usym));
+  lc.emit(v + ".addr = (u64)(" + address + ");");
+  lc.emit(v + ".pid = bpf_get_current_pid_tgid() >> 32;");
+  lc.note_process(v + ".pid");
+  return v;
+}
+
 std::string lower_ustack(LowerContext &lc, const ast::Call &call) {
   return lc.user_stack(lc.sema().type_of(call));
 }
@@ -299,6 +359,8 @@ const BuiltinFunction kFunctions[] = {
     {"exit", 0, 1, check_exit, lower_exit},
     {"str", 1, 2, check_str, lower_str, /*positional_as_text=*/true},
     {"buf", 2, 2, check_buf, lower_buf},
+    {"usym", 1, 1, check_usym, lower_usym},
+    {"reg", 1, 1, check_reg, lower_reg, false, false, false, /*reads_registers=*/true},
     {"ustack", 0, 2, check_ustack, lower_ustack, false, false, /*word_args=*/true,
      /*reads_registers=*/true},
     {"print", 1, 3, check_print, lower_print, false, /*map_arg=*/true},

@@ -107,7 +107,7 @@ class Lowerer : public LowerContext {
     std::vector<FieldSpec> fields;
     for (const Expr *a : args) {
       Type t = sema_.type_of(*a);
-      bool as_is = t.is_string() || t.kind == TypeKind::Tuple || t.is_buffer() || t.is_stack();
+      bool as_is = t.is_string() || t.kind == TypeKind::Tuple || t.is_buffer() || t.is_symbolic();
       FieldSpec f{0, as_is ? t : Type::integer(64, !t.is_integer() || t.is_signed), {}};
       if (a->kind == Expr::Kind::String) f.constant = ast::as<ast::String>(*a).value;
       values.push_back(f.constant ? "" : lower_expr(*a));
@@ -126,9 +126,17 @@ class Lowerer : public LowerContext {
       emit("/* At the first instruction the return address is on top of the stack. */");
       emit("bpf_probe_read_user(&" + v + ".entry_caller, 8, (void *)PT_REGS_SP(ctx));");
     }
-    // The first stack of a process tells user space to read its mappings while it lives.
+    note_process(v + ".pid");
+    return v;
+  }
+
+  size_t attach_index() const override { return plan_.probes.size() - 1; }
+
+  void note_process(const std::string &pid_expr) override {
+    plan_.stacks_map = "ut_stacks";  // the machinery is declared together
+    plan_.seen_processes_map = "ut_seen_processes";
     std::string pid = "pid" + std::to_string(temp_counter_++);
-    emit("u32 " + pid + " = " + v + ".pid;");
+    emit("u32 " + pid + " = " + pid_expr + ";");
     emit("u8 " + pid + "_seen = 1;");
     emit("if (" + plan_.seen_processes_map + ".insert(&" + pid + ", &" + pid + "_seen) == 0) {");
     ++indent_;
@@ -137,7 +145,6 @@ class Lowerer : public LowerContext {
     emit_event(seen, {FieldSpec{0, Type::integer(64, false), {}}}, {pid});
     --indent_;
     emit("}");
-    return v;
   }
 
   // Sends one event record: `values` are the C expressions of the non-constant `fields`.

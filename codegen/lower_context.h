@@ -39,6 +39,11 @@ class LowerContext {
   virtual int length_index(const std::string &map_name) const = 0;
   // A C statement counting one update that map `name` refused (it was full).
   virtual std::string count_failure(const std::string &map_name) const = 0;
+  // The index of the attach point being written in ProgramPlan::probes.
+  virtual size_t attach_index() const = 0;
+  // Makes sure user space reads the mappings of process `pid_expr` (a C expression) while it
+  // lives, so that its addresses resolve later (EventKind::ProcessSeen, once per process).
+  virtual void note_process(const std::string &pid_expr) = 0;
   // A struct ut_ustack of this moment's user stack, of type `t`.
   virtual std::string user_stack(const Type &t) = 0;
   // The C statement that ends the probe now (exit(), `return`), also from inside a loop's callback.

@@ -16,6 +16,11 @@ uint32_t Type::byte_size() const {
       return 8 + size;  // u64 length, then the bytes
     case TypeKind::Stack:
       return 24;  // struct ut_ustack
+    case TypeKind::Usym:
+      return 16;  // struct ut_usym
+    case TypeKind::Probe:
+    case TypeKind::Func:
+      return 8;  // the index of the attach point in the plan
     case TypeKind::Tuple: {
       uint32_t total = 0;
       for (const Type &e : elements) total += (e.byte_size() + 7) / 8 * 8;
@@ -76,6 +81,12 @@ std::string Type::str() const {
       return "buffer[" + std::to_string(size) + "]";
     case TypeKind::Stack:
       return "ustack";
+    case TypeKind::Usym:
+      return "usym";
+    case TypeKind::Probe:
+      return "probe";
+    case TypeKind::Func:
+      return "func";
     case TypeKind::Tuple: {
       std::string s = "(";
       for (size_t i = 0; i < elements.size(); ++i) s += (i ? "," : "") + elements[i].str();
@@ -113,6 +124,11 @@ std::string Type::c_type() const {
       return "struct ut_buffer";
     case TypeKind::Stack:
       return "struct ut_ustack";
+    case TypeKind::Usym:
+      return "struct ut_usym";
+    case TypeKind::Probe:
+    case TypeKind::Func:
+      return "u64";
     case TypeKind::Aggregate:
       switch (agg.kind) {
         case AggKind::Count:

@@ -7,7 +7,21 @@
 
 namespace ut::codegen {
 
-enum class TypeKind { None, Integer, String, Pointer, Tuple, Aggregate, Buffer, Stack };
+// Stack, Usym, Probe and Func are sent from BPF as ids and addresses that the runtime turns into
+// text (is_symbolic()): a stack's frames, usym's symbol, the attach point's name or function.
+enum class TypeKind {
+  None,
+  Integer,
+  String,
+  Pointer,
+  Tuple,
+  Aggregate,
+  Buffer,
+  Stack,
+  Usym,
+  Probe,
+  Func
+};
 
 // How ustack prints: bpftrace's "symbol+offset" lines, or perf's "address symbol+offset (file)".
 enum class StackMode { Bpftrace, Perf };
@@ -98,6 +112,15 @@ struct Type {
   bool is_aggregate() const { return kind == TypeKind::Aggregate; }
   bool is_buffer() const { return kind == TypeKind::Buffer; }
   bool is_stack() const { return kind == TypeKind::Stack; }
+  bool is_symbolic() const {
+    return kind == TypeKind::Stack || kind == TypeKind::Usym || kind == TypeKind::Probe ||
+           kind == TypeKind::Func;
+  }
+  static Type of_kind(TypeKind k) {
+    Type t;
+    t.kind = k;
+    return t;
+  }
   // Integers and pointers: what arithmetic and conditions take.
   bool is_scalar() const { return is_integer() || is_pointer(); }
 

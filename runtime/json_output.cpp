@@ -204,6 +204,9 @@ void append_value(std::string &out, const Value &v) {
       break;
     case TypeKind::Buffer:
     case TypeKind::Stack:
+    case TypeKind::Usym:
+    case TypeKind::Probe:
+    case TypeKind::Func:
       append_string(out, v.text());
       break;
     case TypeKind::Aggregate:

@@ -4,7 +4,7 @@
 #include "codegen/plan.h"
 #include "runtime/bpf_backend.h"
 #include "runtime/output.h"
-#include "runtime/stacks.h"
+#include "runtime/resolver.h"
 #include "support/result.h"
 
 namespace ut::runtime {
@@ -13,7 +13,7 @@ class MapReader {
  public:
   // `ncpus`: the machine's possible CPUs, the number of slots in per-CPU map values. Stacks in
   // keys and values are resolved with `stacks` (when given) before entries are sorted.
-  MapReader(BpfBackend &backend, int ncpus, StackResolver *stacks = nullptr)
+  MapReader(BpfBackend &backend, int ncpus, ValueResolver *stacks = nullptr)
       : backend_(backend), ncpus_(ncpus), stacks_(stacks) {}
 
   // Entries ascending by value (ties by key); a scalar map never written reads as zero.
@@ -22,7 +22,7 @@ class MapReader {
  private:
   BpfBackend &backend_;
   int ncpus_;
-  StackResolver *stacks_;
+  ValueResolver *stacks_;
 };
 
 // The machine's possible CPUs (/sys/devices/system/cpu/possible), at least 1.

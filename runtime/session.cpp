@@ -365,7 +365,7 @@ class SessionRun {
   const SessionOptions &options_;
   std::vector<std::unique_ptr<Attachment>> attachments_;
   int ncpus_ = possible_cpus();
-  StackResolver stacks_{backend_, plan_.stacks_map};
+  ValueResolver stacks_{backend_, plan_};
   bool exit_requested_ = false;
   bool in_end_ = false;
   uint64_t lost_reported_ = 0;

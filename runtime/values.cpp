@@ -51,6 +51,7 @@ std::string Value::text() const {
   if (type.is_string()) return s;
   if (type.is_buffer()) return buffer_text(s);
   if (type.is_stack()) return stack_text(*this, 8);
+  if (type.is_symbolic()) return s;
   if (type.kind == codegen::TypeKind::Tuple) {
     std::string out = "(";
     for (size_t e = 0; e < elements.size(); ++e) out += (e ? ", " : "") + elements[e].text();
@@ -73,7 +74,7 @@ bool Value::operator<(const Value &o) const {
     return i < o.i;
   }
   if (type.is_string() || type.is_buffer()) return s < o.s;
-  if (type.is_stack()) return s < o.s;
+  if (type.is_symbolic()) return s < o.s;
   if (type.kind == codegen::TypeKind::Tuple) return elements < o.elements;
   if (type.is_integer() && !type.is_signed)
     return static_cast<uint64_t>(i) < static_cast<uint64_t>(o.i);
@@ -111,6 +112,11 @@ Value decode(const codegen::Type &t, std::string_view bytes, size_t offset) {
   }
   if (t.is_string()) {
     v.s.assign(p, strnlen(p, size));
+    return v;
+  }
+  if (t.kind == codegen::TypeKind::Usym) {
+    memcpy(&v.i, p, 8);
+    memcpy(&v.count, p + 8, 8);
     return v;
   }
   if (t.is_stack()) {

@@ -19,9 +19,11 @@ struct Value {
   uint64_t count = 0;             // avg, stats: how many values
   std::vector<uint64_t> buckets;  // hist, lhist
   std::vector<Value> elements;    // Tuple
+  // Usym: `i` is the address and `count` the pid; Probe and Func: `i` is the attach point's index
+  // in the plan; `s` gets their text from a ValueResolver.
   // Stack: as decoded, `i` is the key of its frames, `count` the pid and `total` the return
   // address taken at a function's first instruction (0 elsewhere); `s` gets the frames' lines,
-  // each ended by '\n', from a StackResolver (runtime/stacks.h) before printing. (Kept in `s`:
+  // each ended by '\n', from a ValueResolver (runtime/resolver.h) before printing. (Kept in `s`:
   // a map of 100,000 entries holds 200,000 Values.)
 
   // As bpftrace prints it in maps: integers in decimal, strings raw, tuples as "(1, two, 3)",

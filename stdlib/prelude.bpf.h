@@ -53,6 +53,12 @@ struct ut_ustack {
   u64 entry_caller;
 };
 
+/* usym(): an address and the process it is an address in. */
+struct ut_usym {
+  u64 addr;
+  u64 pid;
+};
+
 /* A map value that is a string. */
 typedef char ut_string64[64];
 

@@ -38,6 +38,27 @@ TEST_F(Runtime, UstackInPrintfAndPrintAndPerfMode) {
       << r.out << r.err;
 }
 
+// probe and func name the attach point and its function, in uretprobes too (bpftrace 0.17 gives
+// the caller there); usym(reg("ip")) is the function, usym of the return address its caller.
+TEST_F(Runtime, ProbeFuncUsymAndReg) {
+  std::string binary = std::filesystem::canonical(kCCalls).string();
+  RunResult r = utrace(
+      {"-q", "-c", binary + " 3 0", "-e",
+       "uprobe:" + binary +
+           ":f { @in[probe, func, usym(reg(\"ip\")), usym(*(uint64 *)reg(\"sp\"))] = count(); } "
+           "uretprobe:" +
+           binary + ":f { @out[probe, func] = count(); printf(\"%s %s\\n\", func, usym(0x10)); }"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "f 0x10\nf 0x10\nf 0x10\n\n\n"
+            "@in[uprobe:" +
+                binary +
+                ":f, f, f, main]: 3\n"
+                "@out[uretprobe:" +
+                binary + ":f, f]: 3\n")
+      << r.err;
+}
+
 TEST_F(Runtime, UstackOfAGoFunctionNamesItsCaller) {
   Background counter({kTmpCounter});
   std::this_thread::sleep_for(200ms);

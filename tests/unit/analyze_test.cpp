@@ -242,6 +242,25 @@ TEST(Analyze, KernelProbesParseAndAreRefusedWithTheReason) {
             std::string::npos);
 }
 
+TEST(Analyze, RegTakesAnX86RegisterName) {
+  EXPECT_EQ(
+      errors_of(R"(uprobe:/bin/sh:main { @a = usym(reg("ip")); @b = reg("sp") + reg("r15"); })"),
+      "");
+  std::string e = errors_of(
+      R"(uprobe:/bin/sh:main { $a = reg("ipp"); $b = reg(1); } BEGIN { $c = reg("ip"); $f = func; })");
+  EXPECT_NE(e.find("'ipp' is not a valid register on this architecture (x86_64)"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("HINT: did you mean 'ip'?"), std::string::npos) << e;
+  EXPECT_NE(e.find("reg() takes a register name as a string literal"), std::string::npos) << e;
+  EXPECT_NE(e.find("reg() can only be used in uprobes, uretprobes and interval probes"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("the func builtin can only be used in uprobes and uretprobes"),
+            std::string::npos)
+      << e;
+}
+
 TEST(Analyze, UstackTakesAModeAndALimit) {
   EXPECT_EQ(
       errors_of(

@@ -1,5 +1,6 @@
-// Turning ustack values into the lines they print as: frames read from the kernel's stack map,
-// the entry caller put back in, addresses resolved to symbols through the process's mappings.
+// Turning the values BPF sends as ids and addresses into the text they print as: ustack's frames
+// (read from the stack map, the entry caller put back in, addresses resolved through the
+// process's mappings), usym's symbol, and the attach point's name (probe) or function (func).
 #pragma once
 
 #include <sys/types.h>
@@ -12,16 +13,15 @@
 
 namespace ut::runtime {
 
-class StackResolver {
+class ValueResolver {
  public:
-  // `stacks_map`: the plan's stack trace map (frames by stack id); empty when there is none.
-  StackResolver(BpfBackend &backend, std::string stacks_map)
-      : backend_(backend), stacks_map_(std::move(stacks_map)) {}
+  ValueResolver(BpfBackend &backend, const codegen::ProgramPlan &plan)
+      : backend_(backend), plan_(plan) {}
 
   // Reads the mappings of process `pid` now, while it lives (EventKind::ProcessSeen).
   void remember(pid_t pid) { symbolizer_.remember(pid); }
 
-  // Fills in the frames of every stack in `v` (also inside tuples).
+  // Fills in the text of every such value in `v` (also inside tuples).
   void resolve(Value &v);
 
   // One address as a frame line: "main+274" (bpftrace mode; "0x55e1..." when unknown), or
@@ -29,8 +29,10 @@ class StackResolver {
   static std::string frame_line(const SymbolizedFrame &f, codegen::StackMode mode);
 
  private:
+  void resolve_stack(Value &v);
+
   BpfBackend &backend_;
-  std::string stacks_map_;
+  const codegen::ProgramPlan &plan_;
   Symbolizer symbolizer_;
 };
 

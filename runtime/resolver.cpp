@@ -1,4 +1,4 @@
-#include "runtime/stacks.h"
+#include "runtime/resolver.h"
 
 #include <algorithm>
 #include <cinttypes>
@@ -6,11 +6,41 @@
 
 namespace ut::runtime {
 
-void StackResolver::resolve(Value &v) {
+void ValueResolver::resolve(Value &v) {
   for (Value &e : v.elements) resolve(e);
-  if (!v.type.is_stack() || !v.s.empty() || stacks_map_.empty() || v.i < 0) return;
+  if (!v.type.is_symbolic() || !v.s.empty()) return;
+  auto index = static_cast<size_t>(v.i);
+  switch (v.type.kind) {
+    case codegen::TypeKind::Stack:
+      return resolve_stack(v);
+    case codegen::TypeKind::Usym: {
+      SymbolizedFrame f =
+          symbolizer_.resolve(static_cast<pid_t>(v.count), static_cast<uint64_t>(v.i));
+      if (!f.symbol.empty()) {
+        v.s = f.symbol;
+      } else {
+        char address[32];
+        snprintf(address, sizeof(address), "0x%" PRIx64, static_cast<uint64_t>(v.i));
+        v.s = address;
+      }
+      return;
+    }
+    case codegen::TypeKind::Probe:
+      if (index < plan_.probes.size()) v.s = plan_.probes[index].name;
+      return;
+    case codegen::TypeKind::Func:
+      if (index < plan_.probes.size()) v.s = plan_.probes[index].symbol;
+      return;
+    default:
+      return;
+  }
+}
+
+void ValueResolver::resolve_stack(Value &v) {
+  const std::string &stacks_map = plan_.stacks_map;
+  if (stacks_map.empty() || v.i < 0) return;
   auto key = static_cast<uint64_t>(v.i);
-  auto raw = backend_.lookup_map(stacks_map_, std::string(reinterpret_cast<const char *>(&key), 8),
+  auto raw = backend_.lookup_map(stacks_map, std::string(reinterpret_cast<const char *>(&key), 8),
                                  codegen::kMaxStackFrames * 8);
   if (!raw || !*raw) return;
   std::vector<uint64_t> addresses((*raw)->size() / 8);
@@ -29,7 +59,7 @@ void StackResolver::resolve(Value &v) {
     v.s += frame_line(symbolizer_.resolve(pid, a), v.type.stack_mode) + "\n";
 }
 
-std::string StackResolver::frame_line(const SymbolizedFrame &f, codegen::StackMode mode) {
+std::string ValueResolver::frame_line(const SymbolizedFrame &f, codegen::StackMode mode) {
   char address[32];
   std::string symbol;
   if (!f.symbol.empty()) symbol = f.symbol + "+" + std::to_string(f.offset);
