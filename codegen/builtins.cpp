@@ -95,8 +95,8 @@ const BuiltinVariable kVariables[] = {
      /*needs_command=*/false, /*reads_registers=*/true},
     {"probe", Type::of_kind(TypeKind::Probe), kAnyProbe, "", lower_attach_index},
     {"func", Type::of_kind(TypeKind::Func), kUprobes, "uprobes and uretprobes", lower_attach_index},
-    {"ustack", Type::ustack(), kUserContext, "uprobes, uretprobes and interval probes",
-     lower_ustack_variable, /*needs_command=*/false, /*reads_registers=*/true},
+    {"ustack", Type::ustack(), kUserContext, kUserContextText, lower_ustack_variable,
+     /*needs_command=*/false, /*reads_registers=*/true},
     {"retval", Type::integer(), mask(ProbeKind::Uretprobe), "uretprobes", lower_retval,
      /*needs_command=*/false, /*reads_registers=*/true},
 };
@@ -256,8 +256,7 @@ std::string lower_buf(LowerContext &lc, const ast::Call &call) {
 // symbols (bpftrace mode: "main+274"; perf mode: "55b988d602ad main+274 (/path)").
 Type check_ustack(CallCheck &c) {
   if ((kUserContext & c.probe_kinds) != c.probe_kinds) {
-    c.diags.error(c.call.range,
-                  "ustack() can only be used in uprobes, uretprobes and interval probes");
+    c.diags.error(c.call.range, std::string("ustack() can only be used in ") + kUserContextText);
     return Type::none();
   }
   StackMode mode = StackMode::Bpftrace;
@@ -311,8 +310,7 @@ Type check_reg(CallCheck &c) {
     return Type::none();
   }
   if ((kUserContext & c.probe_kinds) != c.probe_kinds) {
-    c.diags.error(c.call.range,
-                  "reg() can only be used in uprobes, uretprobes and interval probes");
+    c.diags.error(c.call.range, std::string("reg() can only be used in ") + kUserContextText);
     return Type::none();
   }
   return Type::integer(64, false);
@@ -321,7 +319,7 @@ Type check_reg(CallCheck &c) {
 std::string lower_reg(LowerContext &lc, const ast::Call &call) {
   const std::string &name = ast::as<ast::String>(*call.args[0]).value;
   // Interval probes get the perf event's context, which holds the registers.
-  bool perf = lc.attach().kind == ProbeKind::Interval;
+  bool perf = (mask(lc.attach().kind) & kPerfEvents) != 0;
   return "(u64)ctx->" + std::string(perf ? "regs." : "") + name;
 }
 

@@ -21,8 +21,13 @@ constexpr ProbeMask mask(ProbeKind k) {
 }
 constexpr ProbeMask kAnyProbe = ~0u;
 constexpr ProbeMask kUprobes = mask(ProbeKind::Uprobe) | mask(ProbeKind::Uretprobe);
-// Probes that interrupt a user thread: its user stack is there to take.
-constexpr ProbeMask kUserContext = kUprobes | mask(ProbeKind::Interval);
+// Probes on perf events: their context holds the interrupted thread's registers.
+constexpr ProbeMask kPerfEvents =
+    mask(ProbeKind::Interval) | mask(ProbeKind::Profile) | mask(ProbeKind::Software);
+// Probes that interrupt a user thread: its registers and user stack are there to take.
+constexpr ProbeMask kUserContext = kUprobes | kPerfEvents;
+constexpr const char kUserContextText[] =
+    "uprobes, uretprobes, interval, profile and software probes";
 
 struct BuiltinVariable {
   const char *name;

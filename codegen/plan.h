@@ -12,17 +12,28 @@
 
 namespace ut::codegen {
 
-enum class ProbeKind { Begin, End, Uprobe, Uretprobe, Interval, Kprobe, Kretprobe };
+enum class ProbeKind {
+  Begin,
+  End,
+  Uprobe,
+  Uretprobe,
+  Interval,
+  Profile,
+  Software,
+  Kprobe,
+  Kretprobe
+};
 
 // One attach point, expanded. The runtime loads `c_function` and attaches it here.
 struct ProbeSpec {
   ProbeKind kind = ProbeKind::Begin;
-  std::string name;        // as the `probe` builtin prints it: "uprobe:/tmp/counter:main.doWork"
-  std::string c_function;  // "probe_0"
-  std::string binary;      // uprobe: the ELF file
-  std::string symbol;      // uprobe: the function
-  uint64_t period_ns = 0;  // interval
-  Range range;             // the attach point in the script, for errors
+  std::string name;          // as the `probe` builtin prints it: "uprobe:/tmp/counter:main.doWork"
+  std::string c_function;    // "probe_0"
+  std::string binary;        // uprobe: the ELF file
+  std::string symbol;        // uprobe: the function
+  uint64_t period_ns = 0;    // interval, profile: nanoseconds; software: events
+  uint32_t perf_config = 0;  // software: the PERF_COUNT_SW_* event
+  Range range;               // the attach point in the script, for errors
 };
 
 // One BPF map of the generated C. The runtime opens it by `c_name`; `name` is for printing.

@@ -1,5 +1,7 @@
 #include "codegen/probe_kinds.h"
 
+#include <linux/perf_event.h>
+
 #include <limits>
 
 #include "support/duration.h"
@@ -30,7 +32,9 @@ bool parse_uprobe(const ast::AttachPoint &ap, AttachInfo &out, Diagnostics &diag
   return true;
 }
 
+// interval:s:1, interval:1s, profile:hz:99: a period (hz: a rate) in nanoseconds.
 bool parse_interval(const ast::AttachPoint &ap, AttachInfo &out, Diagnostics &diags) {
+  const std::string kind = out.kind == ProbeKind::Profile ? "profile" : "interval";
   static const struct {
     const char *unit;
     uint64_t ns_per;
@@ -44,18 +48,18 @@ bool parse_interval(const ast::AttachPoint &ap, AttachInfo &out, Diagnostics &di
   if (ap.parts.size() == 2) {  // interval:1s, interval:100ms
     auto ns = parse_duration_ns(ap.parts[1]);
     if (!ns || *ns == 0) {
-      diags.error(ap.range,
-                  "interval takes a duration (interval:1s, interval:100ms) or a unit and a "
-                  "count (interval:s:1), not '" +
-                      ap.parts[1] + "'");
+      diags.error(ap.range, kind + " takes a duration (" + kind + ":1s, " + kind +
+                                ":100ms) or a unit and a count (" + kind + ":s:1), not '" +
+                                ap.parts[1] + "'");
       return false;
     }
     out.period_ns = *ns;
-    out.name = "interval:" + ap.parts[1];
+    out.name = kind + ":" + ap.parts[1];
     return true;
   }
   if (ap.parts.size() != 3) {
-    diags.error(ap.range, "interval takes a unit and a count: interval:s:1, interval:ms:100");
+    diags.error(ap.range,
+                kind + " takes a unit and a count: " + kind + ":s:1, " + kind + ":ms:100");
     return false;
   }
   const std::string &unit = ap.parts[1], &count_text = ap.parts[2];
@@ -64,20 +68,71 @@ bool parse_interval(const ast::AttachPoint &ap, AttachInfo &out, Diagnostics &di
   for (char c : count_text) numeric = numeric && isdigit(static_cast<unsigned char>(c));
   if (numeric) count = std::stoull(count_text);
   if (!numeric || count == 0) {
-    diags.error(ap.range, "interval count must be a positive integer, not '" + count_text + "'");
+    diags.error(ap.range, kind + " count must be a positive integer, not '" + count_text + "'");
     return false;
   }
   for (const auto &u : kUnits) {
     if (unit != u.unit) continue;
     out.period_ns = u.is_rate ? u.ns_per / count : u.ns_per * count;
     if (out.period_ns == 0 || (!u.is_rate && out.period_ns / u.ns_per != count)) {
-      diags.error(ap.range, "interval is out of range");
+      diags.error(ap.range, kind + " is out of range");
       return false;
     }
-    out.name = "interval:" + unit + ":" + count_text;
+    out.name = kind + ":" + unit + ":" + count_text;
     return true;
   }
-  diags.error(ap.range, "unknown interval unit '" + unit + "'").hint("use s, ms, us or hz");
+  diags.error(ap.range, "unknown " + kind + " unit '" + unit + "'").hint("use s, ms, us or hz");
+  return false;
+}
+
+// software:EVENT[:COUNT]: every COUNT occurrences of a software perf event (bpftrace's names
+// and default counts).
+bool parse_software(const ast::AttachPoint &ap, AttachInfo &out, Diagnostics &diags) {
+  static const struct {
+    const char *name;
+    const char *alias;
+    uint32_t config;
+    uint64_t default_count;
+  } kEvents[] = {
+      {"cpu-clock", "cpu", PERF_COUNT_SW_CPU_CLOCK, 1000000},
+      {"task-clock", "", PERF_COUNT_SW_TASK_CLOCK, 1000000},
+      {"page-faults", "faults", PERF_COUNT_SW_PAGE_FAULTS, 100},
+      {"context-switches", "cs", PERF_COUNT_SW_CONTEXT_SWITCHES, 1000},
+      {"cpu-migrations", "", PERF_COUNT_SW_CPU_MIGRATIONS, 1},
+      {"minor-faults", "", PERF_COUNT_SW_PAGE_FAULTS_MIN, 100},
+      {"major-faults", "", PERF_COUNT_SW_PAGE_FAULTS_MAJ, 1},
+      {"alignment-faults", "", PERF_COUNT_SW_ALIGNMENT_FAULTS, 1},
+      {"emulation-faults", "", PERF_COUNT_SW_EMULATION_FAULTS, 1},
+      {"dummy", "", PERF_COUNT_SW_DUMMY, 1},
+  };
+  if (ap.parts.size() < 2 || ap.parts.size() > 3) {
+    diags.error(ap.range,
+                "software takes an event and an optional count: software:page-faults:100");
+    return false;
+  }
+  const std::string &event = ap.parts[1];
+  for (const auto &e : kEvents) {
+    if (event != e.name && event != e.alias) continue;
+    out.perf_config = e.config;
+    out.period_ns = e.default_count;
+    if (ap.parts.size() == 3) {
+      const std::string &text = ap.parts[2];
+      bool numeric = !text.empty() && text.size() < 19;
+      for (char c : text) numeric = numeric && isdigit(static_cast<unsigned char>(c));
+      if (!numeric || std::stoull(text) == 0) {
+        diags.error(ap.range, "software count must be a positive integer, not '" + text + "'");
+        return false;
+      }
+      out.period_ns = std::stoull(text);
+    }
+    out.name = "software:" + std::string(e.name) + ":" + std::to_string(out.period_ns);
+    return true;
+  }
+  std::vector<std::string> names;
+  for (const auto &e : kEvents) names.push_back(e.name);
+  auto &d = diags.error(ap.range, "unknown software event '" + event + "'");
+  if (std::string best = nearest_name(event, names); !best.empty())
+    d.hint("did you mean '" + best + "'?");
   return false;
 }
 
@@ -98,6 +153,8 @@ const ProbeKindRow kProbeKinds[] = {
     {"uprobe", "u", ProbeKind::Uprobe, "struct pt_regs *ctx", parse_uprobe},
     {"uretprobe", "ur", ProbeKind::Uretprobe, "struct pt_regs *ctx", parse_uprobe},
     {"interval", "i", ProbeKind::Interval, "struct ut_perf_event_data *ctx", parse_interval},
+    {"profile", "p", ProbeKind::Profile, "struct ut_perf_event_data *ctx", parse_interval},
+    {"software", "s", ProbeKind::Software, "struct ut_perf_event_data *ctx", parse_software},
     {"kprobe", "k", ProbeKind::Kprobe, "struct pt_regs *ctx", parse_kprobe},
     {"kretprobe", "kr", ProbeKind::Kretprobe, "struct pt_regs *ctx", parse_kprobe},
 };

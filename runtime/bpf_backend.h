@@ -54,9 +54,13 @@ class BpfBackend {
   // Runs `function` once, now, in this thread (BEGIN and END).
   virtual Result<void> run_once(const std::string &function) = 0;
 
-  // Runs `function` every `period_ns` nanoseconds of CPU clock on `cpu`.
-  virtual Result<std::unique_ptr<Attachment>> attach_interval(const std::string &function,
-                                                              uint64_t period_ns, int cpu) = 0;
+  // Runs `function` (a probe of `kind`: interval, profile or software) every `period`
+  // occurrences of the software perf event `config` (PERF_COUNT_SW_*; nanoseconds for the
+  // clocks), on `cpu` (-1: any) in process `pid` (-1: any; then `cpu` must be one CPU).
+  virtual Result<std::unique_ptr<Attachment>> attach_perf_event(const std::string &function,
+                                                                codegen::ProbeKind kind,
+                                                                uint32_t config, uint64_t period,
+                                                                int cpu, pid_t pid) = 0;
 
   // Calls `visit` with every entry of a hash map, as raw bytes valid during the call only (a big
   // map is never held twice over: as the kernel's bytes and as what `visit` makes of them).

@@ -53,6 +53,8 @@ bpf_prog_type program_type(codegen::ProbeKind kind) {
     case codegen::ProbeKind::End:
       return BPF_PROG_TYPE_RAW_TRACEPOINT;
     case codegen::ProbeKind::Interval:
+    case codegen::ProbeKind::Profile:
+    case codegen::ProbeKind::Software:
       return BPF_PROG_TYPE_PERF_EVENT;
     default:
       return BPF_PROG_TYPE_KPROBE;
@@ -82,21 +84,6 @@ void copy_object_name(char (&dest)[BPF_OBJ_NAME_LEN], const std::string &name) {
     if (isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.') dest[n++] = c;
   }
   dest[n] = '\0';
-}
-
-// The CPUs a perf buffer needs a ring for.
-std::vector<int> online_cpus() {
-  std::vector<int> cpus;
-  std::ifstream in("/sys/devices/system/cpu/online");
-  std::string range;
-  while (std::getline(in, range, ',')) {
-    int first = 0, last = 0;
-    int n = sscanf(range.c_str(), "%d-%d", &first, &last);
-    if (n < 1) continue;
-    if (n == 1) last = first;
-    for (int cpu = first; cpu <= last; ++cpu) cpus.push_back(cpu);
-  }
-  return cpus;
 }
 
 // The last `max_lines` lines of a verifier log: the failing instruction and the reason.
@@ -180,12 +167,13 @@ class KernelBackend : public BpfBackend {
     return {};
   }
 
-  Result<std::unique_ptr<Attachment>> attach_interval(const std::string &function,
-                                                      uint64_t period_ns, int cpu) override {
-    auto fd = program_fd(function, program_type(codegen::ProbeKind::Interval));
+  Result<std::unique_ptr<Attachment>> attach_perf_event(const std::string &function,
+                                                        codegen::ProbeKind kind, uint32_t config,
+                                                        uint64_t period, int cpu,
+                                                        pid_t pid) override {
+    auto fd = program_fd(function, program_type(kind));
     if (!fd) return std::move(fd).error();
-    int perf_fd = bpf_attach_perf_event(*fd, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK, period_ns,
-                                        0, -1, cpu, -1);
+    int perf_fd = bpf_attach_perf_event(*fd, PERF_TYPE_SOFTWARE, config, period, 0, pid, cpu, -1);
     if (perf_fd < 0) return Error(std::string("cannot open a perf event: ") + strerror(errno));
     return std::unique_ptr<Attachment>(new PerfAttachment(perf_fd, ""));
   }

@@ -27,6 +27,20 @@ int possible_cpus() {
   return highest + 1;
 }
 
+std::vector<int> online_cpus() {
+  std::vector<int> cpus;
+  std::ifstream in("/sys/devices/system/cpu/online");
+  std::string range;
+  while (std::getline(in, range, ',')) {
+    int first = 0, last = 0;
+    int n = sscanf(range.c_str(), "%d-%d", &first, &last);
+    if (n < 1) continue;
+    if (n == 1) last = first;
+    for (int cpu = first; cpu <= last; ++cpu) cpus.push_back(cpu);
+  }
+  return cpus;
+}
+
 Result<MapSnapshot> MapReader::read(const codegen::MapSpec &map) const {
   size_t value_size = map.value.byte_size();
   if (map.per_cpu) value_size = (value_size + 7) / 8 * 8 * ncpus_;

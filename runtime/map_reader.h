@@ -1,6 +1,8 @@
 // Reading a map at a moment: its entries decoded, merged over CPUs, and sorted as they print.
 #pragma once
 
+#include <vector>
+
 #include "codegen/plan.h"
 #include "runtime/bpf_backend.h"
 #include "runtime/output.h"
@@ -27,5 +29,7 @@ class MapReader {
 
 // The machine's possible CPUs (/sys/devices/system/cpu/possible), at least 1.
 int possible_cpus();
+// The CPUs online now (/sys/devices/system/cpu/online): where per-CPU perf events go.
+std::vector<int> online_cpus();
 
 }  // namespace ut::runtime

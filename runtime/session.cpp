@@ -1,5 +1,6 @@
 #include "runtime/session.h"
 
+#include <linux/perf_event.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/syscall.h>
@@ -21,6 +22,11 @@ namespace {
 
 using codegen::EventKind;
 using codegen::ProbeKind;
+
+// Several attachments that stand and fall together (a profile probe's perf event on each CPU).
+struct AttachmentGroup : Attachment {
+  std::vector<std::unique_ptr<Attachment>> parts;
+};
 using codegen::ProbeSpec;
 
 volatile sig_atomic_t g_stop_signal = 0;
@@ -186,13 +192,32 @@ class SessionRun {
       case ProbeKind::Uretprobe:
         return backend_.attach_uprobe(p.c_function, p.binary, offset,
                                       p.kind == ProbeKind::Uretprobe, options_.pid);
-      case ProbeKind::Interval:
-        return backend_.attach_interval(p.c_function, p.period_ns, 0);
+      case ProbeKind::Interval:  // one CPU: `interval:s:1 { print(@x); }` prints once a second
+        return backend_.attach_perf_event(p.c_function, p.kind, PERF_COUNT_SW_CPU_CLOCK,
+                                          p.period_ns, 0, -1);
+      case ProbeKind::Profile:
+        return attach_everywhere(p, PERF_COUNT_SW_CPU_CLOCK);
+      case ProbeKind::Software:
+        return attach_everywhere(p, p.perf_config);
       case ProbeKind::Kprobe:  // refused by analysis
       case ProbeKind::Kretprobe:
         return Error("kernel probes are not supported");
     }
     return Error("unknown probe kind");
+  }
+
+  // A profile or software probe: on every CPU, or with -p on the target process wherever it runs.
+  Result<std::unique_ptr<Attachment>> attach_everywhere(const ProbeSpec &p, uint32_t config) {
+    if (options_.pid > 0)
+      return backend_.attach_perf_event(p.c_function, p.kind, config, p.period_ns, -1,
+                                        options_.pid);
+    auto group = std::make_unique<AttachmentGroup>();
+    for (int cpu : online_cpus()) {
+      auto a = backend_.attach_perf_event(p.c_function, p.kind, config, p.period_ns, cpu, -1);
+      if (!a) return std::move(a).error();
+      group->parts.push_back(std::move(*a));
+    }
+    return std::unique_ptr<Attachment>(std::move(group));
   }
 
   Result<void> attach_all(const Resolved &r) {

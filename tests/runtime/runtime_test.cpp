@@ -109,6 +109,29 @@ TEST_F(Runtime, PidTargetsOneProcessAndItsExitEndsTracing) {
   expect_nothing_left_attached();
 }
 
+// profile fires on every CPU at the rate given; with -p only while the target runs.
+TEST_F(Runtime, ProfileSamplesTheTargetProcessOnly) {
+  Background busy({kCCalls, "100000000000", "0"});  // calls f() for far longer than the test
+  std::string target = std::to_string(busy.pid());
+  RunResult r = utrace({"-q", "-p", target, "-e",
+                        "profile:hz:200 { @[pid == " + target +
+                            ", comm] = count(); } "
+                            "interval:ms:1000 { exit(); }"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_GT(map_value(r.out, "@[1, calls]"), 50) << r.out;
+  EXPECT_EQ(r.out.find("@[0"), std::string::npos) << r.out;
+}
+
+// software events: the -c command's page faults (exec and its first touches cause some).
+TEST_F(Runtime, SoftwareEventsCountPageFaults) {
+  RunResult r = utrace({"-q", "-c", kCCalls + " 1 0", "-e",
+                        "software:page-faults:1 /pid == cpid/ { @faults = count(); } "
+                        "software:cpu-clock:1000000 { @ticks = count(); }"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_GT(map_value(r.out, "@faults"), 10) << r.out;
+  EXPECT_NE(r.out.find("@ticks: "), std::string::npos) << r.out;
+}
+
 TEST_F(Runtime, PidMustBeALiveProcess) {
   RunResult r = utrace({"-p", "999999999", "-e", "BEGIN { }"});
   EXPECT_EQ(r.exit_code, 1);

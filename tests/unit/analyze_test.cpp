@@ -242,6 +242,18 @@ TEST(Analyze, KernelProbesParseAndAreRefusedWithTheReason) {
             std::string::npos);
 }
 
+TEST(Analyze, ProfileAndSoftwareAttachPoints) {
+  EXPECT_EQ(errors_of("profile:hz:99 { @[ustack, reg(\"ip\")] = count(); } p:ms:10 { } "
+                      "software:page-faults:100 { } s:cs { } software:cpu-clock { }"),
+            "");
+  std::string e =
+      errors_of("software:nope { } software:page-faults:x { } profile:hz:0 { } p:d:1 { }");
+  for (const char *expected :
+       {"unknown software event 'nope'", "software count must be a positive integer, not 'x'",
+        "profile count must be a positive integer, not '0'", "unknown profile unit 'd'"})
+    EXPECT_NE(e.find(expected), std::string::npos) << expected << "\n" << e;
+}
+
 TEST(Analyze, RegTakesAnX86RegisterName) {
   EXPECT_EQ(
       errors_of(R"(uprobe:/bin/sh:main { @a = usym(reg("ip")); @b = reg("sp") + reg("r15"); })"),
@@ -253,8 +265,10 @@ TEST(Analyze, RegTakesAnX86RegisterName) {
       << e;
   EXPECT_NE(e.find("HINT: did you mean 'ip'?"), std::string::npos) << e;
   EXPECT_NE(e.find("reg() takes a register name as a string literal"), std::string::npos) << e;
-  EXPECT_NE(e.find("reg() can only be used in uprobes, uretprobes and interval probes"),
-            std::string::npos)
+  EXPECT_NE(
+      e.find(
+          "reg() can only be used in uprobes, uretprobes, interval, profile and software probes"),
+      std::string::npos)
       << e;
   EXPECT_NE(e.find("the func builtin can only be used in uprobes and uretprobes"),
             std::string::npos)
@@ -275,7 +289,8 @@ TEST(Analyze, UstackTakesAModeAndALimit) {
         "ustack() takes a mode (bpftrace or perf) and a frame limit (an integer)",
         "ustack cannot be read in the body of a for loop over a map",
         "ustack() cannot be used in the body of a for loop over a map",
-        "the ustack builtin can only be used in uprobes, uretprobes and interval probes"})
+        "the ustack builtin can only be used in uprobes, uretprobes, interval, profile and "
+        "software probes"})
     EXPECT_NE(e.find(expected), std::string::npos) << expected << "\n" << e;
 }
 
