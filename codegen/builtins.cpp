@@ -323,6 +323,59 @@ std::string lower_reg(LowerContext &lc, const ast::Call &call) {
   return "(u64)ctx->" + std::string(perf ? "regs." : "") + name;
 }
 
+// strncmp(a, b, n): 0 when the strings' first n characters are equal (up to a NUL), as C's.
+Type check_strncmp(CallCheck &c) {
+  for (size_t i = 0; i < 2; ++i)
+    if (!c.arg_types[i].is_none() && !c.arg_types[i].is_string())
+      c.diags.error(c.call.args[i]->range,
+                    "strncmp() compares strings, not " + c.arg_types[i].str());
+  if (c.call.args[2]->kind != ast::Expr::Kind::Integer)
+    c.diags.error(c.call.args[2]->range, "strncmp() length must be an integer literal");
+  return Type::integer(64, false);
+}
+
+std::string lower_strncmp(LowerContext &lc, const ast::Call &call) {
+  std::string a = lc.expr(*call.args[0]), b = lc.expr(*call.args[1]);
+  uint64_t n = ast::as<ast::Integer>(*call.args[2]).value;
+  uint32_t room =
+      std::min(lc.sema().type_of(*call.args[0]).size, lc.sema().type_of(*call.args[1]).size);
+  return "(u64)!ut_streq(" + a + ", " + b + ", " + std::to_string(std::min<uint64_t>(n, room)) +
+         ")";
+}
+
+// strcontains(haystack, needle): 1 when needle occurs in haystack.
+Type check_strcontains(CallCheck &c) {
+  for (size_t i = 0; i < 2; ++i)
+    if (!c.arg_types[i].is_none() && !c.arg_types[i].is_string())
+      c.diags.error(c.call.args[i]->range,
+                    "strcontains() takes strings, not " + c.arg_types[i].str());
+  return Type::integer(64, false);
+}
+
+std::string lower_strcontains(LowerContext &lc, const ast::Call &call) {
+  std::string hay = lc.expr(*call.args[0]), needle = lc.expr(*call.args[1]);
+  return "(u64)ut_strcontains(" + hay + ", " +
+         std::to_string(lc.sema().type_of(*call.args[0]).size) + ", " + needle + ", " +
+         std::to_string(lc.sema().type_of(*call.args[1]).size) + ")";
+}
+
+// bswap(n): the bytes of an integer in reverse order, at its own width.
+Type check_bswap(CallCheck &c) {
+  const Type &t = c.arg_types[0];
+  if (!t.is_none() && !t.is_integer()) {
+    c.diags.error(c.call.args[0]->range, "bswap() takes an integer, not " + t.str());
+    return Type::none();
+  }
+  return t.is_none() ? t : Type::integer(t.bits, false);
+}
+
+std::string lower_bswap(LowerContext &lc, const ast::Call &call) {
+  uint32_t bits = lc.sema().type_of(*call.args[0]).bits;
+  std::string v = lc.expr(*call.args[0]);
+  if (bits == 8) return "(u8)(" + v + ")";
+  return "__builtin_bswap" + std::to_string(bits) + "((u" + std::to_string(bits) + ")(" + v + "))";
+}
+
 // usym(address): the symbol the address is in, in the process that hit the probe.
 Type check_usym(CallCheck &c) {
   if (!c.arg_types[0].is_none() && !c.arg_types[0].is_scalar())
@@ -358,6 +411,9 @@ const BuiltinFunction kFunctions[] = {
     {"str", 1, 2, check_str, lower_str, /*positional_as_text=*/true},
     {"buf", 2, 2, check_buf, lower_buf},
     {"usym", 1, 1, check_usym, lower_usym},
+    {"strncmp", 3, 3, check_strncmp, lower_strncmp},
+    {"strcontains", 2, 2, check_strcontains, lower_strcontains},
+    {"bswap", 1, 1, check_bswap, lower_bswap},
     {"reg", 1, 1, check_reg, lower_reg, false, false, false, /*reads_registers=*/true},
     {"ustack", 0, 2, check_ustack, lower_ustack, false, false, /*word_args=*/true,
      /*reads_registers=*/true},

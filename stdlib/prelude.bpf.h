@@ -126,6 +126,24 @@ static __always_inline int ut_streq(const char *a, const char *b, u32 n)
   return 1;
 }
 
+/* 1 when `needle` (of at most nn bytes with its NUL) occurs in `hay` (hn bytes). */
+static __always_inline int ut_strcontains(const char *hay, u32 hn, const char *needle, u32 nn)
+{
+  if (needle[0] == 0)
+    return 1;
+  for (u32 start = 0; start < hn; start++) {
+    if (hay[start] == 0)
+      return 0;
+    for (u32 j = 0; j < nn && start + j < hn; j++) {
+      if (needle[j] == 0)
+        return 1;
+      if (hay[start + j] != needle[j])
+        break;
+    }
+  }
+  return 0;
+}
+
 static __always_inline s64 ut_smod(s64 a, s64 b)
 {
   if (b == 0)

@@ -132,6 +132,14 @@ TEST_F(Runtime, SoftwareEventsCountPageFaults) {
   EXPECT_NE(r.out.find("@ticks: "), std::string::npos) << r.out;
 }
 
+TEST_F(Runtime, StrncmpStrcontainsAndBswap) {
+  RunResult r = run_quiet(
+      R"(BEGIN { printf("%d %d %d %d %d %d\n", strncmp("hello", "help", 3), strncmp("hello", "help", 4), strcontains("hello world", "o w"), strcontains("hello", "xyz"), strcontains("abc", ""), strcontains(comm, "utr"));
+                 printf("%x %x %x %x\n", bswap((uint16)0x1234), bswap((uint32)0x12345678), bswap(0x0102030405060708), bswap((uint8)7)); exit(); })");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "0 1 1 0 1 1\n3412 78563412 807060504030201 7\n\n\n") << r.err;
+}
+
 TEST_F(Runtime, PidMustBeALiveProcess) {
   RunResult r = utrace({"-p", "999999999", "-e", "BEGIN { }"});
   EXPECT_EQ(r.exit_code, 1);

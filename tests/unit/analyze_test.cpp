@@ -254,6 +254,17 @@ TEST(Analyze, ProfileAndSoftwareAttachPoints) {
     EXPECT_NE(e.find(expected), std::string::npos) << expected << "\n" << e;
 }
 
+TEST(Analyze, StringAndByteFunctionsCheckTheirArguments) {
+  std::string e = errors_of(
+      "BEGIN { $a = strncmp(1, \"x\", 1); $b = strncmp(\"a\", \"b\", $a); $c = strcontains(\"a\", "
+      "2); "
+      "$d = bswap(\"s\"); }");
+  for (const char *expected :
+       {"strncmp() compares strings, not int64", "strncmp() length must be an integer literal",
+        "strcontains() takes strings, not int64", "bswap() takes an integer, not string[2]"})
+    EXPECT_NE(e.find(expected), std::string::npos) << expected << "\n" << e;
+}
+
 TEST(Analyze, RegTakesAnX86RegisterName) {
   EXPECT_EQ(
       errors_of(R"(uprobe:/bin/sh:main { @a = usym(reg("ip")); @b = reg("sp") + reg("r15"); })"),
