@@ -12,6 +12,7 @@
 #include <map>
 #include <optional>
 
+#include "runtime/binary_path.h"
 #include "runtime/child.h"
 #include "runtime/elf.h"
 #include "runtime/map_reader.h"
@@ -48,6 +49,7 @@ void install_signal_handlers() {
 struct Resolved {
   std::map<std::string, ElfFile> files;
   std::vector<uint64_t> probe_offsets;  // per plan.probes entry (0 for non-uprobes)
+  std::vector<std::string> binaries;    // per plan.probes entry: the uprobe's file, resolved
   std::vector<std::string> defines;
 };
 
@@ -140,9 +142,14 @@ class SessionRun {
   bool resolve(Resolved &r, Diagnostics &diags) {
     for (const ProbeSpec &p : plan_.probes) {
       uint64_t offset = 0;
-      const std::string &binary = p.binary, &symbol = p.symbol;
-      if (!binary.empty()) {
-        if (access(binary.c_str(), X_OK) != 0) {
+      std::string binary;
+      const std::string &symbol = p.symbol;
+      if (!p.binary.empty()) {
+        auto found = resolve_binary(p.binary, options_.pid);
+        if (found) binary = *found;
+        if (!found) {
+          diags.error(p.range, found.error().message());
+        } else if (access(binary.c_str(), R_OK) != 0) {
           diags.error(p.range,
                       "uprobe target file '" + binary + "' does not exist or is not executable");
         } else if (auto elf = open_elf(r, binary); !elf) {
@@ -154,9 +161,12 @@ class SessionRun {
         }
       }
       r.probe_offsets.push_back(offset);
+      r.binaries.push_back(binary);
     }
     for (const codegen::SymbolRef &s : plan_.symbols) {
-      auto elf = open_elf(r, s.binary);
+      auto path = resolve_binary(s.binary, options_.pid);
+      if (!path) continue;  // reported with its probe
+      auto elf = open_elf(r, *path);
       if (!elf) continue;  // reported with its probe
       auto sym = (*elf)->find_symbol(s.symbol);
       if (!sym) {
@@ -183,15 +193,16 @@ class SessionRun {
     return {};
   }
 
-  Result<std::unique_ptr<Attachment>> attach(const ProbeSpec &p, uint64_t offset) {
+  Result<std::unique_ptr<Attachment>> attach(const ProbeSpec &p, const std::string &binary,
+                                             uint64_t offset) {
     switch (p.kind) {
       case ProbeKind::Begin:
       case ProbeKind::End:
         return std::unique_ptr<Attachment>();
       case ProbeKind::Uprobe:
       case ProbeKind::Uretprobe:
-        return backend_.attach_uprobe(p.c_function, p.binary, offset,
-                                      p.kind == ProbeKind::Uretprobe, options_.pid);
+        return backend_.attach_uprobe(p.c_function, binary, offset, p.kind == ProbeKind::Uretprobe,
+                                      options_.pid);
       case ProbeKind::Interval:  // one CPU: `interval:s:1 { print(@x); }` prints once a second
         return backend_.attach_perf_event(p.c_function, p.kind, PERF_COUNT_SW_CPU_CLOCK,
                                           p.period_ns, 0, -1);
@@ -223,7 +234,7 @@ class SessionRun {
   Result<void> attach_all(const Resolved &r) {
     for (size_t i = 0; i < plan_.probes.size(); ++i) {
       const ProbeSpec &p = plan_.probes[i];
-      auto a = attach(p, r.probe_offsets[i]);
+      auto a = attach(p, r.binaries[i], r.probe_offsets[i]);
       if (!a) return std::move(a).error().context(p.name);
       if (*a) attachments_.push_back(std::move(*a));
     }

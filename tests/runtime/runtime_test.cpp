@@ -140,6 +140,24 @@ TEST_F(Runtime, StrncmpStrcontainsAndBswap) {
   EXPECT_EQ(r.out, "0 1 1 0 1 1\n3412 78563412 807060504030201 7\n\n\n") << r.err;
 }
 
+// A library named as the dynamic linker knows it: libc, c, libc.so.6.
+TEST_F(Runtime, UprobesOnLibrariesByName) {
+  for (const char *lib : {"libc", "c", "libc.so.6"}) {
+    RunResult r =
+        utrace({"-q", "-c", kCCalls + " 1 0", "-e",
+                std::string("uprobe:") + lib + ":usleep /pid == cpid/ { @calls = count(); } " +
+                    "uretprobe:" + lib + ":usleep /pid == cpid/ { @returns = count(); }"});
+    EXPECT_EQ(r.exit_code, 0) << lib << ": " << r.err;
+    EXPECT_EQ(r.out, "\n\n@calls: 1\n@returns: 1\n") << lib << ": " << r.err;
+  }
+  RunResult r = utrace({"-e", "uprobe:libnosuch:f { }"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("'libnosuch' is not a path, a program on $PATH or a library the dynamic "
+                       "linker knows"),
+            std::string::npos)
+      << r.err;
+}
+
 TEST_F(Runtime, PidMustBeALiveProcess) {
   RunResult r = utrace({"-p", "999999999", "-e", "BEGIN { }"});
   EXPECT_EQ(r.exit_code, 1);
