@@ -31,6 +31,8 @@ struct ProbeSpec {
   std::string c_function;    // "probe_0"
   std::string binary;        // uprobe: the ELF file
   std::string symbol;        // uprobe: the function
+  uint64_t symbol_offset = 0;       // uprobe: bytes into the function (`main+12`)
+  std::optional<uint64_t> address;  // uprobe: a virtual address in the binary instead
   uint64_t period_ns = 0;    // interval, profile: nanoseconds; software: events
   uint32_t perf_config = 0;  // software: the PERF_COUNT_SW_* event
   Range range;               // the attach point in the script, for errors

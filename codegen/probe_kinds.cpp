@@ -26,9 +26,41 @@ bool parse_uprobe(const ast::AttachPoint &ap, AttachInfo &out, Diagnostics &diag
     return false;
   }
   out.binary = ap.parts[1];
-  out.symbol = ap.parts[2];
+  const std::string &where = ap.parts[2];
   out.name = std::string(out.kind == ProbeKind::Uprobe ? "uprobe" : "uretprobe") + ":" +
-             out.binary + ":" + out.symbol;
+             out.binary + ":" + where;
+  // An address (0x401136), `symbol+offset` (main+12, main+0x1c), or a symbol.
+  auto number = [](const std::string &text) -> std::optional<uint64_t> {
+    if (text.empty() || text.size() > 18) return std::nullopt;
+    bool hex = text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+    for (size_t i = hex ? 2 : 0; i < text.size(); ++i)
+      if (!(hex ? isxdigit(static_cast<unsigned char>(text[i]))
+                : isdigit(static_cast<unsigned char>(text[i]))))
+        return std::nullopt;
+    return std::stoull(text, nullptr, hex ? 16 : 10);
+  };
+  if (where.size() > 2 && where.rfind("0x", 0) == 0) {
+    if (auto a = number(where)) {
+      out.address = *a;
+      return true;
+    }
+  }
+  size_t plus = where.rfind('+');
+  if (plus != std::string::npos && plus > 0) {
+    auto offset = number(where.substr(plus + 1));
+    if (!offset) {
+      diags.error(ap.range, "the offset in '" + where + "' must be a number (main+12, main+0x1c)");
+      return false;
+    }
+    if (out.kind == ProbeKind::Uretprobe && *offset != 0) {
+      diags.error(ap.range, "a uretprobe goes on a whole function, not at an offset into it");
+      return false;
+    }
+    out.symbol = where.substr(0, plus);
+    out.symbol_offset = *offset;
+    return true;
+  }
+  out.symbol = where;
   return true;
 }
 

@@ -14,6 +14,7 @@
 
 #include "runtime/binary_path.h"
 #include "runtime/child.h"
+#include "runtime/disassembler.h"
 #include "runtime/elf.h"
 #include "runtime/map_reader.h"
 #include "runtime/printf.h"
@@ -139,11 +140,54 @@ class SessionRun {
     return &r.files.emplace(path, std::move(*elf)).first->second;
   }
 
+  // Where in the file a uprobe goes: a symbol, `symbol+offset` or an address, always at the
+  // first byte of an instruction (checked by disassembling the function up to there): a uprobe
+  // inside an instruction would corrupt the traced program.
+  static Result<uint64_t> probe_offset(const ElfFile &elf, const ProbeSpec &p) {
+    uint64_t address = 0;
+    const ElfSymbol *function = nullptr;
+    ElfSymbol found;
+    if (p.address) {
+      address = *p.address;
+      function = elf.function_at(address);
+    } else {
+      auto sym = elf.find_symbol(p.symbol);
+      if (!sym) return std::move(sym).error();
+      found = *sym;
+      function = &found;
+      if (found.size > 0 && p.symbol_offset >= found.size)
+        return Error(p.symbol + "+" + std::to_string(p.symbol_offset) + " is past the end of " +
+                     p.symbol + " (" + std::to_string(found.size) + " bytes)");
+      address = found.address + p.symbol_offset;
+    }
+    if (function && address > function->address) {
+      uint64_t into = address - function->address;
+      uint64_t length = function->size > 0 ? function->size : into + 16;
+      auto code = elf.bytes(function->address, length);
+      if (!code) return std::move(code).error();
+      // A function of unknown size is decoded a little past the probe: its last instruction may
+      // be cut there, which is not an error.
+      auto instructions = disassemble_x86_64(*code, /*whole=*/function->size > 0);
+      uint64_t start = 0;
+      if (instructions)
+        for (const Instruction &i : *instructions)
+          if (i.offset <= into) start = i.offset;
+      if (!instructions || start != into)
+        return Error(function->name + "+" + std::to_string(into) +
+                     " is not the first byte of an instruction" +
+                     (instructions ? " (the instruction there starts at " + function->name + "+" +
+                                         std::to_string(start) + ")"
+                                   : ""));
+    }
+    auto offset = elf.file_offset(address);
+    if (!offset) return std::move(offset).error();
+    return *offset;
+  }
+
   bool resolve(Resolved &r, Diagnostics &diags) {
     for (const ProbeSpec &p : plan_.probes) {
       uint64_t offset = 0;
       std::string binary;
-      const std::string &symbol = p.symbol;
       if (!p.binary.empty()) {
         auto found = resolve_binary(p.binary, options_.pid);
         if (found) binary = *found;
@@ -154,10 +198,10 @@ class SessionRun {
                       "uprobe target file '" + binary + "' does not exist or is not executable");
         } else if (auto elf = open_elf(r, binary); !elf) {
           diags.error(p.range, "cannot read '" + binary + "': " + elf.error().message());
-        } else if (auto sym = (*elf)->find_symbol(symbol); !sym) {
-          diags.error(p.range, sym.error().message());
+        } else if (auto where = probe_offset(**elf, p); !where) {
+          diags.error(p.range, where.error().message());
         } else {
-          offset = sym->file_offset;
+          offset = *where;
         }
       }
       r.probe_offsets.push_back(offset);

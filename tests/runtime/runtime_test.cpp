@@ -1,5 +1,6 @@
 // Runtime tests: the real utrace binary, real BPF in the kernel, real tracee programs, checked by
 // what utrace prints. They need root; under CI (CI=true) they must run, elsewhere they skip.
+#include "runtime/elf.h"
 #include "tests/runtime/runtime_fixture.h"
 
 namespace ut {
@@ -156,6 +157,34 @@ TEST_F(Runtime, UprobesOnLibrariesByName) {
                        "linker knows"),
             std::string::npos)
       << r.err;
+}
+
+// symbol+offset and addresses, only at an instruction's first byte (LLVM's disassembler says).
+TEST_F(Runtime, UprobesAtAnOffsetOrAnAddress) {
+  std::string binary = std::filesystem::canonical(kCCalls).string();
+  auto elf = runtime::ElfFile::open(binary);
+  ASSERT_TRUE(elf.ok());
+  auto f = elf->find_symbol("f");
+  ASSERT_TRUE(f.ok());
+  // calls.c is built with -O0: f starts with push %rbp (1 byte), mov %rsp,%rbp (3 bytes).
+  char address[32];
+  snprintf(address, sizeof(address), "0x%llx", static_cast<unsigned long long>(f->address + 4));
+  RunResult r = utrace({"-q", "-c", binary + " 7 0", "-e",
+                        "uprobe:" + binary + ":f+1 { @one = count(); } uprobe:" + binary +
+                            ":f+0x4 { @four = count(); } uprobe:" + binary + ":" + address +
+                            " { @address = count(); }"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "\n\n@address: 7\n@four: 7\n@one: 7\n") << r.err;
+
+  r = utrace({"-e", "uprobe:" + binary + ":f+2 { }"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("ERROR: f+2 is not the first byte of an instruction (the instruction "
+                       "there starts at f+1)"),
+            std::string::npos)
+      << r.err;
+  r = utrace({"-e", "uprobe:" + binary + ":f+100000 { }"});
+  EXPECT_NE(r.err.find("f+100000 is past the end of f"), std::string::npos) << r.err;
+  expect_nothing_left_attached();
 }
 
 TEST_F(Runtime, PidMustBeALiveProcess) {

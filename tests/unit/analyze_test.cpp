@@ -265,6 +265,19 @@ TEST(Analyze, StringAndByteFunctionsCheckTheirArguments) {
     EXPECT_NE(e.find(expected), std::string::npos) << expected << "\n" << e;
 }
 
+TEST(Analyze, UprobeOffsetsAndAddressesParse) {
+  EXPECT_EQ(errors_of("uprobe:/bin/sh:main+12 { } uprobe:/bin/sh:main+0x1c { } "
+                      "uprobe:/bin/sh:0x401136 { } uretprobe:/bin/sh:main+0 { }"),
+            "");
+  std::string e = errors_of("uprobe:/bin/sh:main+zz { } uretprobe:/bin/sh:main+4 { }");
+  EXPECT_NE(e.find("the offset in 'main+zz' must be a number (main+12, main+0x1c)"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("a uretprobe goes on a whole function, not at an offset into it"),
+            std::string::npos)
+      << e;
+}
+
 TEST(Analyze, RegTakesAnX86RegisterName) {
   EXPECT_EQ(
       errors_of(R"(uprobe:/bin/sh:main { @a = usym(reg("ip")); @b = reg("sp") + reg("r15"); })"),
