@@ -13,6 +13,7 @@
 #include "parser/parse.h"
 #include "runtime/bpf_backend.h"
 #include "runtime/child.h"
+#include "runtime/listing.h"
 #include "runtime/output.h"
 #include "runtime/preflight.h"
 #include "runtime/session.h"
@@ -33,6 +34,7 @@ const char kUsage[] =
     "    -o FILE        write the output to FILE instead of stdout\n"
     "    -c 'CMD'       run CMD with the probes in place; stop when it exits\n"
     "    -p PID         trace process PID only (uprobes); stop when it exits\n"
+    "    -l [PATTERN]   list probes: uprobe:BINARY:FUNC* lists a binary's functions\n"
     "    -v             say where the BPF object came from (cache or compiler) and how long it "
     "took\n"
     "    --no-cache     compile without the compile cache (see UTRACE_CACHE_DIR)\n"
@@ -56,6 +58,7 @@ struct Options {
   std::string command;
   bool has_command = false;
   pid_t pid = 0;
+  bool list = false;
   std::vector<std::string> params;  // positional parameters $1, $2...
 };
 
@@ -69,7 +72,7 @@ std::optional<int> parse_options(int argc, char **argv, Options &opt) {
       {nullptr, 0, nullptr, 0},
   };
   int c;
-  while ((c = getopt_long(argc, argv, "+e:qvf:o:c:p:hV", kLong, nullptr)) != -1) {
+  while ((c = getopt_long(argc, argv, "+e:qvf:o:c:p:lhV", kLong, nullptr)) != -1) {
     switch (c) {
       case 'e':
         opt.program = optarg;
@@ -123,6 +126,9 @@ std::optional<int> parse_options(int argc, char **argv, Options &opt) {
           return 1;
         }
         break;
+      case 'l':
+        opt.list = true;
+        break;
       case 'h':
         runtime::make_text_output(stdout)->raw(kUsage);
         return 0;
@@ -138,6 +144,7 @@ std::optional<int> parse_options(int argc, char **argv, Options &opt) {
     std::cerr << "ERROR: -p and -c cannot be used together\n";
     return 1;
   }
+  if (opt.list) return std::nullopt;  // the pattern, if any, is the next argument
   if (!opt.has_program) {
     if (optind >= argc) {
       std::cerr << "ERROR: no program given: use -e 'program' or a script file\n\n" << kUsage;
@@ -179,6 +186,14 @@ std::optional<SourceFile> read_source(const Options &opt) {
 int run(int argc, char **argv) {
   Options opt;
   if (auto rc = parse_options(argc, argv, opt)) return *rc;
+  if (opt.list) {
+    std::string pattern = optind < argc ? argv[optind] : "";
+    if (auto r = runtime::list_probes(pattern, opt.pid, stdout); !r) {
+      std::cerr << "ERROR: " << r.error().message() << "\n";
+      return 1;
+    }
+    return 0;
+  }
   auto src = read_source(opt);
   if (!src) return 1;
 

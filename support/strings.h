@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ut {
@@ -21,6 +22,28 @@ inline size_t edit_distance(const std::string &a, const std::string &b) {
     }
   }
   return row[b.size()];
+}
+
+// Shell-style matching of `text` against `pattern`: '*' is any run of characters, '?' any one
+// character, everything else itself.
+inline bool glob_match(std::string_view pattern, std::string_view text) {
+  size_t p = 0, t = 0, star = std::string_view::npos, resume = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
+      ++p;
+      ++t;
+    } else if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      resume = t;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      t = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
 }
 
 // The candidate closest to `word`, if it is at most two edits away; empty otherwise.

@@ -187,6 +187,28 @@ TEST_F(Runtime, UprobesAtAnOffsetOrAnAddress) {
   expect_nothing_left_attached();
 }
 
+// -l: a binary's functions as attach points, software events, errors for unknown binaries.
+TEST_F(Runtime, ListingShowsFunctionsAndEvents) {
+  std::string binary = std::filesystem::canonical(kCCalls).string();
+  RunResult r = utrace({"-l", "uprobe:" + binary + ":*a*"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("uprobe:" + binary + ":main\n"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find(":f\n"), std::string::npos) << r.out;
+  r = utrace({"-l", "uprobe:" + binary});
+  EXPECT_NE(r.out.find("uprobe:" + binary + ":f\n"), std::string::npos) << r.out;
+  r = utrace({"-l", "uprobe:/tmp/counter:main.*"});
+  EXPECT_NE(r.out.find("uprobe:/tmp/counter:main.doWork\n"), std::string::npos) << r.out;
+  r = utrace({"-l", "software:*faults*"});
+  EXPECT_EQ(r.out,
+            "software:alignment-faults:\nsoftware:emulation-faults:\nsoftware:major-faults:\n"
+            "software:minor-faults:\nsoftware:page-faults:\n");
+  r = utrace({"-l", "uprobe:nosuchlib:x"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err,
+            "ERROR: 'nosuchlib' is not a path, a program on $PATH or a library the dynamic linker "
+            "knows\n");
+}
+
 TEST_F(Runtime, PidMustBeALiveProcess) {
   RunResult r = utrace({"-p", "999999999", "-e", "BEGIN { }"});
   EXPECT_EQ(r.exit_code, 1);

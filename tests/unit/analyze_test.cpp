@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "support/strings.h"
 #include "tests/unit/test_support.h"
 
 namespace ut {
@@ -175,6 +176,17 @@ TEST(Tuples, IndexesAreChecked) {
   EXPECT_NE(errors_of("BEGIN { $x = 1; @y = $x.name; }")
                 .find("cannot access field 'name' of a value of type int64"),
             std::string::npos);
+}
+
+TEST(Strings, GlobMatchesLikeAShell) {
+  EXPECT_TRUE(glob_match("main.*", "main.doWork"));
+  EXPECT_TRUE(glob_match("*", ""));
+  EXPECT_TRUE(glob_match("m?in", "main"));
+  EXPECT_TRUE(glob_match("*fault*", "page-faults"));
+  EXPECT_TRUE(glob_match("a*b*c", "axxbyyc"));
+  EXPECT_FALSE(glob_match("a*b*c", "axxbyy"));
+  EXPECT_FALSE(glob_match("main.*", "runtime.main"));
+  EXPECT_FALSE(glob_match("", "x"));
 }
 
 TEST(Strings, OnlyEqualityComparesStrings) {
