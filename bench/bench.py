@@ -407,6 +407,19 @@ def object_source(stderr_text):
     return ("compiled" if m.group(1).startswith("compiled") else "cached"), float(m.group(2))
 
 
+def stop_run(t, tracee, tool, res, what):
+    """Stops the tracee (if any) and the tracer, records how the tracer ended and what it wrote
+    on stderr, and returns that stderr."""
+    if tracee is not None:
+        tracee.stop()
+    rc = t.stop()
+    res.after_stop(t, rc, what)
+    err = t.stderr_text()
+    res.add_stderr(err)
+    check_source(tool, err, res, what)
+    return err
+
+
 def check_source(tool, err, res, what):
     """The -v line of a utrace run (None for bpftrace); a note when the object did not come
     from where tool.expect says. Returns (matched, ms)."""
@@ -610,13 +623,7 @@ def run_events(tool, calls, n, delay_ms, work, i, timeout, tracee_timeout, res):
             res.notes.append("%s: stdout still busy %.0f s after the tracee exited"
                              % (what, max(timeout, 30.0)))
     finally:
-        if tracee is not None:
-            tracee.stop()
-        rc = t.stop()
-        res.after_stop(t, rc, what)
-        err = t.stderr_text()
-        res.add_stderr(err)
-        check_source(tool, err, res, what)
+        err = stop_run(t, tracee, tool, res, what)
     if t.thread.is_alive():
         res.notes.append("%s: stdout not read to the end; counts may be short" % what)
     # utrace: "Lost N events" on stderr as it goes, and the total once at exit.
@@ -677,13 +684,7 @@ def run_map(tool, calls, n, delay_ms, work, i, timeout, tracee_timeout, res):
         else:
             res.notes.append("%s: no VmHWM in /proc/%d/status" % (what, t.proc.pid))
     finally:
-        if tracee is not None:
-            tracee.stop()
-        rc = t.stop()
-        res.after_stop(t, rc, what)
-        err = t.stderr_text()
-        res.add_stderr(err)
-        check_source(tool, err, res, what)
+        err = stop_run(t, tracee, tool, res, what)
     if t.thread.is_alive():
         res.notes.append("%s: stdout not read to the end" % what)
     if t.counted != n:
