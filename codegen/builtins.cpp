@@ -65,6 +65,11 @@ std::string lower_attach_index(LowerContext &lc) {
   return "(u64)" + std::to_string(lc.attach_index());
 }
 
+// username: the uid, named in user space (/etc/passwd, NSS) when printed.
+std::string lower_username(LowerContext &) {
+  return "(u64)(u32)bpf_get_current_uid_gid()";
+}
+
 std::string lower_ustack_variable(LowerContext &lc) {
   return lc.user_stack(Type::ustack());
 }
@@ -94,6 +99,7 @@ const BuiltinVariable kVariables[] = {
     {"arg5", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_arg<5>,
      /*needs_command=*/false, /*reads_registers=*/true},
     {"probe", Type::of_kind(TypeKind::Probe), kAnyProbe, "", lower_attach_index},
+    {"username", Type::of_kind(TypeKind::Username), kAnyProbe, "", lower_username},
     {"func", Type::of_kind(TypeKind::Func), kUprobes, "uprobes and uretprobes", lower_attach_index},
     {"ustack", Type::ustack(), kUserContext, kUserContextText, lower_ustack_variable,
      /*needs_command=*/false, /*reads_registers=*/true},
@@ -227,6 +233,21 @@ std::string lower_str(LowerContext &lc, const ast::Call &call) {
   std::string v = lc.temp(t);
   lc.emit("bpf_probe_read_user_str(&" + v + ", sizeof(" + v + "), (void *)(" + address + "));");
   return v;
+}
+
+// time() and time(FORMAT): the wall-clock time when user space handles the event, formatted
+// with strftime(3); "%H:%M:%S\n" by default, as bpftrace.
+Type check_time(CallCheck &c) {
+  if (!c.call.args.empty() && !is_string_literal(c.call.args[0]))
+    c.diags.error(c.call.args[0]->range, "time() takes a format as a string literal");
+  return Type::none();
+}
+
+std::string lower_time(LowerContext &lc, const ast::Call &call) {
+  EventSpec action;
+  action.kind = EventKind::Time;
+  lc.send_event(action, {call.args.begin(), call.args.end()});
+  return "";
 }
 
 // buf(p, n): n bytes of user memory at p (at most kBufferSize), printed with %r, %rx or %rh.
@@ -410,6 +431,7 @@ const BuiltinFunction kFunctions[] = {
     {"exit", 0, 1, check_exit, lower_exit},
     {"str", 1, 2, check_str, lower_str, /*positional_as_text=*/true},
     {"buf", 2, 2, check_buf, lower_buf},
+    {"time", 0, 1, check_time, lower_time},
     {"usym", 1, 1, check_usym, lower_usym},
     {"strncmp", 3, 3, check_strncmp, lower_strncmp},
     {"strcontains", 2, 2, check_strcontains, lower_strcontains},

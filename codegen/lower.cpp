@@ -225,9 +225,8 @@ class Lowerer : public LowerContext {
     body_.clear();
     temp_counter_ = 0;
     indent_ = 1;
-    plan_.probes.push_back(
-        {ap.kind, ap.name, fn, ap.binary, ap.symbol, ap.symbol_offset, ap.address, ap.period_ns,
-         ap.perf_config, ap.node->range});
+    plan_.probes.push_back({ap.kind, ap.name, fn, ap.binary, ap.symbol, ap.symbol_offset,
+                            ap.address, ap.period_ns, ap.perf_config, ap.node->range});
 
     emit("u64 zero_key = 0;");
     variable_types_.clear();

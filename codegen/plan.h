@@ -27,15 +27,15 @@ enum class ProbeKind {
 // One attach point, expanded. The runtime loads `c_function` and attaches it here.
 struct ProbeSpec {
   ProbeKind kind = ProbeKind::Begin;
-  std::string name;          // as the `probe` builtin prints it: "uprobe:/tmp/counter:main.doWork"
-  std::string c_function;    // "probe_0"
-  std::string binary;        // uprobe: the ELF file
-  std::string symbol;        // uprobe: the function
+  std::string name;        // as the `probe` builtin prints it: "uprobe:/tmp/counter:main.doWork"
+  std::string c_function;  // "probe_0"
+  std::string binary;      // uprobe: the ELF file
+  std::string symbol;      // uprobe: the function
   uint64_t symbol_offset = 0;       // uprobe: bytes into the function (`main+12`)
   std::optional<uint64_t> address;  // uprobe: a virtual address in the binary instead
-  uint64_t period_ns = 0;    // interval, profile: nanoseconds; software: events
-  uint32_t perf_config = 0;  // software: the PERF_COUNT_SW_* event
-  Range range;               // the attach point in the script, for errors
+  uint64_t period_ns = 0;           // interval, profile: nanoseconds; software: events
+  uint32_t perf_config = 0;         // software: the PERF_COUNT_SW_* event
+  Range range;                      // the attach point in the script, for errors
 };
 
 // One BPF map of the generated C. The runtime opens it by `c_name`; `name` is for printing.
@@ -69,7 +69,8 @@ struct FormatSpec {
 // (print it as at exit, delete every key, zero every value), or print a value.
 // ProcessSeen: the first ustack of a process; user space reads its mappings then, so that its
 // stacks resolve even after it exits.
-enum class EventKind { Printf, Exit, PrintMap, ClearMap, ZeroMap, PrintValue, ProcessSeen };
+// Time: time(FORMAT) prints the wall-clock time, formatted in user space.
+enum class EventKind { Printf, Exit, PrintMap, ClearMap, ZeroMap, PrintValue, ProcessSeen, Time };
 
 // A field of an event record; `offset` is from the start of the record.
 struct FieldSpec {

@@ -19,13 +19,13 @@ namespace ut::codegen {
 // One attach point of a probe, parsed: `uprobe:/tmp/counter:main.doWork`.
 struct AttachInfo {
   ProbeKind kind = ProbeKind::Begin;
-  std::string name;          // canonical: "uprobe:/tmp/counter:main.doWork", "interval:s:1"
-  std::string binary;        // uprobe family
-  std::string symbol;        // uprobe family
+  std::string name;                 // canonical: "uprobe:/tmp/counter:main.doWork", "interval:s:1"
+  std::string binary;               // uprobe family
+  std::string symbol;               // uprobe family
   uint64_t symbol_offset = 0;       // uprobe: `symbol+offset`
   std::optional<uint64_t> address;  // uprobe: an address instead of a symbol
-  uint64_t period_ns = 0;    // interval, profile: nanoseconds; software: events
-  uint32_t perf_config = 0;  // software: the PERF_COUNT_SW_* event
+  uint64_t period_ns = 0;           // interval, profile: nanoseconds; software: events
+  uint32_t perf_config = 0;         // software: the PERF_COUNT_SW_* event
   const ast::AttachPoint *node = nullptr;
 };
 

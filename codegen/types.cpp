@@ -21,6 +21,8 @@ uint32_t Type::byte_size() const {
     case TypeKind::Probe:
     case TypeKind::Func:
       return 8;  // the index of the attach point in the plan
+    case TypeKind::Username:
+      return 8;  // the uid
     case TypeKind::Tuple: {
       uint32_t total = 0;
       for (const Type &e : elements) total += (e.byte_size() + 7) / 8 * 8;
@@ -87,6 +89,8 @@ std::string Type::str() const {
       return "probe";
     case TypeKind::Func:
       return "func";
+    case TypeKind::Username:
+      return "username";
     case TypeKind::Tuple: {
       std::string s = "(";
       for (size_t i = 0; i < elements.size(); ++i) s += (i ? "," : "") + elements[i].str();
@@ -128,6 +132,7 @@ std::string Type::c_type() const {
       return "struct ut_usym";
     case TypeKind::Probe:
     case TypeKind::Func:
+    case TypeKind::Username:
       return "u64";
     case TypeKind::Aggregate:
       switch (agg.kind) {

@@ -20,7 +20,8 @@ enum class TypeKind {
   Stack,
   Usym,
   Probe,
-  Func
+  Func,
+  Username
 };
 
 // How ustack prints: bpftrace's "symbol+offset" lines, or perf's "address symbol+offset (file)".
@@ -114,7 +115,7 @@ struct Type {
   bool is_stack() const { return kind == TypeKind::Stack; }
   bool is_symbolic() const {
     return kind == TypeKind::Stack || kind == TypeKind::Usym || kind == TypeKind::Probe ||
-           kind == TypeKind::Func;
+           kind == TypeKind::Func || kind == TypeKind::Username;
   }
   static Type of_kind(TypeKind k) {
     Type t;

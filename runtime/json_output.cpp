@@ -207,6 +207,7 @@ void append_value(std::string &out, const Value &v) {
     case TypeKind::Usym:
     case TypeKind::Probe:
     case TypeKind::Func:
+    case TypeKind::Username:
       append_string(out, v.text());
       break;
     case TypeKind::Aggregate:

@@ -1,5 +1,7 @@
 #include "runtime/resolver.h"
 
+#include <pwd.h>
+
 #include <algorithm>
 #include <cinttypes>
 #include <cstring>
@@ -31,6 +33,14 @@ void ValueResolver::resolve(Value &v) {
     case codegen::TypeKind::Func:
       if (index < plan_.probes.size()) v.s = plan_.probes[index].symbol;
       return;
+    case codegen::TypeKind::Username: {
+      passwd entry{}, *found = nullptr;
+      char buf[1024];
+      auto uid = static_cast<uid_t>(v.i);
+      v.s = getpwuid_r(uid, &entry, buf, sizeof(buf), &found) == 0 && found ? found->pw_name
+                                                                            : std::to_string(uid);
+      return;
+    }
     default:
       return;
   }

@@ -121,6 +121,16 @@ class SessionRun {
  private:
   bool stopping() const { return g_stop_signal != 0 || exit_requested_; }
 
+  // time(FORMAT): now, in local time, through strftime(3).
+  static std::string wall_clock_text(const std::string &format) {
+    time_t now = time(nullptr);
+    tm local{};
+    localtime_r(&now, &local);
+    char text[512];
+    size_t n = strftime(text, sizeof(text), format.c_str(), &local);
+    return std::string(text, n);
+  }
+
   static bool target_exited(int pidfd) {
     pollfd p{pidfd, POLLIN, 0};
     return poll(&p, 1, 0) > 0;
@@ -337,6 +347,10 @@ class SessionRun {
         break;
       }
       case EventKind::ProcessSeen:
+        break;
+      case EventKind::Time:
+        if (!exit_requested_ || in_end_)
+          out_.printf_text(wall_clock_text(values.empty() ? "%H:%M:%S\n" : values[0].s));
         break;
       case EventKind::ZeroMap: {
         const codegen::MapSpec &m = plan_.maps[ev.map];

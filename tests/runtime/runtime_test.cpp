@@ -1,5 +1,7 @@
 // Runtime tests: the real utrace binary, real BPF in the kernel, real tracee programs, checked by
 // what utrace prints. They need root; under CI (CI=true) they must run, elsewhere they skip.
+#include <pwd.h>
+
 #include "runtime/elf.h"
 #include "tests/runtime/runtime_fixture.h"
 
@@ -207,6 +209,20 @@ TEST_F(Runtime, ListingShowsFunctionsAndEvents) {
   EXPECT_EQ(r.err,
             "ERROR: 'nosuchlib' is not a path, a program on $PATH or a library the dynamic linker "
             "knows\n");
+}
+
+// time() formats the wall clock in user space; username names the uid.
+TEST_F(Runtime, TimeAndUsername) {
+  RunResult r = run_quiet(
+      R"(BEGIN { time("%Y|"); time(); printf("%s\n", username); @[username] = count(); exit(); })");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  time_t now = time(nullptr);
+  tm local{};
+  localtime_r(&now, &local);
+  std::string me = getpwuid(geteuid())->pw_name;
+  std::regex expected(std::to_string(1900 + local.tm_year) + R"(\|\d\d:\d\d:\d\d\n)" + me +
+                      "\n\n\n@\\[" + me + "\\]: 1\n");
+  EXPECT_TRUE(std::regex_match(r.out, expected)) << r.out << r.err;
 }
 
 TEST_F(Runtime, PidMustBeALiveProcess) {
