@@ -649,6 +649,11 @@ class Analyzer {
                             std::to_string(call.args.size()) + " provided)");
       return Type::none();
     }
+    if (f->unsafe && !options_.unsafe) {
+      error(call.range, call.name + "() is an unsafe function being used in safe mode")
+          .hint("run utrace with --unsafe to allow it");
+      return Type::none();
+    }
     if (f->reads_registers && map_loop_depth_ > 0) {
       error(call.range, call.name +
                             "() cannot be used in the body of a for loop over a map, "

@@ -168,6 +168,56 @@ std::string lower_printf(LowerContext &lc, const ast::Call &call) {
   return "";
 }
 
+// system(FORMAT, ...): printf's formatting, then the text runs as a shell command in user space
+// and its output is printed (--unsafe).
+std::string lower_system(LowerContext &lc, const ast::Call &call) {
+  std::vector<const ast::Expr *> args(call.args.begin() + 1, call.args.end());
+  EventSpec action;
+  action.kind = EventKind::System;
+  action.format = static_cast<int>(lc.sema().call_formats.at(&call));
+  lc.send_event(action, args);
+  return "";
+}
+
+// signal(SIG): sends SIG (a number, or a name as "SIGKILL" or "KILL") to the process that hit
+// the probe, from BPF (--unsafe).
+const struct {
+  const char *name;
+  int number;
+} kSignals[] = {{"HUP", 1},   {"INT", 2},   {"QUIT", 3},  {"ILL", 4},   {"TRAP", 5},
+                {"ABRT", 6},  {"BUS", 7},   {"FPE", 8},   {"KILL", 9},  {"USR1", 10},
+                {"SEGV", 11}, {"USR2", 12}, {"PIPE", 13}, {"ALRM", 14}, {"TERM", 15},
+                {"CHLD", 17}, {"CONT", 18}, {"STOP", 19}, {"TSTP", 20}};
+
+Type check_signal(CallCheck &c) {
+  const ast::Expr *a = c.call.args[0];
+  if (a->kind == ast::Expr::Kind::String) {
+    std::string name = ast::as<ast::String>(*a).value;
+    if (name.rfind("SIG", 0) == 0) name = name.substr(3);
+    for (const auto &s : kSignals)
+      if (name == s.name) return Type::none();
+    c.diags.error(a->range, "'" + ast::as<ast::String>(*a).value + "' is not a signal name");
+  } else if (!c.arg_types[0].is_none() && !c.arg_types[0].is_integer()) {
+    c.diags.error(a->range, "signal() takes a signal number or name, not " + c.arg_types[0].str());
+  }
+  return Type::none();
+}
+
+std::string lower_signal(LowerContext &lc, const ast::Call &call) {
+  const ast::Expr *a = call.args[0];
+  std::string number;
+  if (a->kind == ast::Expr::Kind::String) {
+    std::string name = ast::as<ast::String>(*a).value;
+    if (name.rfind("SIG", 0) == 0) name = name.substr(3);
+    for (const auto &s : kSignals)
+      if (name == s.name) number = std::to_string(s.number);
+  } else {
+    number = "(u32)(" + lc.expr(*a) + ")";
+  }
+  lc.emit("bpf_send_signal(" + number + ");");
+  return "";
+}
+
 Type check_uaddr(CallCheck &c) {
   if (!is_string_literal(c.call.args[0])) {
     c.diags.error(c.call.args[0]->range, "uaddr() expects a string literal: the symbol's name");
@@ -429,6 +479,9 @@ const BuiltinFunction kFunctions[] = {
     {"printf", 1, 1 + 64, check_printf, lower_printf},
     {"uaddr", 1, 1, check_uaddr, lower_uaddr},
     {"exit", 0, 1, check_exit, lower_exit},
+    {"system", 1, 1 + 64, check_printf, lower_system, false, false, false, false,
+     /*unsafe=*/true},
+    {"signal", 1, 1, check_signal, lower_signal, false, false, false, false, /*unsafe=*/true},
     {"str", 1, 2, check_str, lower_str, /*positional_as_text=*/true},
     {"buf", 2, 2, check_buf, lower_buf},
     {"time", 0, 1, check_time, lower_time},

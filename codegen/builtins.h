@@ -62,6 +62,8 @@ struct BuiltinFunction {
   bool word_args = false;
   // Reads the probe's registers (ustack), so it cannot be used in a map loop's body.
   bool reads_registers = false;
+  // Acts on the system (system(), signal()): allowed only with --unsafe.
+  bool unsafe = false;
 };
 
 const BuiltinVariable *find_variable(const std::string &name);

@@ -70,7 +70,18 @@ struct FormatSpec {
 // ProcessSeen: the first ustack of a process; user space reads its mappings then, so that its
 // stacks resolve even after it exits.
 // Time: time(FORMAT) prints the wall-clock time, formatted in user space.
-enum class EventKind { Printf, Exit, PrintMap, ClearMap, ZeroMap, PrintValue, ProcessSeen, Time };
+// System: system(FORMAT, ...) runs the formatted command (--unsafe only).
+enum class EventKind {
+  Printf,
+  Exit,
+  PrintMap,
+  ClearMap,
+  ZeroMap,
+  PrintValue,
+  ProcessSeen,
+  Time,
+  System
+};
 
 // A field of an event record; `offset` is from the start of the record.
 struct FieldSpec {

@@ -73,6 +73,7 @@ struct AnalyzeOptions {
   std::vector<std::string> params;  // the positional parameters given after the program
   bool has_command = false;         // -c was given: `cpid` is defined
   bool kernel_has_kprobes = true;   // the running kernel supports kprobes (for the message)
+  bool unsafe = false;              // --unsafe: system() and signal() are allowed
 };
 
 // Checks `prog` and collects what it means. Every error is reported in one run.

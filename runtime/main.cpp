@@ -38,6 +38,7 @@ const char kUsage[] =
     "    -v             say where the BPF object came from (cache or compiler) and how long it "
     "took\n"
     "    --no-cache     compile without the compile cache (see UTRACE_CACHE_DIR)\n"
+    "    --unsafe       allow system() and signal()\n"
     "    --dump=ast     print the syntax tree and exit (no root needed)\n"
     "    --dump=c       print the generated C and exit (no root needed)\n"
     "    -h, --help     show this help\n"
@@ -53,6 +54,7 @@ struct Options {
   bool quiet = false;
   bool verbose = false;
   bool no_cache = false;
+  bool unsafe = false;
   std::string format = "text";
   std::string output_file;
   std::string command;
@@ -65,11 +67,9 @@ struct Options {
 // Parses the command line; returns an exit code when utrace should stop right away.
 std::optional<int> parse_options(int argc, char **argv, Options &opt) {
   static const option kLong[] = {
-      {"help", no_argument, nullptr, 'h'},
-      {"version", no_argument, nullptr, 'V'},
-      {"dump", required_argument, nullptr, 'D'},
-      {"no-cache", no_argument, nullptr, 'N'},
-      {nullptr, 0, nullptr, 0},
+      {"help", no_argument, nullptr, 'h'},       {"version", no_argument, nullptr, 'V'},
+      {"dump", required_argument, nullptr, 'D'}, {"no-cache", no_argument, nullptr, 'N'},
+      {"unsafe", no_argument, nullptr, 'U'},     {nullptr, 0, nullptr, 0},
   };
   int c;
   while ((c = getopt_long(argc, argv, "+e:qvf:o:c:p:lhV", kLong, nullptr)) != -1) {
@@ -86,6 +86,9 @@ std::optional<int> parse_options(int argc, char **argv, Options &opt) {
         break;
       case 'N':
         opt.no_cache = true;
+        break;
+      case 'U':
+        opt.unsafe = true;
         break;
       case 'f':
         opt.format = optarg;
@@ -220,8 +223,8 @@ int run(int argc, char **argv) {
     out->raw(ast::dump(*prog));
     return 0;
   }
-  codegen::SemanticInfo sema =
-      codegen::analyze(*prog, diags, {opt.params, opt.has_command, runtime::kernel_has_kprobes()});
+  codegen::SemanticInfo sema = codegen::analyze(
+      *prog, diags, {opt.params, opt.has_command, runtime::kernel_has_kprobes(), opt.unsafe});
   diags.render(std::cerr, *src);
   if (diags.has_errors()) return 1;
   // Events go through a ring buffer unless the kernel has none (or UTRACE_EVENTS=perf asks).

@@ -121,6 +121,18 @@ class SessionRun {
  private:
   bool stopping() const { return g_stop_signal != 0 || exit_requested_; }
 
+  // system(): the command's standard output, as the shell ran it.
+  std::string run_command(const std::string &command) {
+    out_.flush();
+    std::string output;
+    if (FILE *p = popen(command.c_str(), "r")) {
+      char buf[4096];
+      for (size_t n; (n = fread(buf, 1, sizeof(buf), p)) > 0;) output.append(buf, n);
+      pclose(p);
+    }
+    return output;
+  }
+
   // time(FORMAT): now, in local time, through strftime(3).
   static std::string wall_clock_text(const std::string &format) {
     time_t now = time(nullptr);
@@ -347,6 +359,10 @@ class SessionRun {
         break;
       }
       case EventKind::ProcessSeen:
+        break;
+      case EventKind::System:
+        if (!exit_requested_ || in_end_)
+          out_.printf_text(run_command(format_printf(plan_.formats[ev.format], values)));
         break;
       case EventKind::Time:
         if (!exit_requested_ || in_end_)

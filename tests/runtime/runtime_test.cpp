@@ -225,6 +225,23 @@ TEST_F(Runtime, TimeAndUsername) {
   EXPECT_TRUE(std::regex_match(r.out, expected)) << r.out << r.err;
 }
 
+// system() and signal() need --unsafe; with it the command runs and the signal is delivered.
+TEST_F(Runtime, UnsafeFunctionsOnlyWithUnsafe) {
+  RunResult r = utrace({"-q", "-e", "BEGIN { system(\"echo %d\", 1); }"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("system() is an unsafe function being used in safe mode"), std::string::npos)
+      << r.err;
+  r = utrace({"-q", "--unsafe", "-e", "BEGIN { system(\"echo %d-%s\", 42, \"x\"); exit(); }"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "42-x\n\n\n");
+  // calls 100 0 is killed at f(10): 11 calls, and utrace ends with it.
+  r = utrace(
+      {"-q", "--unsafe", "-c", kCCalls + " 100 0", "-e",
+       "uprobe:" + kCCalls + ":f { @calls = count(); if (arg0 == 10) { signal(\"SIGKILL\"); } }"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "\n\n@calls: 11\n") << r.err;
+}
+
 TEST_F(Runtime, PidMustBeALiveProcess) {
   RunResult r = utrace({"-p", "999999999", "-e", "BEGIN { }"});
   EXPECT_EQ(r.exit_code, 1);
