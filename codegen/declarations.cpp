@@ -81,10 +81,12 @@ std::string Declarations::maps() {
   }
   if (!plan_.stacks_map.empty()) {
     out << "BPF_PERCPU_ARRAY(ut_stack_scratch, struct ut_stack, 1);\n"
-        << "BPF_HASH(" << plan_.stacks_map << ", u64, struct ut_stack, UT_MAP_KEYS_MAX);\n"
-        << "BPF_HASH(" << plan_.seen_processes_map << ", u32, u8, UT_MAP_KEYS_MAX);\n";
+        << "BPF_HASH(" << plan_.stacks_map << ", u64, struct ut_stack, UT_MAP_KEYS_MAX);\n";
     tables_.push_back("ut_stack_scratch");
     tables_.push_back(plan_.stacks_map);
+  }
+  if (!plan_.seen_processes_map.empty()) {
+    out << "BPF_HASH(" << plan_.seen_processes_map << ", u32, u8, UT_MAP_KEYS_MAX);\n";
     tables_.push_back(plan_.seen_processes_map);
   }
   // Per-CPU maps are read across CPUs with bpf_map_lookup_percpu_elem(), and for loops walk maps

@@ -118,7 +118,6 @@ class Lowerer : public LowerContext {
 
   std::string user_stack(const Type &t) override {
     plan_.stacks_map = "ut_stacks";
-    plan_.seen_processes_map = "ut_seen_processes";
     std::string v = temp(t);
     emit(v + ".id = ut_user_stack(ctx, " + std::to_string(t.size) + ");");
     emit(v + ".pid = bpf_get_current_pid_tgid() >> 32;");
@@ -133,7 +132,6 @@ class Lowerer : public LowerContext {
   size_t attach_index() const override { return plan_.probes.size() - 1; }
 
   void note_process(const std::string &pid_expr) override {
-    plan_.stacks_map = "ut_stacks";  // the machinery is declared together
     plan_.seen_processes_map = "ut_seen_processes";
     std::string pid = "pid" + std::to_string(temp_counter_++);
     emit("u32 " + pid + " = " + pid_expr + ";");

@@ -144,8 +144,8 @@ struct ProgramPlan {
   // Entry counts of the maps len() reads (MapSpec::length_index), kept as entries come and go.
   std::string lengths_map = "ut_lengths";
   int counters = 1;  // its size
-  // The stack trace map of ustack (frames by stack id) and the set of processes already
-  // reported with EventKind::ProcessSeen; empty when the script takes no stacks.
+  // The map of ustack's frames (by the hash of the frames), and the set of processes already
+  // reported with EventKind::ProcessSeen (ustack, usym); each empty when nothing needs it.
   std::string stacks_map;
   std::string seen_processes_map;
   // BPF callbacks (ut_callback_N) the programs pass to helpers: the bodies of map for loops.

@@ -60,12 +60,6 @@ class Reader {
 
 }  // namespace
 
-const BpfFunction *BpfObject::function(std::string_view name) const {
-  for (const BpfFunction &f : functions)
-    if (f.name == name) return &f;
-  return nullptr;
-}
-
 int BpfObject::function_index(std::string_view name) const {
   for (size_t i = 0; i < functions.size(); ++i)
     if (functions[i].name == name) return static_cast<int>(i);

@@ -47,7 +47,6 @@ struct BpfObject {
   std::string license;
   uint32_t kern_version = 0;
 
-  const BpfFunction *function(std::string_view name) const;
   // The index in `functions` of the function named `name`, or -1.
   int function_index(std::string_view name) const;
   // The index in `maps` of the map named `name`, or -1.

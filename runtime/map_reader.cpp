@@ -52,9 +52,9 @@ Result<MapSnapshot> MapReader::read(const codegen::MapSpec &map) const {
         Value v =
             map.per_cpu ? merge_aggregate(map.value, value, ncpus_) : decode(map.value, value, 0);
         std::vector<Value> keys = decode_fields(map.key_types, key);
-        if (stacks_) {
-          for (Value &k : keys) stacks_->resolve(k);
-          stacks_->resolve(v);
+        if (resolver_) {
+          for (Value &k : keys) resolver_->resolve(k);
+          resolver_->resolve(v);
         }
         snap.entries.emplace_back(std::move(keys), std::move(v));
       });

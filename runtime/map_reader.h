@@ -13,10 +13,11 @@ namespace ut::runtime {
 
 class MapReader {
  public:
-  // `ncpus`: the machine's possible CPUs, the number of slots in per-CPU map values. Stacks in
-  // keys and values are resolved with `stacks` (when given) before entries are sorted.
-  MapReader(BpfBackend &backend, int ncpus, ValueResolver *stacks = nullptr)
-      : backend_(backend), ncpus_(ncpus), stacks_(stacks) {}
+  // `ncpus`: the machine's possible CPUs, the number of slots in per-CPU map values. Stacks and
+  // other symbolic keys and values are resolved with `resolver` (when given) before entries are
+  // sorted.
+  MapReader(BpfBackend &backend, int ncpus, ValueResolver *resolver = nullptr)
+      : backend_(backend), ncpus_(ncpus), resolver_(resolver) {}
 
   // Entries ascending by value (ties by key); a scalar map never written reads as zero.
   Result<MapSnapshot> read(const codegen::MapSpec &map) const;
@@ -24,7 +25,7 @@ class MapReader {
  private:
   BpfBackend &backend_;
   int ncpus_;
-  ValueResolver *stacks_;
+  ValueResolver *resolver_;
 };
 
 // The machine's possible CPUs (/sys/devices/system/cpu/possible), at least 1.

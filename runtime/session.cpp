@@ -76,7 +76,8 @@ class SessionRun {
         static_cast<uint64_t>(now.tv_sec) * 1000000000ULL + static_cast<uint64_t>(now.tv_nsec);
     if (!options_.command.empty()) {
       std::function<void(pid_t)> on_exit;
-      if (!plan_.stacks_map.empty()) on_exit = [this](pid_t pid) { stacks_.remember(pid); };
+      if (!plan_.seen_processes_map.empty())
+        on_exit = [this](pid_t pid) { resolver_.remember(pid); };
       auto c = ChildProcess::start(options_.command, std::move(on_exit));
       if (!c) return fail(c.error());
       child.emplace(std::move(*c));
@@ -100,7 +101,7 @@ class SessionRun {
       target_fd = static_cast<int>(syscall(SYS_pidfd_open, options_.pid, 0));
       if (target_fd < 0)
         return fail(Error("process " + std::to_string(options_.pid) + ": " + strerror(errno)));
-      if (!plan_.stacks_map.empty()) stacks_.remember(options_.pid);
+      if (!plan_.seen_processes_map.empty()) resolver_.remember(options_.pid);
     }
     if (auto r = run_all(ProbeKind::Begin); !r) return fail(r.error());
     if (child) {
@@ -325,10 +326,10 @@ class SessionRun {
       values.push_back(std::move(v));
     }
     if (ev.kind == EventKind::ProcessSeen) {
-      stacks_.remember(static_cast<pid_t>(values[0].i));
+      resolver_.remember(static_cast<pid_t>(values[0].i));
       return;
     }
-    for (Value &v : values) stacks_.resolve(v);
+    for (Value &v : values) resolver_.resolve(v);
     switch (ev.kind) {
       case EventKind::Printf:
         // After exit(), only END may still print.
@@ -427,7 +428,7 @@ class SessionRun {
   // print(@m, top, div): the `top` largest entries (all when 0), values divided by `div`.
   void print_map(const codegen::MapSpec &m, int64_t top, int64_t div) {
     if (exit_requested_ && !in_end_) return;
-    auto snap = MapReader(backend_, ncpus_, &stacks_).read(m);
+    auto snap = MapReader(backend_, ncpus_, &resolver_).read(m);
     if (!snap) return report(std::move(snap).error());
     auto &entries = snap->entries;
     if (top > 0 && static_cast<size_t>(top) < entries.size())
@@ -456,7 +457,7 @@ class SessionRun {
 
   void print_maps() {
     out_.maps_begin();
-    MapReader reader(backend_, ncpus_, &stacks_);
+    MapReader reader(backend_, ncpus_, &resolver_);
     for (const codegen::MapSpec &m : plan_.maps) {
       auto snap = reader.read(m);
       if (!snap) {
@@ -475,7 +476,7 @@ class SessionRun {
   const SessionOptions &options_;
   std::vector<std::unique_ptr<Attachment>> attachments_;
   int ncpus_ = possible_cpus();
-  ValueResolver stacks_{backend_, plan_};
+  ValueResolver resolver_{backend_, plan_};
   bool exit_requested_ = false;
   bool in_end_ = false;
   uint64_t lost_reported_ = 0;
