@@ -124,7 +124,7 @@ Result<BpfObject> deserialize(std::string_view bytes, std::string_view key) {
           in_range &= rel.target < object.maps.size();
           break;
         case BpfRelocation::Kind::Function:
-          in_range &= rel.target < ninsns;
+          in_range &= rel.target < nfunctions;
           break;
         case BpfRelocation::Kind::Constant:
           break;

@@ -22,7 +22,7 @@ BpfObject sample_object() {
   f.name = "probe_0";
   f.insns = std::string(8 * 6, '\x11');
   f.relocations.push_back({BpfRelocation::Kind::MapFd, 0, 1});
-  f.relocations.push_back({BpfRelocation::Kind::Function, 2, 5});
+  f.relocations.push_back({BpfRelocation::Kind::Function, 2, 0});  // a callback: functions[0]
   o.functions.push_back(f);
   return o;
 }
@@ -39,7 +39,7 @@ TEST(BpfObject, RoundTrips) {
   EXPECT_EQ(back->map_index("ut_events"), 1);
   EXPECT_EQ(back->map_index("nope"), -1);
   ASSERT_EQ(back->function_index("probe_0"), 0);
-  EXPECT_EQ(back->functions[0].relocations[1].target, 5u);
+  EXPECT_EQ(back->functions[0].relocations[1].target, 0u);
 }
 
 TEST(BpfObject, OtherKeyIsRefused) {
@@ -61,6 +61,9 @@ TEST(BpfObject, RelocationOutsideTheProgramIsRefused) {
   EXPECT_FALSE(deserialize(serialize(o, "k"), "k").ok());
   o = sample_object();
   o.functions[0].relocations[1].insn = 5;  // a 16-byte load cannot start at the last instruction
+  EXPECT_FALSE(deserialize(serialize(o, "k"), "k").ok());
+  o = sample_object();
+  o.functions[0].relocations[1].target = 1;  // there is one function
   EXPECT_FALSE(deserialize(serialize(o, "k"), "k").ok());
 }
 
