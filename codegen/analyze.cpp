@@ -596,7 +596,7 @@ class Analyzer {
       error(id.range, std::string(v->name) + " can only be used with a command to run (-c CMD)");
       return Type::none();
     }
-    if (v->reads_registers && map_loop_depth_ > 0) {
+    if ((v->reads_context & probe_kinds()) != 0 && map_loop_depth_ > 0) {
       error(id.range, std::string(v->name) +
                           " cannot be read in the body of a for loop over a map, which runs "
                           "without the probe's registers")

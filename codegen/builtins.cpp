@@ -59,10 +59,14 @@ std::string lower_arg(LowerContext &) {
   return std::string("(s64)") + kRegs[N] + "(ctx)";
 }
 
-// probe and func are the attach point's index in the plan: the runtime prints its name, or the
-// traced function's (also in uretprobes, where bpftrace 0.17 names the caller).
-std::string lower_attach_index(LowerContext &lc) {
-  return "(u64)" + std::to_string(lc.attach_index());
+// probe and func are the attach point and the place it reached (see attach_cookie): the runtime
+// prints its name, or the traced function's (also in uretprobes, where bpftrace 0.17 names the
+// caller). A uprobe's place is known only when it fires: one wildcard program serves many.
+std::string lower_attach_cookie(LowerContext &lc) {
+  ProbeKind kind = lc.attach().kind;
+  if (kind == ProbeKind::Uprobe || kind == ProbeKind::Uretprobe)
+    return "bpf_get_attach_cookie(ctx)";
+  return std::to_string(attach_cookie(lc.attach_index(), 0)) + "ULL";
 }
 
 // username: the uid, named in user space (/etc/passwd, NSS) when printed.
@@ -87,24 +91,26 @@ const BuiltinVariable kVariables[] = {
     {"comm", Type::string(16), kAnyProbe, "", lower_comm},
     {"cpid", Type::integer(32, false), kAnyProbe, "", lower_cpid, /*needs_command=*/true},
     {"arg0", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_arg<0>,
-     /*needs_command=*/false, /*reads_registers=*/true},
+     /*needs_command=*/false, /*reads_context=*/kAnyProbe},
     {"arg1", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_arg<1>,
-     /*needs_command=*/false, /*reads_registers=*/true},
+     /*needs_command=*/false, /*reads_context=*/kAnyProbe},
     {"arg2", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_arg<2>,
-     /*needs_command=*/false, /*reads_registers=*/true},
+     /*needs_command=*/false, /*reads_context=*/kAnyProbe},
     {"arg3", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_arg<3>,
-     /*needs_command=*/false, /*reads_registers=*/true},
+     /*needs_command=*/false, /*reads_context=*/kAnyProbe},
     {"arg4", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_arg<4>,
-     /*needs_command=*/false, /*reads_registers=*/true},
+     /*needs_command=*/false, /*reads_context=*/kAnyProbe},
     {"arg5", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_arg<5>,
-     /*needs_command=*/false, /*reads_registers=*/true},
-    {"probe", Type::of_kind(TypeKind::Probe), kAnyProbe, "", lower_attach_index},
+     /*needs_command=*/false, /*reads_context=*/kAnyProbe},
+    {"probe", Type::of_kind(TypeKind::Probe), kAnyProbe, "", lower_attach_cookie,
+     /*needs_command=*/false, /*reads_context=*/kUprobes},
     {"username", Type::of_kind(TypeKind::Username), kAnyProbe, "", lower_username},
-    {"func", Type::of_kind(TypeKind::Func), kUprobes, "uprobes and uretprobes", lower_attach_index},
+    {"func", Type::of_kind(TypeKind::Func), kUprobes, "uprobes and uretprobes", lower_attach_cookie,
+     /*needs_command=*/false, /*reads_context=*/kUprobes},
     {"ustack", Type::ustack(), kUserContext, kUserContextText, lower_ustack_variable,
-     /*needs_command=*/false, /*reads_registers=*/true},
+     /*needs_command=*/false, /*reads_context=*/kAnyProbe},
     {"retval", Type::integer(), mask(ProbeKind::Uretprobe), "uretprobes", lower_retval,
-     /*needs_command=*/false, /*reads_registers=*/true},
+     /*needs_command=*/false, /*reads_context=*/kAnyProbe},
 };
 
 // ---- functions ----------------------------------------------------------------------------

@@ -35,8 +35,10 @@ struct BuiltinVariable {
   ProbeMask allowed;
   const char *allowed_text;  // for the error: "uprobes"
   std::string (*lower)(LowerContext &lc);
-  bool needs_command = false;    // only with -c (cpid)
-  bool reads_registers = false;  // reads the probe's registers (arg0, retval)
+  bool needs_command = false;  // only with -c (cpid)
+  // The probe kinds in which it reads the probe's context: registers (arg0, retval), the attach
+  // cookie (func in uprobes). Such a builtin cannot be read where the context is not at hand.
+  ProbeMask reads_context = 0;
 };
 
 // What a function's type rule sees: the call, its arguments' types, and where to report.

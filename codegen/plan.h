@@ -105,8 +105,6 @@ struct EventSpec {
   int map = -1;     // PrintMap, ClearMap, ZeroMap: index into ProgramPlan::maps
 };
 
-// An ELF symbol's address the generated C needs (`uaddr("main.counter")`). The C uses `macro`;
-// the runtime resolves the symbol and defines the macro when it compiles the program.
 // Values known only when the program is loaded, not when it is compiled (the -c child's pid).
 // The C reads each as a 64-bit immediate made of kLoadConstantTag and the constant's id (the
 // prelude's UT_LOAD_CONSTANT); the loader writes the value into that instruction, so that one
@@ -122,6 +120,15 @@ inline constexpr uint64_t kLoadConstantTag = 0x75746c6400000000ULL;  // "utld"
 inline constexpr uint64_t kCallbackTag = 0x7574636200000000ULL;  // "utcb"
 inline constexpr char kCallbackPrefix[] = "ut_callback_";
 
+// The value of `probe` and `func`: the attach point's index in ProgramPlan::probes in the high 32
+// bits and, in the low, the place it reached (one of a wildcard's functions, numbered by the
+// runtime as it attaches them; 0 for other probes). Uprobes read it with bpf_get_attach_cookie().
+inline uint64_t attach_cookie(size_t probe, uint64_t place) {
+  return static_cast<uint64_t>(probe) << 32 | place;
+}
+
+// An ELF symbol's address the generated C needs (`uaddr("main.counter")`). The C uses `macro`;
+// the runtime resolves the symbol and defines the macro when it compiles the program.
 struct SymbolRef {
   std::string macro;  // "UT_SYM_0"
   std::string binary;

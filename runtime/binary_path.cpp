@@ -1,9 +1,13 @@
 #include "runtime/binary_path.h"
 
 #include <bcc/bcc_proc.h>
+#include <glob.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <fstream>
+#include <set>
 #include <sstream>
 #include <vector>
 
@@ -45,6 +49,42 @@ Result<std::string> resolve_binary(const std::string &name, pid_t pid) {
   if (std::string lib = library(name, pid); !lib.empty()) return lib;
   return Error("'" + name +
                "' is not a path, a program on $PATH or a library the dynamic linker knows");
+}
+
+Result<std::vector<std::string>> resolve_binaries(const std::string &pattern, pid_t pid) {
+  if (pattern == "*") {
+    if (pid <= 0)
+      return Error("a uprobe on every binary ('*') needs -p PID: the files of which process?");
+    std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
+    if (!maps) return Error("cannot read the mappings of process " + std::to_string(pid));
+    std::set<std::string> files;
+    // start-end perms offset dev inode path
+    for (std::string line; std::getline(maps, line);) {
+      std::istringstream fields(line);
+      std::string range, perms, offset, dev, inode, path;
+      fields >> range >> perms >> offset >> dev >> inode;
+      std::getline(fields >> std::ws, path);
+      if (perms.size() > 2 && perms[2] == 'x' && !path.empty() && path[0] == '/')
+        files.insert(path);
+    }
+    return std::vector<std::string>(files.begin(), files.end());
+  }
+  if (pattern.find_first_of("*?[") != std::string::npos && pattern.find('/') != std::string::npos) {
+    std::vector<std::string> files;
+    glob_t matches{};
+    if (glob(pattern.c_str(), 0, nullptr, &matches) == 0) {
+      for (size_t i = 0; i < matches.gl_pathc; ++i) {
+        struct stat st {};
+        if (stat(matches.gl_pathv[i], &st) == 0 && S_ISREG(st.st_mode))
+          files.push_back(matches.gl_pathv[i]);
+      }
+    }
+    globfree(&matches);
+    return files;
+  }
+  auto one = resolve_binary(pattern, pid);
+  if (!one) return std::move(one).error();
+  return std::vector<std::string>{*one};
 }
 
 }  // namespace ut::runtime

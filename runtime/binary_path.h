@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <vector>
 
 #include "support/result.h"
 
@@ -13,5 +14,10 @@ namespace ut::runtime {
 // `name` with a '/' is a path and is taken as it is; otherwise a program on $PATH, then a
 // library through ld.so.cache (with `pid` > 0, the libraries that process has mapped first).
 Result<std::string> resolve_binary(const std::string &name, pid_t pid);
+
+// The files a uprobe's binary names: "*" is every file process `pid` has mapped executable (an
+// error without a pid), a path with wildcards every file that matches (possibly none), and any
+// other name the one file resolve_binary() finds.
+Result<std::vector<std::string>> resolve_binaries(const std::string &pattern, pid_t pid);
 
 }  // namespace ut::runtime

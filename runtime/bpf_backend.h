@@ -28,6 +28,15 @@ class Attachment {
   virtual ~Attachment();
 };
 
+// One place of a uprobe: the file offset of an instruction, the value the program reads there
+// with bpf_get_attach_cookie(), and (USDT) the file offset of a semaphore the kernel counts up
+// while the probe is attached, 0 for none.
+struct UprobeSite {
+  uint64_t file_offset = 0;
+  uint64_t cookie = 0;
+  uint64_t semaphore_offset = 0;
+};
+
 using LoadConstants = std::map<codegen::LoadConstant, uint64_t>;
 using MapEntries = std::vector<std::pair<std::string, std::string>>;  // raw key, raw value
 
@@ -41,12 +50,18 @@ class BpfBackend {
   virtual Result<void> load(const std::string &c_source, const std::vector<std::string> &defines,
                             const LoadConstants &constants = {}) = 0;
 
-  // Runs `function` when the instruction at `file_offset` of `binary` executes (in process `pid`
-  // only, when pid > 0).
-  virtual Result<std::unique_ptr<Attachment>> attach_uprobe(const std::string &function,
-                                                            const std::string &binary,
-                                                            uint64_t file_offset, bool is_return,
-                                                            pid_t pid) = 0;
+  // Runs `function` when any of `sites` of `binary` executes (in process `pid` only, when
+  // pid > 0): on entry to the instruction at each site's file offset, or when the function that
+  // starts there returns (`is_return`). The program reads the site's cookie with
+  // bpf_get_attach_cookie(). One attachment holds them all, so a thousand functions attach as
+  // one kernel object where the kernel allows it (uprobe_multi links, Linux 6.6). Sites the
+  // kernel will not probe (ENOTSUPP: an instruction uprobes cannot step over, like a `lock`
+  // prefix) are left out and their indices put in `refused`.
+  virtual Result<std::unique_ptr<Attachment>> attach_uprobes(const std::string &function,
+                                                             const std::string &binary,
+                                                             const std::vector<UprobeSite> &sites,
+                                                             bool is_return, pid_t pid,
+                                                             std::vector<size_t> &refused) = 0;
 
   // Loads the program for a probe of `kind` through the kernel's verifier without attaching it.
   virtual Result<void> verify(const std::string &function, codegen::ProbeKind kind) = 0;

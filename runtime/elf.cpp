@@ -19,6 +19,7 @@
 #include <llvm/ADT/StringExtras.h>
 #include <llvm/BinaryFormat/ELF.h>
 #include <llvm/BinaryFormat/Magic.h>
+#include <llvm/Demangle/Demangle.h>
 #include <llvm/Object/ELF.h>
 #include <llvm/Support/CRC.h>
 #include <llvm/Support/Endian.h>
@@ -166,6 +167,11 @@ Result<void> read_symbols(const ElfFile64 &ef, ElfFile64::Elf_Shdr_Range section
 }
 
 }  // namespace
+
+std::string demangle(const std::string &name) {
+  if (name.rfind("_Z", 0) != 0) return name;
+  return llvm::demangle(name);
+}
 
 ElfFile::ElfFile() = default;
 ElfFile::ElfFile(ElfFile &&) noexcept = default;

@@ -135,6 +135,10 @@ class ElfFile {
   std::string debug_path_;
 };
 
+// A C++ (Itanium ABI) symbol name as people write it, "ns::Foo::bar(int)"; any other name as it
+// is.
+std::string demangle(const std::string &name);
+
 // Where distributions install separate debug files (gdb's default debug-file-directory).
 inline constexpr std::string_view kDebugRoot = "/usr/lib/debug";
 

@@ -10,6 +10,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <fstream>
@@ -24,28 +26,70 @@
 namespace ut::runtime {
 namespace {
 
-// A perf event with a BPF program on it. Uprobes are created through the uprobe PMU, which leaves
-// no entry in uprobe_events; when BCC had to fall back to uprobe_events, that entry is removed too.
-class PerfAttachment : public Attachment {
+// File descriptors that hold attachments: BPF links and the perf events under them. Closing them
+// is the whole detach, and the kernel does the same when utrace dies.
+class FdAttachment : public Attachment {
  public:
-  PerfAttachment(int fd, std::string event_name) : fd_(fd), event_name_(std::move(event_name)) {}
-  ~PerfAttachment() override {
-    bpf_close_perf_event_fd(fd_);
-    if (!event_name_.empty() && listed_in_uprobe_events()) bpf_detach_uprobe(event_name_.c_str());
+  explicit FdAttachment(std::vector<int> fds) : fds_(std::move(fds)) {}
+  ~FdAttachment() override {
+    for (auto it = fds_.rbegin(); it != fds_.rend(); ++it) close(*it);
   }
 
  private:
-  bool listed_in_uprobe_events() const {
-    std::ifstream events("/sys/kernel/tracing/uprobe_events");
-    std::string line;
-    while (std::getline(events, line))
-      if (line.find(event_name_) != std::string::npos) return true;
-    return false;
-  }
-
-  int fd_;
-  std::string event_name_;
+  std::vector<int> fds_;
 };
+
+// ENOTSUPP: the kernel-internal errno (not in the uapi headers) with which uprobe registration
+// refuses an instruction it cannot step over.
+constexpr int kNotSupported = 524;
+
+// BPF_LINK_CREATE's uprobe_multi attributes (Linux 6.6), declared here because the uapi headers
+// utrace builds against may predate them. The layout is the kernel's ABI.
+constexpr uint32_t kTraceUprobeMulti = 48;  // enum bpf_attach_type: BPF_TRACE_UPROBE_MULTI
+constexpr uint32_t kUprobeMultiReturn = 1;  // BPF_F_UPROBE_MULTI_RETURN
+struct UprobeMultiLinkAttr {
+  uint32_t prog_fd;
+  uint32_t target_fd;
+  uint32_t attach_type;
+  uint32_t flags;
+  uint64_t path;
+  uint64_t offsets;
+  uint64_t ref_ctr_offsets;
+  uint64_t cookies;
+  uint32_t cnt;
+  uint32_t multi_flags;
+  uint32_t pid;
+};
+static_assert(sizeof(UprobeMultiLinkAttr) <= sizeof(union bpf_attr));
+
+// The uprobe PMU's type and config bits, from sysfs (perf_event_open(2) describes the files).
+struct UprobePmu {
+  int type = -1;
+  int retprobe_bit = 0;
+  int ref_ctr_shift = 32;
+};
+
+int read_int_after(const std::string &path, const std::string &prefix) {
+  std::ifstream in(path);
+  std::string text;
+  std::getline(in, text);
+  if (text.rfind(prefix, 0) != 0) return -1;
+  return atoi(text.c_str() + prefix.size());
+}
+
+const UprobePmu &uprobe_pmu() {
+  static const UprobePmu pmu = [] {
+    const std::string dir = "/sys/bus/event_source/devices/uprobe/";
+    UprobePmu p;
+    p.type = read_int_after(dir + "type", "");
+    int bit = read_int_after(dir + "format/retprobe", "config:");
+    if (bit >= 0) p.retprobe_bit = bit;
+    int shift = read_int_after(dir + "format/ref_ctr_offset", "config:");
+    if (shift >= 0) p.ref_ctr_shift = shift;
+    return p;
+  }();
+  return pmu;
+}
 
 bpf_prog_type program_type(codegen::ProbeKind kind) {
   switch (kind) {
@@ -74,6 +118,41 @@ int ring_buffer_callback(void *ctx, void *data, size_t size) {
 
 long bpf(int cmd, union bpf_attr &attr) {
   return syscall(__NR_bpf, cmd, &attr, sizeof(attr));
+}
+
+// Whether this kernel has uprobe_multi links: a program loaded for them, linked to a path that is
+// not a regular file, fails with EBADF where they exist and EINVAL where they do not.
+// UTRACE_NO_UPROBE_MULTI=1 makes utrace use one perf event per site, as on older kernels.
+bool kernel_has_uprobe_multi() {
+  if (const char *off = getenv("UTRACE_NO_UPROBE_MULTI"); off && *off && strcmp(off, "0") != 0)
+    return false;
+  static const bool has = [] {
+    bpf_insn insns[] = {{BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0},
+                        {BPF_JMP | BPF_EXIT, 0, 0, 0, 0}};
+    union bpf_attr attr {};
+    attr.prog_type = BPF_PROG_TYPE_KPROBE;
+    attr.expected_attach_type = kTraceUprobeMulti;
+    attr.insns = reinterpret_cast<uint64_t>(insns);
+    attr.insn_cnt = 2;
+    attr.license = reinterpret_cast<uint64_t>("GPL");
+    int prog = static_cast<int>(bpf(BPF_PROG_LOAD, attr));
+    if (prog < 0) return false;
+    uint64_t offset = 0;
+    union bpf_attr link {};
+    UprobeMultiLinkAttr m{};
+    m.prog_fd = static_cast<uint32_t>(prog);
+    m.attach_type = kTraceUprobeMulti;
+    m.path = reinterpret_cast<uint64_t>("/");
+    m.offsets = reinterpret_cast<uint64_t>(&offset);
+    m.cnt = 1;
+    memcpy(&link, &m, sizeof(m));
+    int fd = static_cast<int>(bpf(BPF_LINK_CREATE, link));
+    int error = errno;
+    if (fd >= 0) close(fd);
+    close(prog);
+    return fd < 0 && error == EBADF;
+  }();
+  return has;
 }
 
 // A kernel object name: at most 15 characters of [A-Za-z0-9_.].
@@ -137,21 +216,41 @@ class KernelBackend : public BpfBackend {
     return create_maps();
   }
 
-  Result<std::unique_ptr<Attachment>> attach_uprobe(const std::string &function,
-                                                    const std::string &binary, uint64_t file_offset,
-                                                    bool is_return, pid_t pid) override {
-    auto fd = program_fd(function, program_type(codegen::ProbeKind::Uprobe));
-    if (!fd) return std::move(fd).error();
-    std::string event = "utrace_" + std::to_string(getpid()) + "_" + std::to_string(next_event_++);
-    int perf_fd =
-        bpf_attach_uprobe(*fd, is_return ? BPF_PROBE_RETURN : BPF_PROBE_ENTRY, event.c_str(),
-                          binary.c_str(), file_offset, pid > 0 ? pid : -1, 0);
-    if (perf_fd < 0) return Error("cannot attach a uprobe to " + binary + ": " + strerror(errno));
-    return std::unique_ptr<Attachment>(new PerfAttachment(perf_fd, event));
+  Result<std::unique_ptr<Attachment>> attach_uprobes(const std::string &function,
+                                                     const std::string &binary,
+                                                     const std::vector<UprobeSite> &sites,
+                                                     bool is_return, pid_t pid,
+                                                     std::vector<size_t> &refused) override {
+    std::vector<int> fds;
+    Result<void> attached;
+    std::vector<size_t> all(sites.size());
+    for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+    if (kernel_has_uprobe_multi()) {
+      auto fd = program_fd(function, program_type(codegen::ProbeKind::Uprobe), kTraceUprobeMulti);
+      if (!fd) return std::move(fd).error();
+      attached = link_uprobe_multi(*fd, binary, sites, all, is_return, pid, fds, refused);
+    } else {
+      auto fd = program_fd(function, program_type(codegen::ProbeKind::Uprobe));
+      if (!fd) return std::move(fd).error();
+      for (size_t i = 0; i < sites.size() && attached; ++i) {
+        attached = link_uprobe(*fd, binary, sites[i], is_return, pid, fds);
+        if (!attached && errno == kNotSupported) {
+          refused.push_back(i);
+          attached = {};
+        }
+      }
+    }
+    if (!attached) {
+      for (int fd : fds) close(fd);
+      return std::move(attached).error();
+    }
+    return std::unique_ptr<Attachment>(new FdAttachment(std::move(fds)));
   }
 
   Result<void> verify(const std::string &function, codegen::ProbeKind kind) override {
-    auto fd = program_fd(function, program_type(kind));
+    bool uprobe = kind == codegen::ProbeKind::Uprobe || kind == codegen::ProbeKind::Uretprobe;
+    auto fd = program_fd(function, program_type(kind),
+                         uprobe && kernel_has_uprobe_multi() ? kTraceUprobeMulti : 0);
     if (!fd) return std::move(fd).error();
     return {};
   }
@@ -175,7 +274,7 @@ class KernelBackend : public BpfBackend {
     if (!fd) return std::move(fd).error();
     int perf_fd = bpf_attach_perf_event(*fd, PERF_TYPE_SOFTWARE, config, period, 0, pid, cpu, -1);
     if (perf_fd < 0) return Error(std::string("cannot open a perf event: ") + strerror(errno));
-    return std::unique_ptr<Attachment>(new PerfAttachment(perf_fd, ""));
+    return std::unique_ptr<Attachment>(new FdAttachment({perf_fd}));
   }
 
   Result<void> visit_map(const std::string &c_name, size_t key_size, size_t value_size,
@@ -356,8 +455,96 @@ class KernelBackend : public BpfBackend {
     return index < 0 ? -1 : map_fds_[static_cast<size_t>(index)];
   }
 
-  // The program `function` loaded as `type`, loading it the first time.
-  Result<int> program_fd(const std::string &function, bpf_prog_type type) {
+  // One uprobe through the uprobe PMU (a perf event), its program linked with the site's cookie;
+  // the descriptors go to `fds`. errno says why on failure.
+  Result<void> link_uprobe(int prog_fd, const std::string &binary, const UprobeSite &site,
+                           bool is_return, pid_t pid, std::vector<int> &fds) {
+    const UprobePmu &pmu = uprobe_pmu();
+    if (pmu.type < 0) {
+      errno = ENOENT;
+      return Error("this kernel has no uprobe PMU (/sys/bus/event_source/devices/uprobe)");
+    }
+    perf_event_attr pa{};
+    pa.size = sizeof(pa);
+    pa.type = static_cast<uint32_t>(pmu.type);
+    pa.config = (is_return ? 1ULL << pmu.retprobe_bit : 0) | site.semaphore_offset
+                                                                 << pmu.ref_ctr_shift;
+    pa.config1 = reinterpret_cast<uint64_t>(binary.c_str());
+    pa.config2 = site.file_offset;
+    // A uprobe event with a pid follows that process's memory: all its threads.
+    int perf_fd = static_cast<int>(syscall(__NR_perf_event_open, &pa, pid > 0 ? pid : -1,
+                                           pid > 0 ? -1 : 0, -1, PERF_FLAG_FD_CLOEXEC));
+    if (perf_fd < 0) return errno_error("cannot attach a uprobe to " + binary);
+    fds.push_back(perf_fd);
+    union bpf_attr attr {};
+    attr.link_create.prog_fd = static_cast<uint32_t>(prog_fd);
+    attr.link_create.target_fd = static_cast<uint32_t>(perf_fd);
+    attr.link_create.attach_type = BPF_PERF_EVENT;
+    attr.link_create.perf_event.bpf_cookie = site.cookie;
+    int link = static_cast<int>(bpf(BPF_LINK_CREATE, attr));
+    if (link < 0) return errno_error("cannot attach a program to a uprobe of " + binary);
+    fds.push_back(link);
+    return {};
+  }
+
+  // An error saying `what` failed and why, with errno left as it was for the caller to test.
+  static Error errno_error(const std::string &what) {
+    int error = errno;
+    Error e(what + ": " + strerror(error));
+    errno = error;
+    return e;
+  }
+
+  // Sites `which` of `sites` as uprobe_multi links: one link for all when the kernel takes them
+  // all. When it refuses one (ENOTSUPP fails the whole link), the halves are tried apart, down to
+  // the sites it refuses, which go to `refused`.
+  Result<void> link_uprobe_multi(int prog_fd, const std::string &binary,
+                                 const std::vector<UprobeSite> &sites,
+                                 const std::vector<size_t> &which, bool is_return, pid_t pid,
+                                 std::vector<int> &fds, std::vector<size_t> &refused) {
+    if (which.empty()) return {};
+    std::vector<uint64_t> offsets, cookies, semaphores;
+    bool any_semaphore = false;
+    for (size_t i : which) {
+      offsets.push_back(sites[i].file_offset);
+      cookies.push_back(sites[i].cookie);
+      semaphores.push_back(sites[i].semaphore_offset);
+      any_semaphore = any_semaphore || sites[i].semaphore_offset != 0;
+    }
+    UprobeMultiLinkAttr m{};
+    m.prog_fd = static_cast<uint32_t>(prog_fd);
+    m.attach_type = kTraceUprobeMulti;
+    m.path = reinterpret_cast<uint64_t>(binary.c_str());
+    m.offsets = reinterpret_cast<uint64_t>(offsets.data());
+    m.ref_ctr_offsets = any_semaphore ? reinterpret_cast<uint64_t>(semaphores.data()) : 0;
+    m.cookies = reinterpret_cast<uint64_t>(cookies.data());
+    m.cnt = static_cast<uint32_t>(which.size());
+    m.multi_flags = is_return ? kUprobeMultiReturn : 0;
+    m.pid = pid > 0 ? static_cast<uint32_t>(pid) : 0;
+    union bpf_attr attr {};
+    memcpy(&attr, &m, sizeof(m));
+    int link = static_cast<int>(bpf(BPF_LINK_CREATE, attr));
+    if (link >= 0) {
+      fds.push_back(link);
+      return {};
+    }
+    if (errno != kNotSupported)
+      return Error("cannot attach uprobes to " + binary + ": " + strerror(errno));
+    if (which.size() == 1) {
+      refused.push_back(which[0]);
+      return {};
+    }
+    size_t half = which.size() / 2;
+    std::vector<size_t> first(which.begin(), which.begin() + static_cast<long>(half));
+    std::vector<size_t> second(which.begin() + static_cast<long>(half), which.end());
+    if (auto r = link_uprobe_multi(prog_fd, binary, sites, first, is_return, pid, fds, refused); !r)
+      return r;
+    return link_uprobe_multi(prog_fd, binary, sites, second, is_return, pid, fds, refused);
+  }
+
+  // The program `function` loaded as `type` (for `attach_type` links), loading it the first time.
+  Result<int> program_fd(const std::string &function, bpf_prog_type type,
+                         uint32_t attach_type = 0) {
     auto it = loaded_.find(function);
     if (it != loaded_.end()) return it->second;
     int index = object_.function_index(function);
@@ -376,6 +563,7 @@ class KernelBackend : public BpfBackend {
     }
     union bpf_attr attr {};
     attr.prog_type = type;
+    attr.expected_attach_type = attach_type;
     attr.insns = reinterpret_cast<uint64_t>(insns.data());
     attr.insn_cnt = static_cast<uint32_t>(insns.size());
     if (!func_info.empty()) {
@@ -412,7 +600,6 @@ class KernelBackend : public BpfBackend {
   ring_buffer *ring_ = nullptr;
   std::vector<perf_reader *> perf_readers_;  // when events come through a perf buffer instead
   std::function<void(std::string_view)> on_record_;
-  int next_event_ = 0;
 };
 
 }  // namespace

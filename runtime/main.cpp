@@ -39,6 +39,8 @@ const char kUsage[] =
     "took\n"
     "    --no-cache     compile without the compile cache (see UTRACE_CACHE_DIR)\n"
     "    --unsafe       allow system() and signal()\n"
+    "    --missing-probes=warn|error\n"
+    "                   a probe that reaches nothing: a warning (and left out), or an error\n"
     "    --dump=ast     print the syntax tree and exit (no root needed)\n"
     "    --dump=c       print the generated C and exit (no root needed)\n"
     "    -h, --help     show this help\n"
@@ -55,6 +57,7 @@ struct Options {
   bool verbose = false;
   bool no_cache = false;
   bool unsafe = false;
+  bool missing_probes_warn = false;
   std::string format = "text";
   std::string output_file;
   std::string command;
@@ -67,9 +70,13 @@ struct Options {
 // Parses the command line; returns an exit code when utrace should stop right away.
 std::optional<int> parse_options(int argc, char **argv, Options &opt) {
   static const option kLong[] = {
-      {"help", no_argument, nullptr, 'h'},       {"version", no_argument, nullptr, 'V'},
-      {"dump", required_argument, nullptr, 'D'}, {"no-cache", no_argument, nullptr, 'N'},
-      {"unsafe", no_argument, nullptr, 'U'},     {nullptr, 0, nullptr, 0},
+      {"help", no_argument, nullptr, 'h'},
+      {"version", no_argument, nullptr, 'V'},
+      {"dump", required_argument, nullptr, 'D'},
+      {"no-cache", no_argument, nullptr, 'N'},
+      {"unsafe", no_argument, nullptr, 'U'},
+      {"missing-probes", required_argument, nullptr, 'M'},
+      {nullptr, 0, nullptr, 0},
   };
   int c;
   while ((c = getopt_long(argc, argv, "+e:qvf:o:c:p:lhV", kLong, nullptr)) != -1) {
@@ -89,6 +96,13 @@ std::optional<int> parse_options(int argc, char **argv, Options &opt) {
         break;
       case 'U':
         opt.unsafe = true;
+        break;
+      case 'M':
+        if (strcmp(optarg, "warn") != 0 && strcmp(optarg, "error") != 0) {
+          std::cerr << "ERROR: --missing-probes takes 'warn' or 'error', not '" << optarg << "'\n";
+          return 1;
+        }
+        opt.missing_probes_warn = strcmp(optarg, "warn") == 0;
         break;
       case 'f':
         opt.format = optarg;
@@ -261,6 +275,7 @@ int run(int argc, char **argv) {
   session.quiet = opt.quiet;
   session.command = runtime::ChildProcess::split(opt.command);
   session.pid = opt.pid;
+  session.missing_probes_warn = opt.missing_probes_warn;
   if (!env_number("UTRACE_MAP_KEYS_MAX", 1, 1u << 26, session.map_keys_max) ||
       !env_number("UTRACE_RING_PAGES", 1, 1u << 18, session.ring_pages))
     return 1;

@@ -11,7 +11,6 @@ namespace ut::runtime {
 void ValueResolver::resolve(Value &v) {
   for (Value &e : v.elements) resolve(e);
   if (!v.type.is_symbolic() || !v.s.empty()) return;
-  auto index = static_cast<size_t>(v.i);
   switch (v.type.kind) {
     case codegen::TypeKind::Stack:
       return resolve_stack(v);
@@ -28,11 +27,18 @@ void ValueResolver::resolve(Value &v) {
       return;
     }
     case codegen::TypeKind::Probe:
-      if (index < plan_.probes.size()) v.s = plan_.probes[index].name;
+    case codegen::TypeKind::Func: {
+      auto cookie = static_cast<uint64_t>(v.i);
+      size_t probe = cookie >> 32, place = cookie & 0xffffffffu;
+      if (probe >= plan_.probes.size()) return;
+      bool is_probe = v.type.kind == codegen::TypeKind::Probe;
+      auto named = places_.find(probe);
+      if (named != places_.end() && place < named->second.size())
+        v.s = is_probe ? named->second[place].probe : named->second[place].func;
+      else
+        v.s = is_probe ? plan_.probes[probe].name : plan_.probes[probe].symbol;
       return;
-    case codegen::TypeKind::Func:
-      if (index < plan_.probes.size()) v.s = plan_.probes[index].symbol;
-      return;
+    }
     case codegen::TypeKind::Username: {
       passwd entry{}, *found = nullptr;
       char buf[1024];

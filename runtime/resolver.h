@@ -5,7 +5,9 @@
 
 #include <sys/types.h>
 
+#include <map>
 #include <string>
+#include <vector>
 
 #include "runtime/bpf_backend.h"
 #include "runtime/symbolizer.h"
@@ -17,6 +19,16 @@ class ValueResolver {
  public:
   ValueResolver(BpfBackend &backend, const codegen::ProgramPlan &plan)
       : backend_(backend), plan_(plan) {}
+
+  // What `probe` and `func` print at each place uprobe `probe` reached, in the order of the
+  // places' cookies (codegen::attach_cookie): a wildcard names the function it fired in.
+  struct PlaceNames {
+    std::string probe;  // "uprobe:/bin/x:main.f"
+    std::string func;   // "main.f"
+  };
+  void name_places(size_t probe, std::vector<PlaceNames> names) {
+    places_[probe] = std::move(names);
+  }
 
   // Reads the mappings of process `pid` now, while it lives (EventKind::ProcessSeen).
   void remember(pid_t pid) { symbolizer_.remember(pid); }
@@ -34,6 +46,7 @@ class ValueResolver {
   BpfBackend &backend_;
   const codegen::ProgramPlan &plan_;
   Symbolizer symbolizer_;
+  std::map<size_t, std::vector<PlaceNames>> places_;
 };
 
 }  // namespace ut::runtime

@@ -14,10 +14,10 @@
 
 #include "runtime/binary_path.h"
 #include "runtime/child.h"
-#include "runtime/disassembler.h"
 #include "runtime/elf.h"
 #include "runtime/map_reader.h"
 #include "runtime/printf.h"
+#include "runtime/uprobe_targets.h"
 
 namespace ut::runtime {
 namespace {
@@ -46,12 +46,20 @@ void install_signal_handlers() {
   sigaction(SIGTERM, &sa, nullptr);
 }
 
+// The places of one uprobe attach point in one file.
+struct Placement {
+  std::string binary;
+  std::vector<UprobeTarget> targets;
+};
+
 // Where each uprobe goes and what each uaddr() is, read from the ELF files the script names.
 struct Resolved {
   std::map<std::string, ElfFile> files;
-  std::vector<uint64_t> probe_offsets;  // per plan.probes entry (0 for non-uprobes)
-  std::vector<std::string> binaries;    // per plan.probes entry: the uprobe's file, resolved
+  // Per plan.probes entry: a uprobe's places, by file (empty for other probes, and for a probe
+  // that matched nothing under --missing-probes=warn).
+  std::vector<std::vector<Placement>> placements;
   std::vector<std::string> defines;
+  size_t attach_points = 0;  // what "Attaching N probes..." counts
 };
 
 class SessionRun {
@@ -63,10 +71,9 @@ class SessionRun {
   int run() {
     Diagnostics diags;
     Resolved resolved;
-    if (!resolve(resolved, diags)) {
-      diags.render(std::cerr, src_);
-      return 1;
-    }
+    bool resolved_all = resolve(resolved, diags);
+    diags.render(std::cerr, src_);  // the warnings of --missing-probes=warn too
+    if (!resolved_all) return 1;
     // -c: the child exists (held before exec) before the program is compiled, for `cpid`.
     std::optional<ChildProcess> child;
     LoadConstants constants;
@@ -85,7 +92,7 @@ class SessionRun {
     }
     if (auto r = backend_.load(plan_.c_source, resolved.defines, constants); !r)
       return fail(r.error());
-    if (!options_.quiet) out_.attached(plan_.probes.size());
+    if (!options_.quiet) out_.attached(resolved.attach_points);
     if (auto r = attach_all(resolved); !r) return fail(r.error());
     // A perf buffer is per CPU: UTRACE_RING_PAGES pages each.
     int perf_pages = plan_.perf_events ? static_cast<int>(options_.ring_pages) : 0;
@@ -163,72 +170,89 @@ class SessionRun {
     return &r.files.emplace(path, std::move(*elf)).first->second;
   }
 
-  // Where in the file a uprobe goes: a symbol, `symbol+offset` or an address, always at the
-  // first byte of an instruction (checked by disassembling the function up to there): a uprobe
-  // inside an instruction would corrupt the traced program.
-  static Result<uint64_t> probe_offset(const ElfFile &elf, const ProbeSpec &p) {
-    uint64_t address = 0;
-    const ElfSymbol *function = nullptr;
-    ElfSymbol found;
-    if (p.address) {
-      address = *p.address;
-      function = elf.function_at(address);
-    } else {
-      auto sym = elf.find_symbol(p.symbol);
-      if (!sym) return std::move(sym).error();
-      found = *sym;
-      function = &found;
-      if (found.size > 0 && p.symbol_offset >= found.size)
-        return Error(p.symbol + "+" + std::to_string(p.symbol_offset) + " is past the end of " +
-                     p.symbol + " (" + std::to_string(found.size) + " bytes)");
-      address = found.address + p.symbol_offset;
+  // A probe that reaches nothing: an error, or with --missing-probes=warn a warning and a probe
+  // left out.
+  void missing(Diagnostics &diags, const ProbeSpec &p, const std::string &message) {
+    if (options_.missing_probes_warn)
+      diags.warning(p.range, message + "; the probe is left out");
+    else
+      diags.error(p.range, message);
+  }
+
+  // The places of a uprobe or uretprobe, in every file its binary names.
+  std::vector<Placement> place(Resolved &r, Diagnostics &diags, const ProbeSpec &p) {
+    auto binaries = resolve_binaries(p.binary, options_.pid);
+    if (!binaries) {
+      diags.error(p.range, binaries.error().message());
+      return {};
     }
-    if (function && address > function->address) {
-      uint64_t into = address - function->address;
-      uint64_t length = function->size > 0 ? function->size : into + 16;
-      auto code = elf.bytes(function->address, length);
-      if (!code) return std::move(code).error();
-      // A function of unknown size is decoded a little past the probe: its last instruction may
-      // be cut there, which is not an error.
-      auto instructions = disassemble_x86_64(*code, /*whole=*/function->size > 0);
-      uint64_t start = 0;
-      if (instructions)
-        for (const Instruction &i : *instructions)
-          if (i.offset <= into) start = i.offset;
-      if (!instructions || start != into)
-        return Error(function->name + "+" + std::to_string(into) +
-                     " is not the first byte of an instruction" +
-                     (instructions ? " (the instruction there starts at " + function->name + "+" +
-                                         std::to_string(start) + ")"
-                                   : ""));
+    bool one_file = binaries->size() == 1 && p.binary != "*" &&
+                    p.binary.find_first_of("*?[") == std::string::npos;
+    std::vector<Placement> placements;
+    for (const std::string &binary : *binaries) {
+      if (access(binary.c_str(), R_OK) != 0) {
+        missing(diags, p,
+                "uprobe target file '" + binary + "' does not exist or is not executable");
+        return {};
+      }
+      auto elf = open_elf(r, binary);
+      if (!elf) {
+        if (one_file)
+          diags.error(p.range, "cannot read '" + binary + "': " + elf.error().message());
+        continue;  // '*' and path patterns take the ELF files among what they match
+      }
+      auto targets = find_uprobe_targets(**elf, p);
+      if (!targets) {
+        diags.error(p.range, targets.error().message());
+        return {};
+      }
+      if (!targets->empty()) placements.push_back(Placement{binary, std::move(*targets)});
+      if (one_file && placements.empty()) {
+        bool pattern = p.symbol.find_first_of("*?") != std::string::npos;
+        missing(diags, p,
+                pattern ? "no function in " + binary + " matches '" + p.symbol + "'"
+                        : "symbol '" + p.symbol + "' not found in " + binary);
+      }
     }
-    auto offset = elf.file_offset(address);
-    if (!offset) return std::move(offset).error();
-    return *offset;
+    if (!one_file && placements.empty())
+      missing(diags, p,
+              p.binary == "*" ? "no file that process " + std::to_string(options_.pid) +
+                                    " maps has '" + p.symbol + "'"
+                              : "no file matching '" + p.binary + "' has '" + p.symbol + "'");
+    return placements;
+  }
+
+  // What `probe` and `func` print for each place of uprobe `index`, in cookie order.
+  void name_places(size_t index, const std::vector<Placement> &placements) {
+    const ProbeSpec &p = plan_.probes[index];
+    bool expanded = p.binary.find_first_of("*?[") != std::string::npos ||
+                    p.symbol.find_first_of("*?") != std::string::npos;
+    std::vector<ValueResolver::PlaceNames> names;
+    for (const Placement &placement : placements) {
+      for (const UprobeTarget &t : placement.targets) {
+        std::string kind = p.kind == ProbeKind::Uprobe ? "uprobe:" : "uretprobe:";
+        std::string binary =
+            p.binary.find_first_of("*?[") != std::string::npos ? placement.binary : p.binary;
+        names.push_back({expanded ? kind + binary + ":" + t.function : p.name,
+                         t.function.empty() ? p.symbol : t.function});
+      }
+    }
+    resolver_.name_places(index, std::move(names));
   }
 
   bool resolve(Resolved &r, Diagnostics &diags) {
-    for (const ProbeSpec &p : plan_.probes) {
-      uint64_t offset = 0;
-      std::string binary;
-      if (!p.binary.empty()) {
-        auto found = resolve_binary(p.binary, options_.pid);
-        if (found) binary = *found;
-        if (!found) {
-          diags.error(p.range, found.error().message());
-        } else if (access(binary.c_str(), R_OK) != 0) {
-          diags.error(p.range,
-                      "uprobe target file '" + binary + "' does not exist or is not executable");
-        } else if (auto elf = open_elf(r, binary); !elf) {
-          diags.error(p.range, "cannot read '" + binary + "': " + elf.error().message());
-        } else if (auto where = probe_offset(**elf, p); !where) {
-          diags.error(p.range, where.error().message());
-        } else {
-          offset = *where;
-        }
+    for (size_t i = 0; i < plan_.probes.size(); ++i) {
+      const ProbeSpec &p = plan_.probes[i];
+      std::vector<Placement> placements;
+      bool uprobe = p.kind == ProbeKind::Uprobe || p.kind == ProbeKind::Uretprobe;
+      if (uprobe) {
+        placements = place(r, diags, p);
+        name_places(i, placements);
+        for (const Placement &placement : placements) r.attach_points += placement.targets.size();
+      } else {
+        r.attach_points += 1;
       }
-      r.probe_offsets.push_back(offset);
-      r.binaries.push_back(binary);
+      r.placements.push_back(std::move(placements));
     }
     for (const codegen::SymbolRef &s : plan_.symbols) {
       auto path = resolve_binary(s.binary, options_.pid);
@@ -260,16 +284,50 @@ class SessionRun {
     return {};
   }
 
-  Result<std::unique_ptr<Attachment>> attach(const ProbeSpec &p, const std::string &binary,
-                                             uint64_t offset) {
+  // A uprobe's places, each with its cookie: the probe's index in the high half (see
+  // codegen::attach_cookie), the place's in the low.
+  Result<std::unique_ptr<Attachment>> attach_places(size_t index,
+                                                    const std::vector<Placement> &placements) {
+    const ProbeSpec &p = plan_.probes[index];
+    auto group = std::make_unique<AttachmentGroup>();
+    uint64_t place = 0;
+    std::vector<std::string> refused_functions;
+    for (const Placement &placement : placements) {
+      std::vector<UprobeSite> sites;
+      for (const UprobeTarget &t : placement.targets)
+        sites.push_back({t.file_offset, codegen::attach_cookie(index, place++), 0});
+      std::vector<size_t> refused;
+      auto a = backend_.attach_uprobes(p.c_function, placement.binary, sites,
+                                       p.kind == ProbeKind::Uretprobe, options_.pid, refused);
+      if (!a) return std::move(a).error();
+      group->parts.push_back(std::move(*a));
+      for (size_t i : refused) refused_functions.push_back(placement.targets[i].function);
+    }
+    if (!refused_functions.empty()) {
+      const char *why =
+          "the kernel cannot place a uprobe on the instruction there (uprobes "
+          "cannot step over some instructions, such as `lock`-prefixed ones)";
+      if (place == 1) return Error(why);
+      std::string names;
+      for (size_t i = 0; i < refused_functions.size() && i < 5; ++i)
+        names += (i ? ", " : "") + refused_functions[i];
+      if (refused_functions.size() > 5) names += ", ...";
+      out_.flush();
+      std::cerr << "WARNING: " << p.name << ": " << refused_functions.size() << " of " << place
+                << " functions left out (" << names << "): " << why << "\n";
+    }
+    return std::unique_ptr<Attachment>(std::move(group));
+  }
+
+  Result<std::unique_ptr<Attachment>> attach(size_t index, const Resolved &r) {
+    const ProbeSpec &p = plan_.probes[index];
     switch (p.kind) {
       case ProbeKind::Begin:
       case ProbeKind::End:
         return std::unique_ptr<Attachment>();
       case ProbeKind::Uprobe:
       case ProbeKind::Uretprobe:
-        return backend_.attach_uprobe(p.c_function, binary, offset, p.kind == ProbeKind::Uretprobe,
-                                      options_.pid);
+        return attach_places(index, r.placements[index]);
       case ProbeKind::Interval:  // one CPU: `interval:s:1 { print(@x); }` prints once a second
         return backend_.attach_perf_event(p.c_function, p.kind, PERF_COUNT_SW_CPU_CLOCK,
                                           p.period_ns, 0, -1);
@@ -301,7 +359,7 @@ class SessionRun {
   Result<void> attach_all(const Resolved &r) {
     for (size_t i = 0; i < plan_.probes.size(); ++i) {
       const ProbeSpec &p = plan_.probes[i];
-      auto a = attach(p, r.binaries[i], r.probe_offsets[i]);
+      auto a = attach(i, r);
       if (!a) return std::move(a).error().context(p.name);
       if (*a) attachments_.push_back(std::move(*a));
     }

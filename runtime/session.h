@@ -21,6 +21,9 @@ struct SessionOptions {
   uint32_t ring_pages = 256;     // ring buffer size in pages, a power of two (UTRACE_RING_PAGES)
   std::vector<std::string> command;  // -c: run this, trace it, stop when it exits
   pid_t pid = 0;  // -p: uprobes fire in this process only; stop when it exits (0: any process)
+  // --missing-probes=warn: a probe that reaches nothing is a warning and is left out, not an
+  // error.
+  bool missing_probes_warn = false;
 };
 
 // Returns the process exit code. Errors are reported on stderr, located in `src` where they can be.

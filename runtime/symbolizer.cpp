@@ -142,8 +142,7 @@ SymbolizedFrame Symbolizer::resolve(pid_t pid, uint64_t address) {
   if (!elf_address) return frame;
   const ElfSymbol *symbol = mapping.elf->function_at(*elf_address);
   if (symbol == nullptr) return frame;
-  // Names stay as in the symbol table; C++ (and Rust) demangling will go here.
-  frame.symbol = symbol->name;
+  frame.symbol = demangle(symbol->name);
   frame.offset = *elf_address - symbol->address;
   return frame;
 }

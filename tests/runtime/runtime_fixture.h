@@ -87,7 +87,8 @@ inline void expect_nothing_left_attached() {
 // The value printed for `name` in the exit map dump ("@name: 123"), or -1.
 inline long long map_value(const std::string &out, const std::string &name) {
   std::smatch m;
-  std::regex re("(^|\n)" + std::regex_replace(name, std::regex(R"([@\[\]])"), R"(\$&)") +
+  std::regex re("(^|\n)" +
+                std::regex_replace(name, std::regex(R"([@\[\]\\^$.|?*+(){}])"), R"(\$&)") +
                 ": (-?[0-9]+)\n");
   return std::regex_search(out, m, re) ? std::stoll(m[2]) : -1;
 }

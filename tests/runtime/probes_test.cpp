@@ -1,0 +1,168 @@
+// Runtime tests of how uprobes find their places: wildcards, C++ names, overlapping probes,
+// missing probes, instructions the kernel refuses, `uprobe:*:fn` with -p.
+#include "tests/runtime/runtime_fixture.h"
+
+namespace ut {
+namespace {
+
+const std::string kFuncs = TRACEE_DIR "/funcs";
+const std::string kShapes = TRACEE_DIR "/shapes";
+
+// Both ways of attaching: one uprobe_multi link per file, and one perf event per function (what
+// kernels before 6.6 get).
+class Uprobes : public Runtime, public ::testing::WithParamInterface<bool> {
+ protected:
+  RunResult trace(const std::vector<std::string> &args) {
+    RunOptions options;
+    if (!GetParam()) options.env.push_back("UTRACE_NO_UPROBE_MULTI=1");
+    std::vector<std::string> argv{kUtrace};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run(argv, options);
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Links, Uprobes, ::testing::Values(true, false),
+                         [](const auto &info) { return info.param ? "Multi" : "PerfEvents"; });
+
+TEST_P(Uprobes, WildcardReachesEveryMatchingFunctionAndFuncNamesIt) {
+  RunResult r = trace(
+      {"-c", kFuncs + " 100 0", "-e", "uprobe:" + kFuncs + ":alpha_* { @[func] = count(); }"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "Attaching 2 probes...\n\n\n"
+            "@[alpha_one]: 100\n"
+            "@[alpha_two]: 200\n");
+}
+
+TEST_P(Uprobes, WildcardReturnProbesNameTheFunctionAndTheProbe) {
+  RunResult r = trace({"-q", "-c", kFuncs + " 10 0", "-e",
+                       "uretprobe:" + kFuncs + ":alpha_* { @[probe] = count(); }"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "\n\n@[uretprobe:" + kFuncs + ":alpha_one]: 10\n@[uretprobe:" + kFuncs +
+                       ":alpha_two]: 20\n");
+}
+
+TEST_P(Uprobes, OverlappingProbesEachRunOncePerCall) {
+  RunResult r = trace({"-q", "-c", kFuncs + " 50 0", "-e",
+                       "uprobe:" + kFuncs + ":alpha_* { @wild = count(); } uprobe:" + kFuncs +
+                           ":alpha_one { @exact = count(); } uprobe:" + kFuncs +
+                           ":alpha_one { @again = count(); }"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(map_value(r.out, "@wild"), 150);
+  EXPECT_EQ(map_value(r.out, "@exact"), 50);
+  EXPECT_EQ(map_value(r.out, "@again"), 50);
+}
+
+TEST_P(Uprobes, AnInstructionTheKernelRefusesIsLeftOutOfAWildcardWithAWarning) {
+  RunResult r = trace(
+      {"-q", "-c", kFuncs + " 10 0", "-e", "uprobe:" + kFuncs + ":*a* { @[func] = count(); }"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("functions left out (locked_add): the kernel cannot place a uprobe"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(map_value(r.out, "@[alpha_one]"), 10);
+  EXPECT_EQ(map_value(r.out, "@[beta]"), 10);
+  EXPECT_EQ(r.out.find("locked_add"), std::string::npos);
+}
+
+TEST_P(Uprobes, AnInstructionTheKernelRefusesIsAnErrorWhenNamed) {
+  RunResult r = trace(
+      {"-q", "-c", kFuncs + " 10 0", "-e", "uprobe:" + kFuncs + ":locked_add { @ = count(); }"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "ERROR: uprobe:" + kFuncs +
+                       ":locked_add: the kernel cannot place a uprobe on the instruction there "
+                       "(uprobes cannot step over some instructions, such as `lock`-prefixed "
+                       "ones)\n");
+  expect_nothing_left_attached();
+}
+
+TEST_P(Uprobes, CppFunctionsMatchByDemangledName) {
+  RunResult r = trace({"-q", "-c", kShapes + " 7 0", "-e",
+                       "uprobe:" + kShapes +
+                           ":\"geo::Widget::poke\" { @[func] = count(); } "
+                           "uprobe:" +
+                           kShapes + ":\"geo::a*\" { @[func] = count(); }"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(map_value(r.out, "@[geo::area(long, long)]"), 7) << r.out;
+  EXPECT_EQ(map_value(r.out, "@[geo::Widget::poke(double)]"), 7) << r.out;
+  EXPECT_EQ(map_value(r.out, "@[geo::Widget::poke(int)]"), 7) << r.out;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 5) << r.out;
+}
+
+TEST_F(Runtime, CppFunctionsMatchByFullDemangledName) {
+  RunResult r = utrace({"-q", "-c", kShapes + " 3 0", "-e",
+                        "uprobe:" + kShapes + ":\"geo::Widget::poke(int)\" { @ = count(); }"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(map_value(r.out, "@"), 3);
+}
+
+TEST_F(Runtime, CppNamesAreDemangledInStacks) {
+  RunResult r = utrace({"-q", "-c", kShapes + " 1 0", "-e",
+                        "uprobe:" + kShapes + ":\"geo::area\" { printf(\"%s\\n\", ustack(1)); }"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("\n        geo::area(long, long)+0\n", 0), 0u) << r.out;
+}
+
+TEST_F(Runtime, AWildcardThatMatchesNothingIsAnError) {
+  RunResult r = utrace(
+      {"-c", kFuncs + " 1 0", "-e", "uprobe:" + kFuncs + ":nothing_* { @ = count(); } BEGIN { }"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "stdin:1:1-" + std::to_string(18 + kFuncs.size()) + ": ERROR: no function in " +
+                       kFuncs + " matches 'nothing_*'\n" + "uprobe:" + kFuncs +
+                       ":nothing_* { @ = count(); } BEGIN { }\n" +
+                       std::string(17 + kFuncs.size(), '~') + "\n");
+  EXPECT_EQ(r.out, "");
+}
+
+TEST_F(Runtime, MissingProbesWarnLeavesTheProbeOutAndRunsTheRest) {
+  RunResult r = utrace({"-q", "--missing-probes=warn", "-c", kFuncs + " 5 0", "-e",
+                        "uprobe:" + kFuncs + ":nothing_*, uprobe:" + kFuncs +
+                            ":nosuchfunction { @missing[pid] = count(); } uprobe:" + kFuncs +
+                            ":beta { @beta = count(); }"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("WARNING: no function in " + kFuncs +
+                       " matches 'nothing_*'; the probe is left out\n"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("WARNING: symbol 'nosuchfunction' not found in " + kFuncs +
+                       "; the probe is left out\n"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(map_value(r.out, "@beta"), 5);
+  EXPECT_EQ(r.out.find("@missing["), std::string::npos) << r.out;
+}
+
+TEST_F(Runtime, MissingProbesTakesWarnOrError) {
+  RunResult r = utrace({"--missing-probes=maybe", "-e", "BEGIN { }"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "ERROR: --missing-probes takes 'warn' or 'error', not 'maybe'\n");
+}
+
+TEST_F(Runtime, EveryBinaryOfAProcessWithPid) {
+  testing::Background target({kFuncs, "0", "0", "forever"});
+  testing::Background other({kFuncs, "0", "0", "forever"});
+  RunResult r = utrace({"-q", "-p", std::to_string(target.pid()), "-e",
+                        "uprobe:*:alpha_one { @[pid] = count(); if (@[pid] == 3) { exit(); } } "
+                        "uprobe:*:getpid { @libc[pid] = count(); }"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "\n\n@[" + std::to_string(target.pid()) + "]: 3\n");
+  EXPECT_TRUE(target.alive());
+  EXPECT_TRUE(other.alive());
+}
+
+TEST_F(Runtime, EveryBinaryNeedsAPid) {
+  RunResult r = utrace({"-e", "uprobe:*:alpha_one { }"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("ERROR: a uprobe on every binary ('*') needs -p PID"), std::string::npos)
+      << r.err;
+}
+
+TEST_F(Runtime, BinaryPathsTakeWildcards) {
+  RunResult r = utrace({"-q", "-c", kFuncs + " 4 0", "-e",
+                        "uprobe:" TRACEE_DIR "/fun*:beta { @[probe] = count(); }"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "\n\n@[uprobe:" + kFuncs + ":beta]: 4\n");
+}
+
+}  // namespace
+}  // namespace ut
