@@ -134,7 +134,7 @@ struct ProgramPlan {
   std::vector<ProbeSpec> probes;
   std::vector<MapSpec> maps;  // sorted by name: the order maps print in
   std::vector<EventSpec> events;
-  std::vector<FormatSpec> formats;
+  std::vector<FormatSpec> formats;  // printf's and the like's; strftime()'s (format only)
   std::vector<SymbolRef> symbols;
   std::string events_map = "events";  // the ring buffer (or the perf buffer, see perf_events)
   // Events travel through a perf buffer, for kernels without BPF ring buffers (before 5.8).
