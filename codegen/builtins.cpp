@@ -179,6 +179,17 @@ std::string lower_system(LowerContext &lc, const ast::Call &call) {
   return "";
 }
 
+// cat(FORMAT, ...): printf's formatting gives a file name; user space prints the file's contents
+// when it handles the event.
+std::string lower_cat(LowerContext &lc, const ast::Call &call) {
+  std::vector<const ast::Expr *> args(call.args.begin() + 1, call.args.end());
+  EventSpec action;
+  action.kind = EventKind::Cat;
+  action.format = static_cast<int>(lc.sema().call_formats.at(&call));
+  lc.send_event(action, args);
+  return "";
+}
+
 // signal(SIG): sends SIG (a number, or a name as "SIGKILL" or "KILL") to the process that hit
 // the probe, from BPF (--unsafe).
 const struct {
@@ -579,6 +590,7 @@ const BuiltinFunction kFunctions[] = {
     {"exit", 0, 1, check_exit, lower_exit},
     {"system", 1, 1 + 64, check_printf, lower_system, false, false, false, false,
      /*unsafe=*/true},
+    {"cat", 1, 1 + 64, check_printf, lower_cat},
     {"signal", 1, 1, check_signal, lower_signal, false, false, false, false, /*unsafe=*/true},
     {"str", 1, 2, check_str, lower_str, /*positional_as_text=*/true},
     {"buf", 2, 2, check_buf, lower_buf},

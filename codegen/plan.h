@@ -71,6 +71,7 @@ struct FormatSpec {
 // stacks resolve even after it exits.
 // Time: time(FORMAT) prints the wall-clock time, formatted in user space.
 // System: system(FORMAT, ...) runs the formatted command (--unsafe only).
+// Cat: cat(FORMAT, ...) prints the contents of the file the format names.
 enum class EventKind {
   Printf,
   Exit,
@@ -80,7 +81,8 @@ enum class EventKind {
   PrintValue,
   ProcessSeen,
   Time,
-  System
+  System,
+  Cat
 };
 
 // A field of an event record; `offset` is from the start of the record.
@@ -101,7 +103,7 @@ struct EventSpec {
   std::string c_struct;  // "event_0"
   uint32_t size = 0;
   std::vector<FieldSpec> fields;
-  int format = -1;  // Printf: index into ProgramPlan::formats
+  int format = -1;  // Printf, System, Cat: index into ProgramPlan::formats
   int map = -1;     // PrintMap, ClearMap, ZeroMap: index into ProgramPlan::maps
 };
 

@@ -14,6 +14,7 @@ static __always_inline void ut_count(u32 i)
 }
 
 struct event_0 { u64 id; struct ut_timestamp f0; struct ut_inet f1; };
+struct event_1 { u64 id; u64 f0; };
 
 /* stdin:1  uprobe:/bin/sh:main */
 int probe_0(struct pt_regs *ctx)
@@ -62,6 +63,17 @@ int probe_0(struct pt_regs *ctx)
         if (map_.update(&k6, &init))
           ut_count(1);
       }
+    }
+  }
+  /* stdin:1  cat("/proc/%d/status", pid) */
+  {
+    struct event_1 *e7 = events.ringbuf_reserve(sizeof(*e7));
+    if (e7) {
+      e7->id = 1;
+      e7->f0 = (u32)(bpf_get_current_pid_tgid() >> 32);
+      events.ringbuf_submit(e7, 0);
+    } else {
+      ut_count(0);  /* no room: counted as lost */
     }
   }
   return 0;

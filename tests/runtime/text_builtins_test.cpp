@@ -1,5 +1,5 @@
 // Runtime tests of the builtins whose values user space turns into text: strftime() (the wall
-// clock, from a boot-time timestamp) and ntop() (IP addresses).
+// clock, from a boot-time timestamp), ntop() (IP addresses), and cat() (a file's contents).
 #include <cstdio>
 #include <ctime>
 
@@ -65,6 +65,21 @@ TEST_F(TextBuiltins, NtopOfIntegersAndBuffers) {
             "@[10.1.2.3]: 1\n@[32.1.13.184]: 1\n"
             "@six[2001:db8::1]: 1\n")
       << r.err;
+}
+
+// cat() prints a file whose name it formats like printf; a file that cannot be read is
+// bpftrace's error on stderr, and tracing goes on.
+TEST_F(TextBuiltins, CatPrintsAFileOrSaysWhyNot) {
+  std::string path = "/tmp/utrace-cat-" + std::to_string(getpid()) + ".txt";
+  std::ofstream(path) << "first line\nsecond\n";
+  RunResult r = run_quiet(
+      R"(BEGIN { cat("/tmp/utrace-cat-%d.txt", $1); cat("/nonexistent/utrace-%s", "x"); printf("after\n"); exit(); })",
+      {std::to_string(getpid())});
+  std::remove(path.c_str());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "first line\nsecond\nafter\n\n\n") << r.err;
+  EXPECT_EQ(r.err,
+            "ERROR: failed to open file '/nonexistent/utrace-x': No such file or directory\n");
 }
 
 }  // namespace

@@ -420,5 +420,17 @@ TEST(TextBuiltins, NtopTakesAnIntegerOrA4Or16ByteBuffer) {
             "                                   ~~~~\n");
 }
 
+TEST(TextBuiltins, CatFormatsLikePrintfAndIsSafe) {
+  EXPECT_EQ(errors_of(R"(BEGIN { cat("/proc/%d/status", pid); cat("/etc/hostname"); })"), "");
+  EXPECT_EQ(errors_of(R"(BEGIN { cat("/proc/%d/%s", pid); })"),
+            "stdin:1:9-32: ERROR: printf: Not enough arguments for format string (1 supplied, 2 "
+            "expected)\n"
+            "BEGIN { cat(\"/proc/%d/%s\", pid); }\n"
+            "        ~~~~~~~~~~~~~~~~~~~~~~~\n");
+  EXPECT_NE(errors_of(R"(BEGIN { $f = "/etc/hostname"; cat($f); })")
+                .find("the first argument must be a string literal"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace ut

@@ -111,9 +111,9 @@ TEST(Lower, UstackKeysTakeTheEntryCallerAndReportNewProcesses) {
   expect_golden("ustack.c", p.c_or_errors());
 }
 
-TEST(Lower, StrftimeAndNtop) {
+TEST(Lower, StrftimeNtopAndCat) {
   Pipeline p(
-      R"(uprobe:/bin/sh:main { printf("%s %s\n", strftime("%H:%M:%S.%f", nsecs), ntop(0x0100007f)); @[ntop(10, buf(arg0, 16))] = count(); })");
+      R"(uprobe:/bin/sh:main { printf("%s %s\n", strftime("%H:%M:%S.%f", nsecs), ntop(0x0100007f)); @[ntop(10, buf(arg0, 16))] = count(); cat("/proc/%d/status", pid); })");
   expect_golden("text_builtins.c", p.c_or_errors());
 }
 
