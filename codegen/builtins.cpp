@@ -185,6 +185,17 @@ std::string lower_system(LowerContext &lc, const ast::Call &call) {
   return "";
 }
 
+// cat(FORMAT, ...): printf's formatting gives a file name; user space prints the file's contents
+// when it handles the event.
+std::string lower_cat(LowerContext &lc, const ast::Call &call) {
+  std::vector<const ast::Expr *> args(call.args.begin() + 1, call.args.end());
+  EventSpec action;
+  action.kind = EventKind::Cat;
+  action.format = static_cast<int>(lc.sema().call_formats.at(&call));
+  lc.send_event(action, args);
+  return "";
+}
+
 // signal(SIG): sends SIG (a number, or a name as "SIGKILL" or "KILL") to the process that hit
 // the probe, from BPF (--unsafe).
 const struct {
@@ -304,6 +315,104 @@ std::string lower_time(LowerContext &lc, const ast::Call &call) {
   action.kind = EventKind::Time;
   lc.send_event(action, {call.args.begin(), call.args.end()});
   return "";
+}
+
+// strftime(FORMAT, NSECS): a boot-time timestamp (as nsecs gives) that prints as the wall-clock
+// time, formatted in user space by strftime(3) plus %f (microseconds). The format is kept with
+// printf's formats; the value carries its index, so that strftime() values of different formats
+// are one type (one map may hold them).
+Type check_strftime(CallCheck &c) {
+  if (!is_string_literal(c.call.args[0])) {
+    c.diags.error(c.call.args[0]->range, "strftime() takes a format as a string literal");
+    return Type::none();
+  }
+  const Type &t = c.arg_types[1];
+  if (!t.is_none() && !t.is_integer()) {
+    c.diags.error(c.call.args[1]->range,
+                  "strftime() takes a time in nanoseconds (as nsecs gives), not " + t.str());
+    return Type::none();
+  }
+  c.sema.call_formats[&c.call] = c.sema.formats.size();
+  c.sema.formats.push_back(FormatSpec{ast::as<ast::String>(*c.call.args[0]).value, {}});
+  return Type::of_kind(TypeKind::Timestamp);
+}
+
+std::string lower_strftime(LowerContext &lc, const ast::Call &call) {
+  std::string ns = lc.expr(*call.args[1]);
+  std::string v = lc.temp(Type::of_kind(TypeKind::Timestamp));
+  lc.emit(v + ".ns = (u64)(" + ns + ");");
+  lc.emit(v + ".format = " + std::to_string(lc.sema().call_formats.at(&call)) + ";");
+  return v;
+}
+
+// ntop([AF,] ADDR): an IPv4 or IPv6 address, printed by inet_ntop(3) in user space. ADDR is an
+// integer (IPv4, its low 4 bytes as they lie in memory: ntop(0x0100007f) is 127.0.0.1) or a
+// buffer of 4 bytes (IPv4) or 16 (IPv6); AF, when given, says which (2 AF_INET, 10 AF_INET6).
+constexpr int kAfInet = 2, kAfInet6 = 10;
+
+Type check_ntop(CallCheck &c) {
+  bool has_af = c.call.args.size() == 2;
+  if (has_af) {
+    const ast::Expr *af = c.call.args[0];
+    if (!c.arg_types[0].is_none() && !c.arg_types[0].is_integer()) {
+      c.diags.error(af->range,
+                    "ntop() takes an address family (2 for AF_INET, 10 for AF_INET6), not " +
+                        c.arg_types[0].str());
+      return Type::none();
+    }
+    if (af->kind == ast::Expr::Kind::Integer) {
+      uint64_t n = ast::as<ast::Integer>(*af).value;
+      if (n != kAfInet && n != kAfInet6) {
+        c.diags.error(af->range, "ntop() address family must be 2 (AF_INET) or 10 (AF_INET6)");
+        return Type::none();
+      }
+    }
+  }
+  const ast::Expr *addr = c.call.args[has_af ? 1 : 0];
+  const Type &t = c.arg_types[has_af ? 1 : 0];
+  if (t.is_none()) return Type::none();
+  if (!t.is_integer() && !t.is_buffer()) {
+    c.diags.error(addr->range, "ntop() expects an integer or buffer argument, got " + t.str());
+    return Type::none();
+  }
+  // buf(p, N): N is known here when it is a literal.
+  if (t.is_buffer() && addr->kind == ast::Expr::Kind::Call) {
+    const auto &call = ast::as<ast::Call>(*addr);
+    if (call.name == "buf" && call.args.size() == 2 &&
+        call.args[1]->kind == ast::Expr::Kind::Integer) {
+      uint64_t n = ast::as<ast::Integer>(*call.args[1]).value;
+      if (n != 4 && n != 16) {
+        c.diags.error(addr->range, "ntop() argument must be 4 or 16 bytes in size");
+        return Type::none();
+      }
+    }
+  }
+  return Type::of_kind(TypeKind::Inet);
+}
+
+std::string lower_ntop(LowerContext &lc, const ast::Call &call) {
+  bool has_af = call.args.size() == 2;
+  std::string af = has_af ? "(u64)(" + lc.expr(*call.args[0]) + ")" : "";
+  const ast::Expr &addr = *call.args[has_af ? 1 : 0];
+  std::string a = lc.expr(addr);
+  std::string v = lc.temp(Type::of_kind(TypeKind::Inet));
+  if (lc.sema().type_of(addr).is_integer()) {
+    std::string ipv4 = lc.temp(Type::integer(32, false));
+    lc.emit(ipv4 + " = (u32)(" + a + ");");
+    lc.emit("__builtin_memcpy(" + v + ".addr, &" + ipv4 + ", 4);");
+    lc.emit(v + ".af = " + (has_af ? af : std::to_string(kAfInet)) + ";");
+    return v;
+  }
+  // A buffer: 16 bytes are IPv6; of any other length the first 4 are IPv4.
+  lc.emit("if (" + a + ".length == 16) {");
+  lc.emit("  __builtin_memcpy(" + v + ".addr, " + a + ".data, 16);");
+  if (!has_af) lc.emit("  " + v + ".af = " + std::to_string(kAfInet6) + ";");
+  lc.emit("} else {");
+  lc.emit("  __builtin_memcpy(" + v + ".addr, " + a + ".data, 4);");
+  if (!has_af) lc.emit("  " + v + ".af = " + std::to_string(kAfInet) + ";");
+  lc.emit("}");
+  if (has_af) lc.emit(v + ".af = " + af + ";");
+  return v;
 }
 
 // buf(p, n): n bytes of user memory at p (at most kBufferSize), printed with %r, %rx or %rh.
@@ -487,11 +596,14 @@ const BuiltinFunction kFunctions[] = {
     {"exit", 0, 1, check_exit, lower_exit},
     {"system", 1, 1 + 64, check_printf, lower_system, false, false, false, false,
      /*unsafe=*/true},
+    {"cat", 1, 1 + 64, check_printf, lower_cat},
     {"signal", 1, 1, check_signal, lower_signal, false, false, false, false, /*unsafe=*/true},
     {"str", 1, 2, check_str, lower_str, /*positional_as_text=*/true},
     {"buf", 2, 2, check_buf, lower_buf},
     {"time", 0, 1, check_time, lower_time},
     {"usym", 1, 1, check_usym, lower_usym},
+    {"strftime", 2, 2, check_strftime, lower_strftime},
+    {"ntop", 1, 2, check_ntop, lower_ntop},
     {"strncmp", 3, 3, check_strncmp, lower_strncmp},
     {"strcontains", 2, 2, check_strcontains, lower_strcontains},
     {"bswap", 1, 1, check_bswap, lower_bswap},

@@ -71,6 +71,7 @@ struct FormatSpec {
 // stacks resolve even after it exits.
 // Time: time(FORMAT) prints the wall-clock time, formatted in user space.
 // System: system(FORMAT, ...) runs the formatted command (--unsafe only).
+// Cat: cat(FORMAT, ...) prints the contents of the file the format names.
 enum class EventKind {
   Printf,
   Exit,
@@ -80,7 +81,8 @@ enum class EventKind {
   PrintValue,
   ProcessSeen,
   Time,
-  System
+  System,
+  Cat
 };
 
 // A field of an event record; `offset` is from the start of the record.
@@ -101,7 +103,7 @@ struct EventSpec {
   std::string c_struct;  // "event_0"
   uint32_t size = 0;
   std::vector<FieldSpec> fields;
-  int format = -1;  // Printf: index into ProgramPlan::formats
+  int format = -1;  // Printf, System, Cat: index into ProgramPlan::formats
   int map = -1;     // PrintMap, ClearMap, ZeroMap: index into ProgramPlan::maps
 };
 
@@ -141,7 +143,7 @@ struct ProgramPlan {
   std::vector<ProbeSpec> probes;
   std::vector<MapSpec> maps;  // sorted by name: the order maps print in
   std::vector<EventSpec> events;
-  std::vector<FormatSpec> formats;
+  std::vector<FormatSpec> formats;  // printf's and the like's; strftime()'s (format only)
   std::vector<SymbolRef> symbols;
   std::string events_map = "events";  // the ring buffer (or the perf buffer, see perf_events)
   // Events travel through a perf buffer, for kernels without BPF ring buffers (before 5.8).

@@ -55,7 +55,7 @@ struct SemanticInfo {
   std::unordered_map<const ast::Variable *, std::string> variable_names;
   std::map<std::string, MapInfo> maps;                         // by name, hence in printing order
   std::vector<ProbeInfo> probes;                               // one per ast::Probe, in order
-  std::unordered_map<const ast::Call *, size_t> call_formats;  // printf call -> formats index
+  std::unordered_map<const ast::Call *, size_t> call_formats;  // printf, strftime... -> index
   std::vector<FormatSpec> formats;
   std::vector<std::string> params;                            // positional parameters $1, $2...
   std::set<std::string> counted_maps;                         // maps whose entries len() counts

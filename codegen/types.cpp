@@ -23,6 +23,10 @@ uint32_t Type::byte_size() const {
       return 8;  // the index of the attach point in the plan
     case TypeKind::Username:
       return 8;  // the uid
+    case TypeKind::Timestamp:
+      return 16;  // struct ut_timestamp
+    case TypeKind::Inet:
+      return 24;  // struct ut_inet
     case TypeKind::Tuple: {
       uint32_t total = 0;
       for (const Type &e : elements) total += (e.byte_size() + 7) / 8 * 8;
@@ -91,6 +95,10 @@ std::string Type::str() const {
       return "func";
     case TypeKind::Username:
       return "username";
+    case TypeKind::Timestamp:
+      return "timestamp";
+    case TypeKind::Inet:
+      return "inet";
     case TypeKind::Tuple: {
       std::string s = "(";
       for (size_t i = 0; i < elements.size(); ++i) s += (i ? "," : "") + elements[i].str();
@@ -134,6 +142,10 @@ std::string Type::c_type() const {
     case TypeKind::Func:
     case TypeKind::Username:
       return "u64";
+    case TypeKind::Timestamp:
+      return "struct ut_timestamp";
+    case TypeKind::Inet:
+      return "struct ut_inet";
     case TypeKind::Aggregate:
       switch (agg.kind) {
         case AggKind::Count:

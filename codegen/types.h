@@ -7,8 +7,9 @@
 
 namespace ut::codegen {
 
-// Stack, Usym, Probe and Func are sent from BPF as ids and addresses that the runtime turns into
-// text (is_symbolic()): a stack's frames, usym's symbol, the attach point's name or function.
+// Stack, Usym, Probe, Func, Username, Timestamp and Inet are sent from BPF as ids, addresses and
+// bytes that the runtime turns into text (is_symbolic()): a stack's frames, usym's symbol, the
+// attach point's name or function, a user's name, strftime()'s time, ntop()'s address.
 enum class TypeKind {
   None,
   Integer,
@@ -21,7 +22,9 @@ enum class TypeKind {
   Usym,
   Probe,
   Func,
-  Username
+  Username,
+  Timestamp,
+  Inet
 };
 
 // How ustack prints: bpftrace's "symbol+offset" lines, or perf's "address symbol+offset (file)".
@@ -115,7 +118,8 @@ struct Type {
   bool is_stack() const { return kind == TypeKind::Stack; }
   bool is_symbolic() const {
     return kind == TypeKind::Stack || kind == TypeKind::Usym || kind == TypeKind::Probe ||
-           kind == TypeKind::Func || kind == TypeKind::Username;
+           kind == TypeKind::Func || kind == TypeKind::Username || kind == TypeKind::Timestamp ||
+           kind == TypeKind::Inet;
   }
   static Type of_kind(TypeKind k) {
     Type t;

@@ -208,6 +208,8 @@ void append_value(std::string &out, const Value &v) {
     case TypeKind::Probe:
     case TypeKind::Func:
     case TypeKind::Username:
+    case TypeKind::Timestamp:
+    case TypeKind::Inet:
       append_string(out, v.text());
       break;
     case TypeKind::Aggregate:

@@ -1,6 +1,7 @@
 #include "runtime/resolver.h"
 
 #include <pwd.h>
+#include <time.h>
 
 #include <algorithm>
 #include <cinttypes>
@@ -47,6 +48,10 @@ void ValueResolver::resolve(Value &v) {
                                                                             : std::to_string(uid);
       return;
     }
+    case codegen::TypeKind::Timestamp:
+      if (v.count < plan_.formats.size())
+        v.s = timestamp_text(plan_.formats[v.count].format, v.i + boot_to_wall_ns_);
+      return;
     default:
       return;
   }
@@ -88,6 +93,54 @@ std::string ValueResolver::frame_line(const SymbolizedFrame &f, codegen::StackMo
   if (!symbol.empty()) return symbol;
   snprintf(address, sizeof(address), "0x%" PRIx64, f.address);
   return address;
+}
+
+std::string ValueResolver::timestamp_text(const std::string &format, int64_t wall_ns) {
+  constexpr int64_t kSecond = 1000000000;
+  time_t seconds = static_cast<time_t>(wall_ns / kSecond);
+  int64_t fraction = wall_ns % kSecond;
+  if (fraction < 0) {
+    fraction += kSecond;
+    --seconds;
+  }
+  char micros[8];
+  snprintf(micros, sizeof(micros), "%06d", static_cast<int>(fraction / 1000));
+  std::string expanded;  // %f replaced; "%%f" stays the text "%f"
+  for (size_t i = 0; i < format.size(); ++i) {
+    if (format[i] == '%' && i + 1 < format.size()) {
+      if (format[i + 1] == 'f') {
+        expanded += micros;
+      } else {
+        expanded.append(format, i, 2);
+      }
+      ++i;
+      continue;
+    }
+    expanded += format[i];
+  }
+  tm local{};
+  localtime_r(&seconds, &local);
+  char text[512];
+  size_t n = strftime(text, sizeof(text), expanded.c_str(), &local);
+  return std::string(text, n);
+}
+
+int64_t ValueResolver::boot_to_wall_clock_ns() {
+  auto ns = [](clockid_t clock) {
+    timespec t{};
+    clock_gettime(clock, &t);
+    return static_cast<int64_t>(t.tv_sec) * 1000000000 + t.tv_nsec;
+  };
+  // The boot-time reading between two wall-clock ones; the tightest of a few tries.
+  int64_t best_window = INT64_MAX, offset = 0;
+  for (int i = 0; i < 5; ++i) {
+    int64_t before = ns(CLOCK_REALTIME), boot = ns(CLOCK_BOOTTIME), after = ns(CLOCK_REALTIME);
+    if (after - before < best_window) {
+      best_window = after - before;
+      offset = before + (after - before) / 2 - boot;
+    }
+  }
+  return offset;
 }
 
 }  // namespace ut::runtime

@@ -1,5 +1,6 @@
 #include "runtime/session.h"
 
+#include <fcntl.h>
 #include <linux/perf_event.h>
 #include <poll.h>
 #include <signal.h>
@@ -139,6 +140,28 @@ class SessionRun {
       pclose(p);
     }
     return output;
+  }
+
+  // cat(): the file's first kCatBytes bytes, or bpftrace's error on stderr when it cannot be read.
+  static constexpr size_t kCatBytes = 10240;  // bpftrace's BPFTRACE_CAT_BYTES_MAX default
+  void print_file(const std::string &path) {
+    std::string text;
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    int error = fd < 0 ? errno : 0;
+    char buf[4096];
+    while (fd >= 0 && text.size() < kCatBytes) {
+      ssize_t n = read(fd, buf, std::min(sizeof(buf), kCatBytes - text.size()));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) error = errno;
+      if (n <= 0) break;
+      text.append(buf, static_cast<size_t>(n));
+    }
+    if (fd >= 0) close(fd);
+    if (!text.empty()) out_.printf_text(text);
+    if (error) {
+      out_.flush();
+      std::cerr << "ERROR: failed to open file '" << path << "': " << strerror(error) << "\n";
+    }
   }
 
   // time(FORMAT): now, in local time, through strftime(3).
@@ -422,6 +445,10 @@ class SessionRun {
       case EventKind::System:
         if (!exit_requested_ || in_end_)
           out_.printf_text(run_command(format_printf(plan_.formats[ev.format], values)));
+        break;
+      case EventKind::Cat:
+        if (!exit_requested_ || in_end_)
+          print_file(format_printf(plan_.formats[ev.format], values));
         break;
       case EventKind::Time:
         if (!exit_requested_ || in_end_)

@@ -1,5 +1,8 @@
 #include "runtime/values.h"
 
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
 #include <algorithm>
 
 #include <cstring>
@@ -117,6 +120,20 @@ Value decode(const codegen::Type &t, std::string_view bytes, size_t offset) {
   if (t.kind == codegen::TypeKind::Usym) {
     memcpy(&v.i, p, 8);
     memcpy(&v.count, p + 8, 8);
+    return v;
+  }
+  if (t.kind == codegen::TypeKind::Timestamp) {
+    memcpy(&v.i, p, 8);
+    memcpy(&v.count, p + 8, 8);
+    return v;
+  }
+  if (t.kind == codegen::TypeKind::Inet) {
+    uint64_t af = 0;
+    memcpy(&af, p, 8);
+    char text[INET6_ADDRSTRLEN] = "";
+    if ((af == AF_INET || af == AF_INET6) &&
+        inet_ntop(static_cast<int>(af), p + 8, text, sizeof(text)))
+      v.s = text;
     return v;
   }
   if (t.is_stack()) {

@@ -21,6 +21,9 @@ struct Value {
   std::vector<Value> elements;    // Tuple
   // Usym: `i` is the address and `count` the pid; Probe and Func: `i` is the attach point's index
   // in the plan; `s` gets their text from a ValueResolver.
+  // Timestamp: `i` is the CLOCK_BOOTTIME time in nanoseconds and `count` its format's index in
+  // the plan; `s` gets the formatted time from a ValueResolver. Inet: `s` is the address's text
+  // as decoded (empty for an unknown address family).
   // Stack: as decoded, `i` is the key of its frames, `count` the pid and `total` the return
   // address taken at a function's first instruction (0 elsewhere); `s` gets the frames' lines,
   // each ended by '\n', from a ValueResolver (runtime/resolver.h) before printing. (Kept in `s`:

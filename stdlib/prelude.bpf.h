@@ -59,6 +59,18 @@ struct ut_usym {
   u64 pid;
 };
 
+/* strftime(): a CLOCK_BOOTTIME time in nanoseconds, and its format (ProgramPlan::formats). */
+struct ut_timestamp {
+  u64 ns;
+  u64 format;
+};
+
+/* ntop(): an address family (AF_INET 2, AF_INET6 10) and the address, in network order. */
+struct ut_inet {
+  u64 af;
+  u8 addr[16];
+};
+
 /* A map value that is a string. */
 typedef char ut_string64[64];
 

@@ -375,5 +375,62 @@ TEST(ForLoops, OverAMapHaveNoProbeRegisters) {
   EXPECT_EQ(errors.find("ERROR"), errors.rfind("ERROR")) << "arg0 before the loop is fine";
 }
 
+TEST(TextBuiltins, StrftimeTakesALiteralFormatAndNanoseconds) {
+  EXPECT_EQ(
+      errors_of(
+          R"(BEGIN { @a = strftime("%H:%M:%S.%f", nsecs); @a = strftime("%Y", nsecs - 5); @k[strftime("%s", 0)] = 1; printf("%s\n", @a); print(@a); })"),
+      "");
+  EXPECT_EQ(errors_of(R"(BEGIN { $f = "%Y"; $t = strftime($f, nsecs); })"),
+            "stdin:1:34-36: ERROR: strftime() takes a format as a string literal\n"
+            "BEGIN { $f = \"%Y\"; $t = strftime($f, nsecs); }\n"
+            "                                 ~~\n");
+  EXPECT_EQ(errors_of(R"(BEGIN { $t = strftime("%Y", comm); })"),
+            "stdin:1:29-33: ERROR: strftime() takes a time in nanoseconds (as nsecs gives), not "
+            "string[16]\n"
+            "BEGIN { $t = strftime(\"%Y\", comm); }\n"
+            "                            ~~~~\n");
+  EXPECT_NE(errors_of(R"(BEGIN { $t = strftime("%Y"); })")
+                .find("strftime() takes 2 arguments (1 provided)"),
+            std::string::npos);
+  EXPECT_NE(errors_of(R"(BEGIN { printf("%d\n", strftime("%Y", nsecs)); })")
+                .find("printf: %d specifier expects a value of type integer (timestamp supplied)"),
+            std::string::npos);
+}
+
+TEST(TextBuiltins, NtopTakesAnIntegerOrA4Or16ByteBuffer) {
+  EXPECT_EQ(
+      errors_of(
+          R"(uprobe:/bin/sh:main { @[ntop(arg0)] = count(); $b = buf(arg1, 16); printf("%s %s %s\n", ntop(2, 0x0100007f), ntop($b), ntop(10, buf(arg1, 16))); print(ntop(buf(arg0, 4))); })"),
+      "");
+  EXPECT_EQ(errors_of(R"(BEGIN { $a = ntop("10.0.0.1"); })"),
+            "stdin:1:19-29: ERROR: ntop() expects an integer or buffer argument, got string[9]\n"
+            "BEGIN { $a = ntop(\"10.0.0.1\"); }\n"
+            "                  ~~~~~~~~~~\n");
+  EXPECT_EQ(errors_of(R"(uprobe:/bin/sh:main { $a = ntop(buf(arg0, 8)); })"),
+            "stdin:1:33-45: ERROR: ntop() argument must be 4 or 16 bytes in size\n"
+            "uprobe:/bin/sh:main { $a = ntop(buf(arg0, 8)); }\n"
+            "                                ~~~~~~~~~~~~\n");
+  EXPECT_EQ(errors_of(R"(BEGIN { $a = ntop(3, 1); $b = ntop(comm, 1); })"),
+            "stdin:1:19-20: ERROR: ntop() address family must be 2 (AF_INET) or 10 (AF_INET6)\n"
+            "BEGIN { $a = ntop(3, 1); $b = ntop(comm, 1); }\n"
+            "                  ~\n"
+            "stdin:1:36-40: ERROR: ntop() takes an address family (2 for AF_INET, 10 for "
+            "AF_INET6), not string[16]\n"
+            "BEGIN { $a = ntop(3, 1); $b = ntop(comm, 1); }\n"
+            "                                   ~~~~\n");
+}
+
+TEST(TextBuiltins, CatFormatsLikePrintfAndIsSafe) {
+  EXPECT_EQ(errors_of(R"(BEGIN { cat("/proc/%d/status", pid); cat("/etc/hostname"); })"), "");
+  EXPECT_EQ(errors_of(R"(BEGIN { cat("/proc/%d/%s", pid); })"),
+            "stdin:1:9-32: ERROR: printf: Not enough arguments for format string (1 supplied, 2 "
+            "expected)\n"
+            "BEGIN { cat(\"/proc/%d/%s\", pid); }\n"
+            "        ~~~~~~~~~~~~~~~~~~~~~~~\n");
+  EXPECT_NE(errors_of(R"(BEGIN { $f = "/etc/hostname"; cat($f); })")
+                .find("the first argument must be a string literal"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace ut

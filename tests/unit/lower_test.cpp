@@ -111,6 +111,12 @@ TEST(Lower, UstackKeysTakeTheEntryCallerAndReportNewProcesses) {
   expect_golden("ustack.c", p.c_or_errors());
 }
 
+TEST(Lower, StrftimeNtopAndCat) {
+  Pipeline p(
+      R"(uprobe:/bin/sh:main { printf("%s %s\n", strftime("%H:%M:%S.%f", nsecs), ntop(0x0100007f)); @[ntop(10, buf(arg0, 16))] = count(); cat("/proc/%d/status", pid); })");
+  expect_golden("text_builtins.c", p.c_or_errors());
+}
+
 // Syntax trees, one feature each.
 TEST(DumpAst, AngleBlocksComparisonsAndShifts) {
   Pipeline p("BEGIN < if (@x > 1) < @y = @x >> 1; > else { @y = -1 } >");
