@@ -34,7 +34,8 @@ TracepointFieldKind field_kind(const std::string &type, const std::string &array
     bool chars = element.size() > 2 && element.compare(element.size() - 2, 2, "[]") == 0 &&
                  is_char(trim(element.substr(0, element.size() - 2)));
     if (!chars || f.size != 4 || f.offset % 4 != 0) return TracepointFieldKind::Unsupported;
-    return prefix[2] == 'd' ? TracepointFieldKind::DataLoc : TracepointFieldKind::RelLoc;
+    return strcmp(prefix, "__data_loc ") == 0 ? TracepointFieldKind::DataLoc
+                                              : TracepointFieldKind::RelLoc;
   }
   if (!array.empty())
     return is_char(type) ? TracepointFieldKind::CharArray : TracepointFieldKind::Unsupported;
