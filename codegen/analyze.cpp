@@ -40,6 +40,11 @@ class Analyzer {
             refuse_kernel_probe(*a);
             continue;
           }
+          if (a->kind == ProbeKind::Tracepoint) {
+            for (AttachInfo &t : expand_tracepoints(*a, options_.tracepoints, diags_))
+              info.attach_points.push_back(std::move(t));
+            continue;
+          }
           info.attach_points.push_back(*a);
         }
       }
@@ -132,6 +137,8 @@ class Analyzer {
     for (const AttachInfo &a : probe_->attach_points) kinds |= mask(a.kind);
     return kinds;
   }
+
+  bool has_tracepoint() const { return (probe_kinds() & mask(ProbeKind::Tracepoint)) != 0; }
 
   // ---- statements --------------------------------------------------------------------------
 
@@ -585,6 +592,10 @@ class Analyzer {
   }
 
   Type check_identifier(const ast::Identifier &id) {
+    if (id.name == "args" && has_tracepoint()) {
+      error(id.range, "args is a tracepoint's record: read one of its fields, as in args->name");
+      return Type::none();
+    }
     const BuiltinVariable *v = find_variable(id.name);
     if (!v) {
       auto &d = error(id.range, "Unknown identifier: '" + id.name + "'");
@@ -667,6 +678,16 @@ class Analyzer {
 
   // `t.0`: an element of a tuple. (Struct fields come with DWARF types.)
   Type check_field(const ast::Field &f) {
+    if (is_tracepoint_args(f) && has_tracepoint()) {
+      if (map_loop_depth_ > 0) {
+        error(f.range,
+              "args cannot be read in the body of a for loop over a map, which runs "
+              "without the tracepoint's record")
+            .hint("read it into a variable before the loop");
+        return Type::none();
+      }
+      return check_tracepoint_field(f, probe_->attach_points, *out_);
+    }
     Type base = check(*f.base);
     if (base.is_none()) return base;
     bool is_index = !f.name.empty() && std::all_of(f.name.begin(), f.name.end(), ::isdigit);

@@ -107,7 +107,7 @@ const BuiltinVariable kVariables[] = {
     {"username", Type::of_kind(TypeKind::Username), kAnyProbe, "", lower_username},
     {"func", Type::of_kind(TypeKind::Func), kUprobes, "uprobes and uretprobes", lower_attach_cookie,
      /*needs_command=*/false, /*reads_context=*/kUprobes},
-    {"ustack", Type::ustack(), kUserContext, kUserContextText, lower_ustack_variable,
+    {"ustack", Type::ustack(), kStackContext, kStackContextText, lower_ustack_variable,
      /*needs_command=*/false, /*reads_context=*/kAnyProbe},
     {"retval", Type::integer(), mask(ProbeKind::Uretprobe), "uretprobes", lower_retval,
      /*needs_command=*/false, /*reads_context=*/kAnyProbe},
@@ -441,8 +441,8 @@ std::string lower_buf(LowerContext &lc, const ast::Call &call) {
 // ustack, ustack(perf), ustack(5), ustack(perf, 5): the user stack, frames the runtime turns into
 // symbols (bpftrace mode: "main+274"; perf mode: "55b988d602ad main+274 (/path)").
 Type check_ustack(CallCheck &c) {
-  if ((kUserContext & c.probe_kinds) != c.probe_kinds) {
-    c.diags.error(c.call.range, std::string("ustack() can only be used in ") + kUserContextText);
+  if ((kStackContext & c.probe_kinds) != c.probe_kinds) {
+    c.diags.error(c.call.range, std::string("ustack() can only be used in ") + kStackContextText);
     return Type::none();
   }
   StackMode mode = StackMode::Bpftrace;

@@ -28,6 +28,10 @@ constexpr ProbeMask kPerfEvents =
 constexpr ProbeMask kUserContext = kUprobes | kPerfEvents;
 constexpr const char kUserContextText[] =
     "uprobes, uretprobes, interval, profile and software probes";
+// Probes whose program can take the current thread's user stack (ustack).
+constexpr ProbeMask kStackContext = kUserContext | mask(ProbeKind::Tracepoint);
+constexpr const char kStackContextText[] =
+    "uprobes, uretprobes, interval, profile, software and tracepoint probes";
 
 struct BuiltinVariable {
   const char *name;

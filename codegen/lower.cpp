@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "codegen/aggregates.h"
@@ -58,7 +59,7 @@ class Lowerer : public LowerContext {
     }
     std::string maps = decls_.maps(), events = decls_.events();
     plan_.c_source = std::string(stdlib::prelude()) + "\n" + decls_.tuples() + maps + events +
-                     decls_.symbols() + frames_ + callbacks_ + functions;
+                     decls_.symbols() + tracepoint_structs_ + frames_ + callbacks_ + functions;
     return std::move(plan_);
   }
 
@@ -223,8 +224,17 @@ class Lowerer : public LowerContext {
     body_.clear();
     temp_counter_ = 0;
     indent_ = 1;
-    plan_.probes.push_back({ap.kind, ap.name, fn, ap.binary, ap.symbol, ap.symbol_offset,
-                            ap.address, ap.period_ns, ap.perf_config, ap.node->range});
+    plan_.probes.push_back(
+        {ap.kind, ap.name, fn, ap.binary, ap.symbol, ap.symbol_offset, ap.address, ap.period_ns,
+         ap.perf_config, ap.node->range,
+         ap.tracepoint ? ap.tracepoint->category + ":" + ap.tracepoint->name : ""});
+    std::string context = probe_kind_row(ap.kind).context;
+    if (ap.tracepoint) {  // the function takes the tracepoint's record
+      std::string name = tracepoint_struct_name(*ap.tracepoint);
+      if (tracepoint_structs_declared_.insert(name).second)
+        tracepoint_structs_ += tracepoint_struct(*ap.tracepoint);
+      context = "struct " + name + " *ctx";
+    }
 
     emit("u64 zero_key = 0;");
     variable_types_.clear();
@@ -240,9 +250,8 @@ class Lowerer : public LowerContext {
     lower_block_contents(*probe.probe->body);
     emit("return 0;");
 
-    const ProbeKindRow &row = probe_kind_row(ap.kind);
-    return "/* " + location(ap.node->range) + "  " + ap.name + " */\nint " + fn + "(" +
-           row.context + ")\n{\n" + body_ + "}\n\n";
+    return "/* " + location(ap.node->range) + "  " + ap.name + " */\nint " + fn + "(" + context +
+           ")\n{\n" + body_ + "}\n\n";
   }
 
   void lower_block_contents(const ast::Block &b) {
@@ -613,6 +622,7 @@ class Lowerer : public LowerContext {
       }
       case Expr::Kind::Field: {
         const auto &f = ast::as<ast::Field>(e);
+        if (attach_->tracepoint && is_tracepoint_args(f)) return lower_tracepoint_field(*this, f);
         return lower_expr(*f.base) + "." + field_name(std::stoul(f.name));
       }
       case Expr::Kind::Identifier:
@@ -785,6 +795,8 @@ class Lowerer : public LowerContext {
   std::string function_;  // the probe function being written
   std::string frame_;     // its frame, once a for loop needs one
   std::string frames_, callbacks_;
+  std::string tracepoint_structs_;                     // one struct per tracepoint attached to
+  std::set<std::string> tracepoint_structs_declared_;  // their names
   bool in_callback_ = false;
   std::vector<Loop> loops_;
 };

@@ -21,7 +21,8 @@ enum class ProbeKind {
   Profile,
   Software,
   Kprobe,
-  Kretprobe
+  Kretprobe,
+  Tracepoint
 };
 
 // One attach point, expanded. The runtime loads `c_function` and attaches it here.
@@ -36,6 +37,7 @@ struct ProbeSpec {
   uint64_t period_ns = 0;           // interval, profile: nanoseconds; software: events
   uint32_t perf_config = 0;         // software: the PERF_COUNT_SW_* event
   Range range;                      // the attach point in the script, for errors
+  std::string tracepoint;           // tracepoint: "syscalls:sys_enter_openat"
 };
 
 // One BPF map of the generated C. The runtime opens it by `c_name`; `name` is for printing.

@@ -179,6 +179,19 @@ bool parse_kprobe(const ast::AttachPoint &ap, AttachInfo &out, Diagnostics &diag
   return true;
 }
 
+// tracepoint:CATEGORY:NAME, each part perhaps with wildcards; analysis expands it into the
+// tracepoints it matches.
+bool parse_tracepoint(const ast::AttachPoint &ap, AttachInfo &out, Diagnostics &diags) {
+  if (ap.parts.size() != 3 || ap.parts[1].empty() || ap.parts[2].empty()) {
+    diags.error(ap.range,
+                "tracepoint takes a category and a name: "
+                "tracepoint:syscalls:sys_enter_openat");
+    return false;
+  }
+  out.name = "tracepoint:" + ap.parts[1] + ":" + ap.parts[2];
+  return true;
+}
+
 const ProbeKindRow kProbeKinds[] = {
     {"BEGIN", "", ProbeKind::Begin, "struct bpf_raw_tracepoint_args *ctx", parse_special},
     {"END", "", ProbeKind::End, "struct bpf_raw_tracepoint_args *ctx", parse_special},
@@ -189,6 +202,8 @@ const ProbeKindRow kProbeKinds[] = {
     {"software", "s", ProbeKind::Software, "struct ut_perf_event_data *ctx", parse_software},
     {"kprobe", "k", ProbeKind::Kprobe, "struct pt_regs *ctx", parse_kprobe},
     {"kretprobe", "kr", ProbeKind::Kretprobe, "struct pt_regs *ctx", parse_kprobe},
+    // The context is the tracepoint's record, a struct of its own (codegen/tracepoints.h).
+    {"tracepoint", "t", ProbeKind::Tracepoint, "void *ctx", parse_tracepoint},
 };
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "codegen/plan.h"
+#include "codegen/tracepoints.h"
 #include "codegen/types.h"
 #include "parser/ast.h"
 #include "parser/diagnostics.h"
@@ -27,6 +28,7 @@ struct AttachInfo {
   uint64_t period_ns = 0;           // interval, profile: nanoseconds; software: events
   uint32_t perf_config = 0;         // software: the PERF_COUNT_SW_* event
   const ast::AttachPoint *node = nullptr;
+  std::shared_ptr<const TracepointFormat> tracepoint;  // tracepoint: the one matched, its format
 };
 
 // A scratch variable. Variables are block-scoped, so one probe may have several `$x`; each
@@ -74,6 +76,8 @@ struct AnalyzeOptions {
   bool has_command = false;         // -c was given: `cpid` is defined
   bool kernel_has_kprobes = true;   // the running kernel supports kprobes (for the message)
   bool unsafe = false;              // --unsafe: system() and signal() are allowed
+  // The kernel's tracepoints, for tracepoint probes (which are refused without it).
+  TracepointCatalog *tracepoints = nullptr;
 };
 
 // Checks `prog` and collects what it means. Every error is reported in one run.

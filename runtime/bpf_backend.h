@@ -77,6 +77,11 @@ class BpfBackend {
                                                                 uint32_t config, uint64_t period,
                                                                 int cpu, pid_t pid) = 0;
 
+  // Runs `function` (a tracepoint probe) whenever the tracepoint with perf event id `id`
+  // (events/CATEGORY/NAME/id) fires, in any process, on any CPU.
+  virtual Result<std::unique_ptr<Attachment>> attach_tracepoint(const std::string &function,
+                                                                uint64_t id) = 0;
+
   // Calls `visit` with every entry of a hash map, as raw bytes valid during the call only (a big
   // map is never held twice over: as the kernel's bytes and as what `visit` makes of them).
   using EntryVisitor = std::function<void(std::string_view key, std::string_view value)>;

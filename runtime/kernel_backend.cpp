@@ -6,6 +6,7 @@
 #include <bcc/perf_reader.h>
 #include <linux/bpf.h>
 #include <linux/perf_event.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -100,6 +101,8 @@ bpf_prog_type program_type(codegen::ProbeKind kind) {
     case codegen::ProbeKind::Profile:
     case codegen::ProbeKind::Software:
       return BPF_PROG_TYPE_PERF_EVENT;
+    case codegen::ProbeKind::Tracepoint:
+      return BPF_PROG_TYPE_TRACEPOINT;
     default:
       return BPF_PROG_TYPE_KPROBE;
   }
@@ -275,6 +278,30 @@ class KernelBackend : public BpfBackend {
     int perf_fd = bpf_attach_perf_event(*fd, PERF_TYPE_SOFTWARE, config, period, 0, pid, cpu, -1);
     if (perf_fd < 0) return Error(std::string("cannot open a perf event: ") + strerror(errno));
     return std::unique_ptr<Attachment>(new FdAttachment({perf_fd}));
+  }
+
+  // One perf event is enough, whatever its CPU: the kernel runs a tracepoint's BPF programs
+  // wherever it fires, not just where the event counts (and refuses the same program twice).
+  // A counting event, not a sampling one: some tracepoints (irq_vectors) refuse sampling, and
+  // the program runs either way.
+  Result<std::unique_ptr<Attachment>> attach_tracepoint(const std::string &function,
+                                                        uint64_t id) override {
+    auto fd = program_fd(function, program_type(codegen::ProbeKind::Tracepoint));
+    if (!fd) return std::move(fd).error();
+    perf_event_attr attr{};
+    attr.type = PERF_TYPE_TRACEPOINT;
+    attr.size = sizeof(attr);
+    attr.config = id;
+    std::vector<int> cpus = online_cpus();
+    int perf_fd = static_cast<int>(syscall(__NR_perf_event_open, &attr, -1,
+                                           cpus.empty() ? 0 : cpus[0], -1, PERF_FLAG_FD_CLOEXEC));
+    if (perf_fd < 0)
+      return Error(std::string("cannot open the tracepoint's perf event: ") + strerror(errno));
+    auto attachment = std::make_unique<FdAttachment>(std::vector<int>{perf_fd});
+    if (ioctl(perf_fd, PERF_EVENT_IOC_SET_BPF, *fd) != 0 ||
+        ioctl(perf_fd, PERF_EVENT_IOC_ENABLE, 0) != 0)
+      return Error(std::string("cannot attach to the tracepoint: ") + strerror(errno));
+    return std::unique_ptr<Attachment>(std::move(attachment));
   }
 
   Result<void> visit_map(const std::string &c_name, size_t key_size, size_t value_size,

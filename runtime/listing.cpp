@@ -5,6 +5,7 @@
 
 #include "runtime/binary_path.h"
 #include "runtime/elf.h"
+#include "runtime/tracefs.h"
 #include "support/strings.h"
 
 namespace ut::runtime {
@@ -51,9 +52,31 @@ Result<void> list_functions(const std::string &kind, const std::string &rest, pi
   return {};
 }
 
+// The tracepoints `pattern` matches ("tracepoint:*:*open*", "*"), each followed with `verbose`
+// by its fields as bpftrace -lv prints them ("    const char * filename"). When tracefs cannot
+// be read, an error for a tracepoint pattern and nothing otherwise.
+Result<void> list_tracepoints(const std::string &pattern, bool verbose, FILE *out) {
+  bool asked = pattern.rfind("tracepoint:", 0) == 0;
+  TracefsCatalog tracefs;
+  auto all = tracefs.match("*:*");
+  if (!all) return asked ? Result<void>(std::move(all).error()) : Result<void>();
+  for (const std::string &event : *all) {
+    std::string probe = "tracepoint:" + event;
+    if (!pattern.empty() && !glob_match(pattern, probe)) continue;
+    fprintf(out, "%s\n", probe.c_str());
+    if (!verbose) continue;
+    size_t colon = event.find(':');
+    auto format = tracefs.format(event.substr(0, colon), event.substr(colon + 1));
+    if (!format) continue;  // listed, but its format is unreadable: no fields to show
+    for (const codegen::TracepointField &f : format->fields)
+      fprintf(out, "    %s\n", f.declaration.c_str());
+  }
+  return {};
+}
+
 }  // namespace
 
-Result<void> list_probes(const std::string &pattern, pid_t pid, FILE *out) {
+Result<void> list_probes(const std::string &pattern, pid_t pid, bool verbose, FILE *out) {
   size_t colon = pattern.find(':');
   std::string kind = pattern.substr(0, colon);
   if ((kind == "uprobe" || kind == "uretprobe" || kind == "u" || kind == "ur") &&
@@ -66,7 +89,9 @@ Result<void> list_probes(const std::string &pattern, pid_t pid, FILE *out) {
   }
   for (const char *probe : kFixedProbes)
     if (pattern.empty() || glob_match(pattern, probe)) fprintf(out, "%s\n", probe);
-  return {};
+  if (kind == "t" && colon != std::string::npos)  // the short name
+    return list_tracepoints("tracepoint" + pattern.substr(colon), verbose, out);
+  return list_tracepoints(pattern, verbose, out);
 }
 
 }  // namespace ut::runtime

@@ -17,6 +17,7 @@
 #include "runtime/output.h"
 #include "runtime/preflight.h"
 #include "runtime/session.h"
+#include "runtime/tracefs.h"
 
 namespace {
 
@@ -34,7 +35,8 @@ const char kUsage[] =
     "    -o FILE        write the output to FILE instead of stdout\n"
     "    -c 'CMD'       run CMD with the probes in place; stop when it exits\n"
     "    -p PID         trace process PID only (uprobes); stop when it exits\n"
-    "    -l [PATTERN]   list probes: uprobe:BINARY:FUNC* lists a binary's functions\n"
+    "    -l [PATTERN]   list probes: uprobe:BINARY:FUNC* lists a binary's functions,\n"
+    "                   tracepoint:CATEGORY:NAME the kernel's tracepoints (-lv: their fields)\n"
     "    -v             say where the BPF object came from (cache or compiler) and how long it "
     "took\n"
     "    --no-cache     compile without the compile cache (see UTRACE_CACHE_DIR)\n"
@@ -205,7 +207,7 @@ int run(int argc, char **argv) {
   if (auto rc = parse_options(argc, argv, opt)) return *rc;
   if (opt.list) {
     std::string pattern = optind < argc ? argv[optind] : "";
-    if (auto r = runtime::list_probes(pattern, opt.pid, stdout); !r) {
+    if (auto r = runtime::list_probes(pattern, opt.pid, opt.verbose, stdout); !r) {
       std::cerr << "ERROR: " << r.error().message() << "\n";
       return 1;
     }
@@ -237,8 +239,10 @@ int run(int argc, char **argv) {
     out->raw(ast::dump(*prog));
     return 0;
   }
+  runtime::TracefsCatalog tracepoints;
   codegen::SemanticInfo sema = codegen::analyze(
-      *prog, diags, {opt.params, opt.has_command, runtime::kernel_has_kprobes(), opt.unsafe});
+      *prog, diags,
+      {opt.params, opt.has_command, runtime::kernel_has_kprobes(), opt.unsafe, &tracepoints});
   diags.render(std::cerr, *src);
   if (diags.has_errors()) return 1;
   // Events go through a ring buffer unless the kernel has none (or UTRACE_EVENTS=perf asks).

@@ -18,6 +18,7 @@
 #include "runtime/elf.h"
 #include "runtime/map_reader.h"
 #include "runtime/printf.h"
+#include "runtime/tracefs.h"
 #include "runtime/uprobe_targets.h"
 
 namespace ut::runtime {
@@ -358,6 +359,11 @@ class SessionRun {
         return attach_everywhere(p, PERF_COUNT_SW_CPU_CLOCK);
       case ProbeKind::Software:
         return attach_everywhere(p, p.perf_config);
+      case ProbeKind::Tracepoint: {  // everywhere, in every process, as bpftrace (even with -p)
+        auto id = tracefs_.id(p.tracepoint);
+        if (!id) return std::move(id).error();
+        return backend_.attach_tracepoint(p.c_function, *id);
+      }
       case ProbeKind::Kprobe:  // refused by analysis
       case ProbeKind::Kretprobe:
         return Error("kernel probes are not supported");
@@ -561,6 +567,7 @@ class SessionRun {
   const SessionOptions &options_;
   std::vector<std::unique_ptr<Attachment>> attachments_;
   int ncpus_ = possible_cpus();
+  TracefsCatalog tracefs_;
   ValueResolver resolver_{backend_, plan_};
   bool exit_requested_ = false;
   bool in_end_ = false;

@@ -28,6 +28,7 @@ inline const std::string kGoCounter = TRACEE_DIR "/counter";
 inline const std::string kCLoop = TRACEE_DIR "/loop";
 inline const std::string kCCalls = TRACEE_DIR "/calls";
 inline const std::string kCBytes = TRACEE_DIR "/bytes";
+inline const std::string kCSyscalls = TRACEE_DIR "/syscalls";
 inline const std::string kSourceDir = UTRACE_SOURCE_DIR;
 
 // The design card names /tmp/counter; tests install the sample there as a user would.

@@ -325,8 +325,8 @@ TEST(Analyze, UstackTakesAModeAndALimit) {
         "ustack() takes a mode (bpftrace or perf) and a frame limit (an integer)",
         "ustack cannot be read in the body of a for loop over a map",
         "ustack() cannot be used in the body of a for loop over a map",
-        "the ustack builtin can only be used in uprobes, uretprobes, interval, profile and "
-        "software probes"})
+        "the ustack builtin can only be used in uprobes, uretprobes, interval, profile, "
+        "software and tracepoint probes"})
     EXPECT_NE(e.find(expected), std::string::npos) << expected << "\n" << e;
 }
 
