@@ -29,6 +29,12 @@ Measurements per tool:
   map        uprobe:CALLS:f { @m[arg0] = arg0; } over BENCH_MAP_KEYS calls; after
              the tracee exits, the time from SIGINT to the tracer's exit (it prints
              the map) and the tracer's VmHWM before and during that.
+  count      uprobe:CALLS:f { @[tid] = count(); } over BENCH_EVENT_CALLS calls as
+             fast as the tracee makes them: run_time_ns / run_cnt of the program
+             (kernel BPF stats) once the tracee has exited.
+  wildcard   BEGIN { printf("ready\n"); } uprobe:MANY:fn_* { ... } on a binary of
+             1,000 functions: launch to "ready" (both tools run BEGIN once every
+             probe is attached), then SIGINT to exit (detaching 1,000 uprobes).
 """
 
 import argparse
@@ -51,6 +57,11 @@ STARTUP = ('BEGIN {{ printf("ready\\n"); }} '
            'uprobe:{bin}:"main.doWork" {{ @ = *uaddr("main.counter"); }}')
 EVENTS = 'uprobe:{bin}:f {{ printf("%d\\n", arg0); }}'
 MAP = 'uprobe:{bin}:f {{ @m[arg0] = arg0; }}'
+COUNT = 'uprobe:{bin}:f {{ @[tid] = count(); }}'
+WILDCARD = ('BEGIN {{ printf("ready\\n"); }} '
+            'uprobe:{bin}:fn_* {{ @[probe] = count(); }}')
+WILDCARD_FUNCTIONS = 1000
+WILDCARD_ENV = {"BPFTRACE_MAX_BPF_PROGS": "4096", "BPFTRACE_MAX_PROBES": "4096"}  # 0.17: 512 each
 
 PRINTF_LINE = re.compile(rb"-?[0-9]+\Z")  # what EVENTS prints
 # A block of stdout in which this finds nothing holds printf lines only (fast path).
@@ -454,6 +465,9 @@ class Result:
         self.map_print_ms = []  # SIGINT to exit, per run
         self.map_rss_mb = []  # VmHWM just before the SIGINT
         self.map_rss_print_mb = []  # highest VmHWM seen until it exited
+        self.count_ns_per_call = []  # @[tid] = count(): kernel run time per call, per run
+        self.wildcard_ms = []  # launch to "ready" with 1,000 uprobes attached, per run
+        self.wildcard_exit_ms = []  # SIGINT to exit (detaching them), per run
         self.notes = []
         self.stderr_lines = {}  # distinct stderr line -> count
         self.prog_summary = None
@@ -691,6 +705,76 @@ def run_map(tool, calls, n, delay_ms, work, i, timeout, tracee_timeout, res):
         res.notes.append("%s: printed %d '@m[' lines, not %d" % (what, t.counted, n))
 
 
+def run_count(tool, calls, n, delay_ms, work, i, timeout, tracee_timeout, res):
+    """The kernel's run time per call of @[tid] = count() on a uprobe hit n times in a row."""
+    what = "count run %d" % i
+    t = Tracer(tool.name, tool.exe, COUNT.format(bin=calls),
+               os.path.join(work, "%s-count-%d.err" % (tool.name, i)), env=tool.env(), args=tool.args)
+    tracee = None
+    try:
+        tracee = start_tracee(t, calls, n, delay_ms, work, "%s-count-%d" % (tool.name, i), timeout, res,
+                              what)
+        if tracee is None or not tracee_finished(tracee, n, delay_ms, tracee_timeout, res, what):
+            return
+        stats = uprobe_stats(t.proc.pid)
+        if stats is None or stats[1] == 0:
+            res.notes.append("%s: no kprobe-type program with runs in /proc/%d/fd" % (what, t.proc.pid))
+            return
+        run_ns, cnt, _ = stats
+        if cnt < n:
+            res.notes.append("%s: the program ran %d times for %d calls" % (what, cnt, n))
+        res.count_ns_per_call.append(run_ns / cnt)
+    finally:
+        stop_run(t, tracee, tool, res, what)
+
+
+def many_functions(work, n=WILDCARD_FUNCTIONS):
+    """A C program of n small functions fn_0000.. (never called), built; its path, or None."""
+    src = os.path.join(work, "many.c")
+    exe = os.path.join(work, "many")
+    with open(src, "w") as f:
+        f.write("volatile long sink;\n")
+        for k in range(n):
+            f.write("__attribute__((noinline)) void fn_%04d(long x) { sink += x + %d; }\n" % (k, k))
+        f.write("int main(void) { return 0; }\n")
+    r = subprocess.run(["cc", "-O1", "-o", exe, src], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if r.returncode != 0:
+        print("bench: cc of many.c failed: %s" % r.stderr.decode(errors="replace"), file=sys.stderr)
+        return None
+    return exe
+
+
+def run_wildcard(tool, many, work, i, timeout, res):
+    """Launch to the "ready" BEGIN prints once 1,000 uprobes are attached, then SIGINT to exit."""
+    what = "wildcard run %d" % i
+    t = Tracer(tool.name, tool.exe, WILDCARD.format(bin=many),
+               os.path.join(work, "%s-wildcard-%d.err" % (tool.name, i)), env=tool.env(WILDCARD_ENV),
+               args=tool.args)
+    try:
+        line = t.wait_after_attaching(max(timeout, 120.0))
+        if line is None:
+            res.notes.append("%s: no output after 'Attaching' (or it exited)" % what)
+            return
+        if line[1].strip() != "ready":
+            res.notes.append("%s: first line was %r, not 'ready'" % (what, line[1]))
+            return
+        attaching = [x for _, x in t.lines if x.startswith("Attaching ")]
+        if attaching and attaching[0] != "Attaching %d probes..." % (WILDCARD_FUNCTIONS + 1):
+            res.notes.append("%s: %r" % (what, attaching[0]))
+        res.wildcard_ms.append((line[0] - t.t0) * 1000.0)
+        secs, _ = t.sigint_timed(max(timeout, 120.0))
+        if secs is None:
+            res.notes.append("%s: still running long after SIGINT" % what)
+        else:
+            res.wildcard_exit_ms.append(secs * 1000.0)
+    finally:
+        rc = t.stop()
+        res.after_stop(t, rc, what)
+        err = t.stderr_text()
+        res.add_stderr(err)
+        check_source(tool, err, res, what)
+
+
 def big_script(path, lines=2000):
     """A script of about `lines` lines that both tools accept: probes with maps, variables,
     conditions and printf, the kind of text a long runbook holds."""
@@ -762,6 +846,7 @@ def main():
     ap.add_argument("--event-calls", type=int, default=2000000)
     ap.add_argument("--map-keys", type=int, default=100000)
     ap.add_argument("--event-runs", type=int, default=3)
+    ap.add_argument("--wildcard-runs", type=int, default=1, help="bpftrace 0.17 takes minutes per run")
     ap.add_argument("--tracee-delay-ms", type=int, default=1000)
     ap.add_argument("--tracee-timeout", type=float, default=300.0)
     args = ap.parse_args()
@@ -787,6 +872,7 @@ def main():
     startup_tools = [utrace_first] + tools  # bpftrace's start-up runs serve both start-up rows
     results = {t.name: Result(t.name) for t in tools}
 
+    many = many_functions(args.work)
     script = os.path.join(args.work, "big.bt")
     script_lines = big_script(script)
     compile_args = {"utrace": ["--dump=c", script], "bpftrace": ["-d", script]}
@@ -798,7 +884,9 @@ def main():
         for tag, program, env in (("startup", STARTUP.format(bin=args.counter), None),
                                   ("seed", SEED.format(bin=args.counter), None),
                                   ("events", EVENTS.format(bin=args.calls), None),
-                                  ("map", MAP.format(bin=args.calls), map_env(args.map_keys))):
+                                  ("map", MAP.format(bin=args.calls), map_env(args.map_keys)),
+                                  ("count", COUNT.format(bin=args.calls), None)) + (
+                                      (("wildcard", WILDCARD.format(bin=many), WILDCARD_ENV),) if many else ()):
             warm_cache(utrace, program, args.work, tag, args.timeout, results["utrace"], env)
         for i in range(1, args.runs + 1):  # interleaved, so drift hits both tools alike
             for tool in (startup_tools if i % 2 else startup_tools[::-1]):
@@ -823,6 +911,17 @@ def main():
                       file=sys.stderr, flush=True)
                 run_map(tool, args.calls, args.map_keys, args.tracee_delay_ms, args.work, i,
                         args.timeout, args.tracee_timeout, results[tool.name])
+        for i in range(1, args.event_runs + 1):
+            for tool in (tools if i % 2 else tools[::-1]):
+                print("  count cost run %d/%d (%d calls): %s" % (i, args.event_runs, args.event_calls,
+                                                               tool.name), file=sys.stderr, flush=True)
+                run_count(tool, args.calls, args.event_calls, args.tracee_delay_ms, args.work, i,
+                          args.timeout, args.tracee_timeout, results[tool.name])
+        for i in range(1, args.wildcard_runs + 1 if many else 1):
+            for tool in (tools if i % 2 else tools[::-1]):
+                print("  wildcard run %d/%d (%d functions): %s" % (i, args.wildcard_runs, WILDCARD_FUNCTIONS,
+                                                                  tool.name), file=sys.stderr, flush=True)
+                run_wildcard(tool, many, args.work, i, args.timeout, results[tool.name])
     except (Aborted, KeyboardInterrupt) as e:
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, signal.SIG_IGN)  # finish the clean-up below undisturbed
@@ -854,6 +953,11 @@ def main():
         ("printf events lost (%)", med(u.lost_pct), med(b.lost_pct) if b else None, 2),
         ("print %s-key map at exit (ms)" % short_count(args.map_keys), med(u.map_print_ms),
          med(b.map_print_ms) if b else None, 1),
+        ("@[tid] = count() on a uprobe (ns/call)", med(u.count_ns_per_call),
+         med(b.count_ns_per_call) if b else None, 0),
+        ("wildcard over %d functions: attach (ms)" % WILDCARD_FUNCTIONS, med(u.wildcard_ms),
+         med(b.wildcard_ms) if b else None, 1),
+        ("  and detach at exit (ms)", med(u.wildcard_exit_ms), med(b.wildcard_exit_ms) if b else None, 1),
         ("peak RSS, first run (compiles) (MB)", med(u.startup_rss_mb.get("first")),
          med(b.startup_rss_mb.get("")) if b else None, 1),
         ("  compiler process of that run (MB)", med(u.compiler_rss_mb),
@@ -902,6 +1006,10 @@ def main():
               % (r.name, " ".join("%.1f" % x for x in r.map_print_ms) or "none",
                  " ".join("%.1f/%.1f" % xy for xy in zip(r.map_rss_mb, r.map_rss_print_mb)) or "none"))
     for r in [u] + ([b] if b else []):
+        print("%-8s count ns/call per run: %s; wildcard attach/detach runs (ms): %s" % (
+            r.name, joined(r.count_ns_per_call, "%.0f"),
+            " ".join("%.0f/%.0f" % xy for xy in zip(r.wildcard_ms, r.wildcard_exit_ms)) or "none"))
+    for r in [u] + ([b] if b else []):
         if r.prog_summary:
             print("%-8s bpf-prog fds at the end of the last cost run: %s" % (r.name, r.prog_summary))
     for r in [u] + ([b] if b else []):
@@ -911,7 +1019,8 @@ def main():
             print("note: %s stderr (%dx): %s" % (r.name, count, line[:160]))
     def complete(r, startup_kinds):
         return all([r.startup_ms.get(k) for k in startup_kinds] + [r.startup_rss_mb.get(startup_kinds[0])] +
-                   [r.ns_per_call, r.seed_rss_mb, r.events_per_sec, r.map_print_ms, r.map_rss_mb])
+                   [r.ns_per_call, r.seed_rss_mb, r.events_per_sec, r.map_print_ms, r.map_rss_mb,
+                    r.count_ns_per_call, r.wildcard_ms])
     ok = complete(u, ["first", "cached"]) and (not b or complete(b, [""]))
     return 0 if ok else 1
 

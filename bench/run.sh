@@ -30,6 +30,7 @@ TIMEOUT=${BENCH_TIMEOUT:-30}
 EVENT_CALLS=${BENCH_EVENT_CALLS:-2000000}
 MAP_KEYS=${BENCH_MAP_KEYS:-100000}
 EVENT_RUNS=${BENCH_EVENT_RUNS:-3}
+WILDCARD_RUNS=${BENCH_WILDCARD_RUNS:-1}
 TRACEE_DELAY_MS=${BENCH_TRACEE_DELAY_MS:-1000}
 TRACEE_TIMEOUT=${BENCH_TRACEE_TIMEOUT:-300}
 UTRACE=${UTRACE:-$ROOT/build/runtime/utrace}
@@ -45,6 +46,7 @@ die() { echo "bench: $*" >&2; exit 1; }
 [[ $EVENT_CALLS =~ ^[1-9][0-9]*$ ]] || die "BENCH_EVENT_CALLS must be a positive integer, not '$EVENT_CALLS'"
 [[ $MAP_KEYS =~ ^[1-9][0-9]*$ ]] || die "BENCH_MAP_KEYS must be a positive integer, not '$MAP_KEYS'"
 [[ $EVENT_RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_EVENT_RUNS must be a positive integer, not '$EVENT_RUNS'"
+[[ $WILDCARD_RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_WILDCARD_RUNS must be a positive integer, not '$WILDCARD_RUNS'"
 [[ $TRACEE_DELAY_MS =~ ^[0-9]+$ ]] || die "BENCH_TRACEE_DELAY_MS must be an integer, not '$TRACEE_DELAY_MS'"
 [[ $TRACEE_TIMEOUT =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "BENCH_TRACEE_TIMEOUT must be a number, not '$TRACEE_TIMEOUT'"
 [[ $(id -u) -eq 0 ]] || die "must run as root (BPF programs, bpf_stats_enabled)"
@@ -127,7 +129,7 @@ echo "kernel $(uname -r), $(nproc) CPUs; counter pid $COUNTER_PID ($WORK/counter
 python3 "$HERE/bench.py" --utrace "$UTRACE" --bpftrace "$BPFTRACE" --counter "$WORK/counter" \
     --work "$WORK" --runs "$RUNS" --cost-secs "$COST_SECS" --cost-rounds "$COST_ROUNDS" --timeout "$TIMEOUT" \
     --calls "$WORK/calls" --event-calls "$EVENT_CALLS" --map-keys "$MAP_KEYS" --event-runs "$EVENT_RUNS" \
-    --tracee-delay-ms "$TRACEE_DELAY_MS" --tracee-timeout "$TRACEE_TIMEOUT" &
+    --wildcard-runs "$WILDCARD_RUNS" --tracee-delay-ms "$TRACEE_DELAY_MS" --tracee-timeout "$TRACEE_TIMEOUT" &
 PY_PID=$!
 wait "$PY_PID"
 rc=$?
