@@ -88,14 +88,34 @@ Background::Background(const std::vector<std::string> &argv) {
 }
 
 Background::~Background() {
-  if (pid_ <= 0) return;
+  if (pid_ <= 0 || status_ >= 0) return;
   kill(pid_, SIGKILL);
   waitpid(pid_, nullptr, 0);
 }
 
-bool Background::alive() const {
+bool Background::reap(int options) const {
+  if (status_ >= 0) return true;
   int status = 0;
-  return pid_ > 0 && waitpid(pid_, &status, WNOHANG) == 0;
+  if (pid_ <= 0 || waitpid(pid_, &status, options) != pid_) return false;
+  status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return true;
+}
+
+bool Background::alive() const {
+  return pid_ > 0 && !reap(WNOHANG);
+}
+
+void Background::signal(int sig) const {
+  if (status_ < 0) kill(pid_, sig);
+}
+
+int Background::wait(std::chrono::milliseconds timeout) const {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!reap(WNOHANG)) {
+    if (std::chrono::steady_clock::now() >= deadline) return -1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return status_;
 }
 
 }  // namespace ut::testing

@@ -37,9 +37,17 @@ class Background {
   Background &operator=(const Background &) = delete;
   pid_t pid() const { return pid_; }
   bool alive() const;
+  // Sends `sig` to the program.
+  void signal(int sig) const;
+  // Waits up to `timeout` for the program to exit: its exit code, 128 + the signal that ended
+  // it, or -1 if it is still running.
+  int wait(std::chrono::milliseconds timeout) const;
 
  private:
+  bool reap(int options) const;
+
   pid_t pid_ = -1;
+  mutable int status_ = -1;  // the exit status, once reaped
 };
 
 }  // namespace ut::testing
