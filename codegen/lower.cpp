@@ -89,9 +89,9 @@ class Lowerer : public LowerContext {
   std::string symbol_address(const std::string &binary, const std::string &symbol,
                              const Range &range) override {
     for (const SymbolRef &s : plan_.symbols)
-      if (s.binary == binary && s.symbol == symbol) return s.macro;
+      if (s.probe == attach_index() && s.binary == binary && s.symbol == symbol) return s.macro;
     plan_.symbols.push_back(
-        {"UT_SYM_" + std::to_string(plan_.symbols.size()), binary, symbol, range});
+        {"UT_SYM_" + std::to_string(plan_.symbols.size()), binary, symbol, range, attach_index()});
     return plan_.symbols.back().macro;
   }
 

@@ -133,12 +133,18 @@ inline uint64_t attach_cookie(size_t probe, uint64_t place) {
 
 // An ELF symbol's address the generated C needs (`uaddr("main.counter")`). The C uses `macro`;
 // the runtime resolves the symbol and defines the macro when it compiles the program.
+// The runtime defines the macro as a load-time constant (kSymbolConstants + the SymbolRef's
+// index): the address itself, or for a position-independent file traced without -p, the
+// distance from the probe's instruction pointer. Either way the compiled object holds no
+// address, and the compile cache serves every process.
 struct SymbolRef {
   std::string macro;  // "UT_SYM_0"
   std::string binary;
   std::string symbol;
   Range range;
+  size_t probe = 0;  // the attach point whose program uses it, its index in ProgramPlan::probes
 };
+inline constexpr uint32_t kSymbolConstants = 0x100;
 
 struct ProgramPlan {
   std::string c_source;

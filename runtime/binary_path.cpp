@@ -3,10 +3,12 @@
 #include <bcc/bcc_proc.h>
 #include <glob.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <vector>
@@ -85,6 +87,34 @@ Result<std::vector<std::string>> resolve_binaries(const std::string &pattern, pi
   auto one = resolve_binary(pattern, pid);
   if (!one) return std::move(one).error();
   return std::vector<std::string>{*one};
+}
+
+Result<uint64_t> address_in_process(pid_t pid, const std::string &path, const ElfFile &elf,
+                                    uint64_t vaddr) {
+  auto file_offset = elf.file_offset(vaddr);
+  if (!file_offset) return std::move(file_offset).error();
+  struct stat file {};
+  if (stat(path.c_str(), &file) != 0) return Error("cannot stat " + path);
+  std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
+  if (!maps) return Error("cannot read the mappings of process " + std::to_string(pid));
+  // The file's mapping with the highest file offset at or below the address's: the segment that
+  // holds it (a .bss address lies past the file bytes, in the data segment's mapping or after).
+  std::optional<uint64_t> best_offset;
+  uint64_t best_start = 0;
+  for (std::string line; std::getline(maps, line);) {
+    unsigned long long start = 0, end = 0, offset = 0, inode = 0;
+    unsigned major = 0, minor = 0;
+    char perms[8] = {};
+    if (sscanf(line.c_str(), "%llx-%llx %7s %llx %x:%x %llu", &start, &end, perms, &offset, &major,
+               &minor, &inode) != 7)
+      continue;
+    if (inode != file.st_ino || makedev(major, minor) != file.st_dev) continue;
+    if (offset > *file_offset || (best_offset && offset <= *best_offset)) continue;
+    best_offset = offset;
+    best_start = start;
+  }
+  if (!best_offset) return Error("process " + std::to_string(pid) + " has not mapped " + path);
+  return best_start - *best_offset + *file_offset;
 }
 
 }  // namespace ut::runtime

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/elf.h"
 #include "support/result.h"
 
 namespace ut::runtime {
@@ -19,5 +20,11 @@ Result<std::string> resolve_binary(const std::string &name, pid_t pid);
 // error without a pid), a path with wildcards every file that matches (possibly none), and any
 // other name the one file resolve_binary() finds.
 Result<std::vector<std::string>> resolve_binaries(const std::string &pattern, pid_t pid);
+
+// Where virtual address `vaddr` of the ELF file `elf` (at `path`) is in the memory of process
+// `pid`: through the process's mapping of the segment that holds it. An error when the process
+// has not mapped the file.
+Result<uint64_t> address_in_process(pid_t pid, const std::string &path, const ElfFile &elf,
+                                    uint64_t vaddr);
 
 }  // namespace ut::runtime

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cinttypes>
 #include <cstring>
 #include <iostream>
 #include <map>
@@ -61,6 +62,7 @@ struct Resolved {
   // that matched nothing under --missing-probes=warn).
   std::vector<std::vector<Placement>> placements;
   std::vector<std::string> defines;
+  LoadConstants constants;   // uaddr()'s addresses
   size_t attach_points = 0;  // what "Attaching N probes..." counts
 };
 
@@ -78,7 +80,7 @@ class SessionRun {
     if (!resolved_all) return 1;
     // -c: the child exists (held before exec) before the program is compiled, for `cpid`.
     std::optional<ChildProcess> child;
-    LoadConstants constants;
+    LoadConstants constants = resolved.constants;
     timespec now{};
     clock_gettime(CLOCK_BOOTTIME, &now);
     constants[codegen::LoadConstant::StartNs] =
@@ -264,6 +266,60 @@ class SessionRun {
     resolver_.name_places(index, std::move(names));
   }
 
+  // uaddr("NAME") of symbol reference `index`: defines its macro as a load-time constant (see
+  // codegen::SymbolRef). A position-dependent file's symbol is where the file says. In a
+  // position-independent one (a PIE program, a library) it moves with the process: with -p,
+  // where that process has the file mapped; in an entry uprobe on one place of the same file,
+  // as far from the probe's instruction pointer as the symbol lies from the probe in the file.
+  void define_symbol(Resolved &r, Diagnostics &diags, size_t index) {
+    const codegen::SymbolRef &s = plan_.symbols[index];
+    uint32_t id = codegen::kSymbolConstants + static_cast<uint32_t>(index);
+    char tagged[32];
+    snprintf(tagged, sizeof(tagged), "0x%016" PRIx64, codegen::kLoadConstantTag | id);
+    std::string constant = std::string("UT_LOAD_CONSTANT(") + tagged + ")";
+    auto value = [&](uint64_t v) { r.constants[static_cast<codegen::LoadConstant>(id)] = v; };
+    const std::vector<Placement> &placements = r.placements[s.probe];
+    if (placements.empty()) {  // the probe is left out (--missing-probes=warn) or in error
+      r.defines.push_back(s.macro + "=" + constant);
+      return;
+    }
+    const std::string &path = placements[0].binary;
+    const ElfFile &elf = r.files.at(path);
+    auto sym = elf.find_symbol(s.symbol);
+    if (!sym) {
+      diags.error(s.range, sym.error().message());
+      return;
+    }
+    if (!elf.is_pie()) {
+      r.defines.push_back(s.macro + "=" + constant);
+      return value(sym->address);
+    }
+    if (options_.pid > 0) {
+      auto address = address_in_process(options_.pid, path, elf, sym->address);
+      if (!address) {
+        diags.error(s.range, "uaddr(\"" + s.symbol + "\"): " + address.error().message());
+        return;
+      }
+      r.defines.push_back(s.macro + "=" + constant);
+      return value(*address);
+    }
+    const ProbeSpec &p = plan_.probes[s.probe];
+    if (p.kind == ProbeKind::Uprobe && placements.size() == 1 &&
+        placements[0].targets.size() == 1) {
+      auto place = elf.address_of_file_offset(placements[0].targets[0].file_offset);
+      if (place) {
+        r.defines.push_back(s.macro + "=((u64)PT_REGS_IP(ctx) + " + constant + ")");
+        return value(sym->address - *place);
+      }
+    }
+    diags
+        .error(s.range, "uaddr(\"" + s.symbol + "\"): " + path +
+                            " is position-independent, so where '" + s.symbol +
+                            "' lies differs from process to process")
+        .hint("name the process with -p PID, or read it in an entry uprobe on one function of " +
+              path);
+  }
+
   bool resolve(Resolved &r, Diagnostics &diags) {
     for (size_t i = 0; i < plan_.probes.size(); ++i) {
       const ProbeSpec &p = plan_.probes[i];
@@ -278,21 +334,7 @@ class SessionRun {
       }
       r.placements.push_back(std::move(placements));
     }
-    for (const codegen::SymbolRef &s : plan_.symbols) {
-      auto path = resolve_binary(s.binary, options_.pid);
-      if (!path) continue;  // reported with its probe
-      auto elf = open_elf(r, *path);
-      if (!elf) continue;  // reported with its probe
-      auto sym = (*elf)->find_symbol(s.symbol);
-      if (!sym) {
-        diags.error(s.range, sym.error().message());
-        continue;
-      }
-      if ((*elf)->is_pie())
-        diags.error(s.range, "uaddr() of '" + s.symbol + "': " + s.binary +
-                                 " is position-independent, which is not supported yet");
-      r.defines.push_back(s.macro + "=" + std::to_string(sym->address) + "ULL");
-    }
+    for (size_t i = 0; i < plan_.symbols.size(); ++i) define_symbol(r, diags, i);
     r.defines.push_back("UT_NR_CPUS=" + std::to_string(ncpus_));
     r.defines.push_back("UT_MAP_KEYS_MAX=" + std::to_string(options_.map_keys_max));
     r.defines.push_back("UT_RING_PAGES=" + std::to_string(options_.ring_pages));

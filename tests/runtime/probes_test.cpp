@@ -166,3 +166,57 @@ TEST_F(Runtime, BinaryPathsTakeWildcards) {
 
 }  // namespace
 }  // namespace ut
+
+namespace ut {
+namespace {
+
+const std::string kPieFuncs = TRACEE_DIR "/funcs";  // built as a position-independent executable
+
+// A PIE program traced without -p: uaddr() is found from the probe's instruction pointer.
+TEST_F(Runtime, UaddrInAPositionIndependentProgramFromTheProbe) {
+  RunResult r =
+      utrace({"-q", "-c", kPieFuncs + " 5 0", "-e",
+              "uprobe:" + kPieFuncs + ":beta { printf(\"%d %d\\n\", *uaddr(\"total\"), arg0); }"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  // total at beta's entry in round i: what round i-1 left, +i, -2i (see funcs.c).
+  EXPECT_EQ(r.out, "0 0\n-1 1\n-4 2\n-5 3\n-12 4\n\n\n");
+}
+
+TEST_F(Runtime, UaddrInAPositionIndependentProgramWithPid) {
+  testing::Background target({kPieFuncs, "3", "0", "forever"});
+  RunResult r = utrace(
+      {"-q", "-p", std::to_string(target.pid()), "-e",
+       "uprobe:" + kPieFuncs + ":alpha_one { printf(\"%d\\n\", *uaddr(\"total\")); exit(); }"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "-2\n\n\n");  // three rounds leave -2; the rounds after add 0
+}
+
+TEST_F(Runtime, UaddrInASharedLibrary) {
+  testing::Background target({kPieFuncs, "0", "0", "forever"});
+  std::string pid = std::to_string(target.pid());
+  const std::string program = "{ printf(\"%d\\n\", *uaddr(\"__environ\") != 0); exit(); }";
+  RunResult with_pid = utrace({"-q", "-p", pid, "-e", "uprobe:libc:usleep " + program});
+  EXPECT_EQ(with_pid.exit_code, 0) << with_pid.err;
+  EXPECT_EQ(with_pid.out, "1\n\n\n");
+  RunResult from_probe = utrace({"-q", "-e", "uprobe:libc:usleep /pid == " + pid + "/ " + program});
+  EXPECT_EQ(from_probe.exit_code, 0) << from_probe.err;
+  EXPECT_EQ(from_probe.out, "1\n\n\n");
+}
+
+TEST_F(Runtime, UaddrInAPositionIndependentProgramNeedsAPlaceToStartFrom) {
+  RunResult r = utrace({"-e", "uretprobe:" + kPieFuncs + ":alpha_one { @ = *uaddr(\"total\"); }"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("ERROR: uaddr(\"total\"): " + kPieFuncs +
+                       " is position-independent, so where 'total' lies differs from process to "
+                       "process\n"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("HINT: name the process with -p PID, or read it in an entry uprobe on one "
+                       "function of " +
+                       kPieFuncs),
+            std::string::npos)
+      << r.err;
+}
+
+}  // namespace
+}  // namespace ut
