@@ -249,18 +249,21 @@ class SessionRun {
   }
 
   // What `probe` and `func` print for each place of uprobe `index`, in cookie order.
+  // A binary named by a pattern or as a program or library name ("libc") prints as the file it
+  // resolved to, as bpftrace prints it; a path prints as written.
   void name_places(size_t index, const std::vector<Placement> &placements) {
     const ProbeSpec &p = plan_.probes[index];
-    bool expanded = p.binary.find_first_of("*?[") != std::string::npos ||
-                    p.symbol.find_first_of("*?") != std::string::npos;
+    bool resolved_name = p.binary.find_first_of("*?[") != std::string::npos ||
+                         p.binary.find('/') == std::string::npos;
+    bool expanded = p.symbol.find_first_of("*?") != std::string::npos;
+    std::string kind = p.kind == ProbeKind::Uprobe ? "uprobe:" : "uretprobe:";
     std::vector<ValueResolver::PlaceNames> names;
     for (const Placement &placement : placements) {
+      const std::string &binary = resolved_name ? placement.binary : p.binary;
       for (const UprobeTarget &t : placement.targets) {
-        std::string kind = p.kind == ProbeKind::Uprobe ? "uprobe:" : "uretprobe:";
-        std::string binary =
-            p.binary.find_first_of("*?[") != std::string::npos ? placement.binary : p.binary;
-        names.push_back({expanded ? kind + binary + ":" + t.function : p.name,
-                         t.function.empty() ? p.symbol : t.function});
+        std::string where =
+            expanded ? t.function : p.name.substr(kind.size() + p.binary.size() + 1);
+        names.push_back({kind + binary + ":" + where, t.function.empty() ? p.symbol : t.function});
       }
     }
     resolver_.name_places(index, std::move(names));

@@ -220,3 +220,18 @@ TEST_F(Runtime, UaddrInAPositionIndependentProgramNeedsAPlaceToStartFrom) {
 
 }  // namespace
 }  // namespace ut
+
+namespace ut {
+namespace {
+
+// As bpftrace prints it: a library named by its name shows as the file it resolved to.
+TEST_F(Runtime, ProbeNamesALibraryByItsPath) {
+  RunResult r = utrace({"-q", "-c", TRACEE_DIR "/funcs 1 0", "-e",
+                        "uprobe:libc:usleep { printf(\"%s %s\\n\", probe, func); exit(); }"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(std::regex_match(r.out, std::regex("uprobe:/.*/libc\\.so\\.6:usleep usleep\n\n\n")))
+      << r.out;
+}
+
+}  // namespace
+}  // namespace ut
