@@ -31,6 +31,7 @@ class Analyzer {
     for (const ast::Probe *probe : prog.probes) {
       ProbeInfo info;
       info.probe = probe;
+      bool left_out = false;  // an attach point that matched nothing, under --missing-probes=warn
       for (const ast::AttachPoint *ap : probe->attach_points) {
         const ast::AttachPoint *expanded = expand_params(*ap);
         if (!expanded) continue;
@@ -41,13 +42,16 @@ class Analyzer {
             continue;
           }
           if (a->kind == ProbeKind::Tracepoint) {
-            for (AttachInfo &t : expand_tracepoints(*a, options_.tracepoints, diags_))
-              info.attach_points.push_back(std::move(t));
+            auto matched =
+                expand_tracepoints(*a, options_.tracepoints, diags_, options_.missing_probes_warn);
+            left_out = left_out || matched.empty();
+            for (AttachInfo &t : matched) info.attach_points.push_back(std::move(t));
             continue;
           }
           info.attach_points.push_back(*a);
         }
       }
+      if (left_out && info.attach_points.empty() && !diags_.has_errors()) continue;
       sema_.probes.push_back(std::move(info));
     }
 

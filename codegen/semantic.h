@@ -78,6 +78,9 @@ struct AnalyzeOptions {
   bool unsafe = false;              // --unsafe: system() and signal() are allowed
   // The kernel's tracepoints, for tracepoint probes (which are refused without it).
   TracepointCatalog *tracepoints = nullptr;
+  // --missing-probes=warn: a tracepoint pattern that matches nothing is a warning, and a probe
+  // left without attach points is left out.
+  bool missing_probes_warn = false;
 };
 
 // Checks `prog` and collects what it means. Every error is reported in one run.

@@ -179,7 +179,7 @@ Type tracepoint_field_type(const TracepointField &field) {
 }
 
 std::vector<AttachInfo> expand_tracepoints(const AttachInfo &pattern, TracepointCatalog *catalog,
-                                           Diagnostics &diags) {
+                                           Diagnostics &diags, bool missing_is_warning) {
   const Range &where = pattern.node->range;
   if (!catalog) {
     diags.error(where, pattern.name + ": the kernel's tracepoints are not known here");
@@ -192,7 +192,10 @@ std::vector<AttachInfo> expand_tracepoints(const AttachInfo &pattern, Tracepoint
     return {};
   }
   if (matches->empty()) {
-    auto &d = diags.error(where, pattern.name + " matches no tracepoint");
+    auto &d = missing_is_warning ? diags.warning(where, pattern.name +
+                                                            " matches no tracepoint; the probe is "
+                                                            "left out")
+                                 : diags.error(where, pattern.name + " matches no tracepoint");
     if (wanted.find_first_of("*?") == std::string::npos) {
       auto all = catalog->match("*:*");
       if (all) {

@@ -72,7 +72,7 @@ class LowerContext;
 // The tracepoints the attach point `pattern` (tracepoint:CATEGORY:NAME, perhaps with wildcards)
 // stands for, each with its format; empty after reporting why there are none.
 std::vector<AttachInfo> expand_tracepoints(const AttachInfo &pattern, TracepointCatalog *catalog,
-                                           Diagnostics &diags);
+                                           Diagnostics &diags, bool missing_is_warning = false);
 
 // Whether `f` reads a tracepoint field: `args->name` or `args.name`.
 bool is_tracepoint_args(const ast::Field &f);

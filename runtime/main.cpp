@@ -240,9 +240,10 @@ int run(int argc, char **argv) {
     return 0;
   }
   runtime::TracefsCatalog tracepoints;
-  codegen::SemanticInfo sema = codegen::analyze(
-      *prog, diags,
-      {opt.params, opt.has_command, runtime::kernel_has_kprobes(), opt.unsafe, &tracepoints});
+  codegen::SemanticInfo sema =
+      codegen::analyze(*prog, diags,
+                       {opt.params, opt.has_command, runtime::kernel_has_kprobes(), opt.unsafe,
+                        &tracepoints, opt.missing_probes_warn});
   diags.render(std::cerr, *src);
   if (diags.has_errors()) return 1;
   // Events go through a ring buffer unless the kernel has none (or UTRACE_EVENTS=perf asks).

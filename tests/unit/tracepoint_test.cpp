@@ -215,6 +215,21 @@ TEST(TracepointErrors, ArgsOutsideTracepointsIsUnknownAsBefore) {
             "HINT: did you mean 'arg0'?\n");
 }
 
+TEST(TracepointErrors, MissingProbesWarnLeavesAProbeWithoutTracepointsOut) {
+  Pipeline p("t:nope:* { @gone = count(); } t:syscalls:sys_enter_openat { @kept = count(); }");
+  ASSERT_TRUE(p.program);
+  codegen::AnalyzeOptions o = with_catalog();
+  o.missing_probes_warn = true;
+  auto sema = p.analyze(o);
+  EXPECT_FALSE(p.diags.has_errors());
+  EXPECT_EQ(p.errors(),
+            "stdin:1:1-9: WARNING: tracepoint:nope:* matches no tracepoint; the probe is left out\n"
+            "t:nope:* { @gone = count(); } t:syscalls:sys_enter_openat { @kept = count(); }\n"
+            "~~~~~~~~\n");
+  ASSERT_EQ(sema.probes.size(), 1u);
+  EXPECT_EQ(sema.probes[0].attach_points[0].name, "tracepoint:syscalls:sys_enter_openat");
+}
+
 TEST(TracepointErrors, PatternsThatMatchNothing) {
   EXPECT_EQ(errors_of("tracepoint:syscalls:sys_enter_opnat { }"),
             "stdin:1:1-36: ERROR: tracepoint:syscalls:sys_enter_opnat matches no tracepoint\n"
