@@ -51,7 +51,18 @@ DWARFDie type_of(const DWARFDie &die) {
 }
 
 bool flag(const DWARFDie &die, dw::Attribute attr) {
-  return dw::toUnsigned(die.find(attr), 0) != 0;
+  return dw::toUnsigned(die.findRecursively(attr), 0) != 0;
+}
+
+// The DW_TAG_formal_parameter children of `function`, in order; sets `variadic` when it ends
+// with "...".
+std::vector<DWARFDie> formal_parameters(const DWARFDie &function, bool &variadic) {
+  std::vector<DWARFDie> params;
+  for (const DWARFDie &child : function.children()) {
+    if (child.getTag() == dw::DW_TAG_formal_parameter) params.push_back(child);
+    if (child.getTag() == dw::DW_TAG_unspecified_parameters) variadic = true;
+  }
+  return params;
 }
 
 std::string name_of(const DWARFDie &die) {
@@ -386,34 +397,24 @@ DwarfFunction describe_function(const DWARFDie &die, uint64_t entry) {
   fn.address = entry;
   fn.frame_base = frame_base_of(die);
 
-  // An out-of-line copy of an inlined function lists its parameters, each pointing at the
-  // abstract instance's; the abstract instance has them all, in order, even those the copy
-  // dropped.
-  DWARFDie abstract = die.getAttributeValueAsReferencedDie(dw::DW_AT_abstract_origin);
-  std::unordered_map<uint64_t, DWARFDie> concrete_of;  // abstract parameter offset -> concrete
-  std::vector<DWARFDie> params;
-  if (abstract) {
-    for (const DWARFDie &child : die.children()) {
-      DWARFDie origin = child.getAttributeValueAsReferencedDie(dw::DW_AT_abstract_origin);
-      if (origin) concrete_of.emplace(origin.getOffset(), child);
+  // The parameters the code takes are the concrete DIE's: an out-of-line instance of an inlined
+  // function or a C++ constructor's or destructor's clone (DW_AT_abstract_origin) lists those it
+  // takes, named and typed through the abstract instance, which may have more (GCC's
+  // __in_chrg). One that lists none is described by its abstract instance's.
+  std::vector<DWARFDie> params = formal_parameters(die, fn.variadic);
+  if (params.empty()) {
+    if (DWARFDie abstract = die.getAttributeValueAsReferencedDie(dw::DW_AT_abstract_origin)) {
+      params = formal_parameters(abstract, fn.variadic);
     }
   }
-  for (const DWARFDie &child : (abstract ? abstract : die).children()) {
-    dw::Tag tag = child.getTag();
-    if (tag == dw::DW_TAG_unspecified_parameters) fn.variadic = true;
-    if (tag != dw::DW_TAG_formal_parameter) continue;
-    DWARFDie concrete = child;
-    if (abstract) {
-      auto found = concrete_of.find(child.getOffset());
-      concrete = found == concrete_of.end() ? DWARFDie() : found->second;
-    }
+  for (const DWARFDie &p : params) {
     // Go marks its results as variable parameters.
-    if (flag(child, dw::DW_AT_variable_parameter)) continue;
+    if (flag(p, dw::DW_AT_variable_parameter)) continue;
     DwarfParameter param;
-    param.name = dw::toString(child.findRecursively(dw::DW_AT_name), "");
-    param.type = describe_type(type_of(child));
-    param.artificial = flag(child, dw::DW_AT_artificial);
-    param.location = location_at(concrete, entry);
+    param.name = dw::toString(p.findRecursively(dw::DW_AT_name), "");
+    param.type = describe_type(type_of(p));
+    param.artificial = flag(p, dw::DW_AT_artificial);
+    param.location = location_at(p, entry);
     fn.params.push_back(std::move(param));
   }
   return fn;

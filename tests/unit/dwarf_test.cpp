@@ -293,6 +293,37 @@ TEST(DwarfTest, CppMemberFunctions) {
   EXPECT_EQ(params_of(dwarf, "area"), (Lines{"long int w", "long int h"}));
 }
 
+// gcc describes a constructor or destructor once, abstractly, with an artificial __in_chrg that
+// its clones (C1/C2, D1/D2) do not take: each clone lists the parameters it does take.
+TEST(DwarfTest, CppConstructorAndDestructorClones) {
+  testing::ScratchDir dir("utrace_dwarf");
+  std::ofstream(dir.path() + "/holder.cpp") << R"(struct Holder {
+  long v;
+  explicit Holder(long x);
+  ~Holder();
+};
+Holder::Holder(long x) : v(x) {}
+Holder::~Holder() { v = 0; }
+int main() { Holder h(3); return (int)h.v - 3; }
+)";
+  std::string prog = compile(dir.path(), "holder", "g++", "-O0 -g", dir.path() + "/holder.cpp");
+  ASSERT_FALSE(prog.empty());
+  DwarfInfo dwarf = open_dwarf(prog);
+  EXPECT_EQ(params_of(dwarf, "_ZN6HolderC2El"), (Lines{"struct Holder* const this", "long int x"}));
+  EXPECT_EQ(params_of(dwarf, "_ZN6HolderD2Ev"), (Lines{"struct Holder* const this"}));
+  // C1 and D1 are ELF aliases of C2 and D2, which DWARF does not name: found by address.
+  auto elf = ElfFile::open(prog);
+  ASSERT_TRUE(elf);
+  for (const char *alias : {"_ZN6HolderC1El", "_ZN6HolderD1Ev"}) {
+    EXPECT_FALSE(dwarf.function(alias));
+    auto symbol = elf->find_symbol(alias);
+    ASSERT_TRUE(symbol);
+    auto fn = dwarf.function_at(symbol->address);
+    ASSERT_TRUE(fn) << fn.error().message();
+    EXPECT_EQ(declarations(*fn).front(), "struct Holder* const this");
+  }
+}
+
 // Go: inputs listed, results (variable parameters) left out, types by their Go names; under
 // the register ABI a string arrives in two registers and a slice in three.
 TEST(DwarfTest, GoFunctions) {
