@@ -3,7 +3,8 @@
 // spelling of DWARF types the way bpftrace -lv prints them.
 //
 // LLVM's DWARFDie.h pulls in llvm/Support/JSON.h, which clang cannot compile in C++20 mode
-// against libstdc++ 12 (see elf.cpp); the project's compiler, gcc, can.
+// against libstdc++ 12 (see elf.cpp), so runtime/CMakeLists.txt has clang compile this file as
+// C++17; keep it, and what it includes, C++17.
 #include "runtime/dwarf.h"
 
 #include <cinttypes>
