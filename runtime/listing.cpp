@@ -1,9 +1,12 @@
 #include "runtime/listing.h"
 
-#include <set>
+#include <filesystem>
+#include <map>
+#include <optional>
 #include <vector>
 
 #include "runtime/binary_path.h"
+#include "runtime/dwarf.h"
 #include "runtime/elf.h"
 #include "runtime/tracefs.h"
 #include "support/strings.h"
@@ -34,9 +37,16 @@ const char *const kFixedProbes[] = {
     "software:task-clock:",
 };
 
-// uprobe:BINARY[:FUNCTION]: the binary's functions whose name matches.
+// One parameter as bpftrace -lv prints it: "struct point* p", or the type alone when unnamed.
+std::string declaration(const DwarfParameter &param) {
+  return param.name.empty() ? param.type.name : param.type.name + " " + param.name;
+}
+
+// uprobe:BINARY[:FUNCTION]: the binary's functions whose name matches, each followed with
+// `verbose` by its parameters from DWARF (the binary's own or its separate debug file's); a
+// function or binary without DWARF lists just its name.
 Result<void> list_functions(const std::string &kind, const std::string &rest, pid_t pid,
-                            FILE *out) {
+                            bool verbose, FILE *out) {
   size_t colon = rest.find(':');
   std::string binary = rest.substr(0, colon);
   std::string function = colon == std::string::npos ? "*" : rest.substr(colon + 1);
@@ -44,11 +54,24 @@ Result<void> list_functions(const std::string &kind, const std::string &rest, pi
   if (!path) return std::move(path).error();
   auto elf = ElfFile::open(*path);
   if (!elf) return std::move(elf).error().context(*path);
-  std::set<std::string> names;
+  std::map<std::string, uint64_t> names;  // name -> address of its first definition
   for (const ElfSymbol &s : elf->symbols())
-    if (s.is_function && s.address != 0 && glob_match(function, s.name)) names.insert(s.name);
-  for (const std::string &name : names)
+    if (s.is_function && s.address != 0 && glob_match(function, s.name))
+      names.emplace(s.name, s.address);
+  std::optional<DwarfInfo> dwarf;
+  if (verbose) {
+    std::error_code ec;
+    std::string real_path = std::filesystem::canonical(*path, ec).string();
+    if (auto opened = DwarfInfo::open(*elf, ec ? *path : real_path)) dwarf = std::move(*opened);
+  }
+  for (const auto &[name, address] : names) {
     fprintf(out, "%s:%s:%s\n", kind.c_str(), path->c_str(), name.c_str());
+    if (!dwarf) continue;
+    auto fn = dwarf->function_at(address);
+    if (!fn) continue;
+    for (const DwarfParameter &param : fn->params)
+      fprintf(out, "    %s\n", declaration(param).c_str());
+  }
   return {};
 }
 
@@ -85,7 +108,7 @@ Result<void> list_probes(const std::string &pattern, pid_t pid, bool verbose, FI
     if (rest.find_first_of("*?") < rest.find(':'))
       return Error("-l needs the binary of a uprobe without wildcards: uprobe:/bin/bash:read*");
     return list_functions(kind.size() <= 2 ? (kind == "u" ? "uprobe" : "uretprobe") : kind, rest,
-                          pid, out);
+                          pid, verbose, out);
   }
   for (const char *probe : kFixedProbes)
     if (pattern.empty() || glob_match(pattern, probe)) fprintf(out, "%s\n", probe);

@@ -164,6 +164,74 @@ TEST_F(Runtime, BinaryPathsTakeWildcards) {
   EXPECT_EQ(r.out, "\n\n@[uprobe:" + kFuncs + ":beta]: 4\n");
 }
 
+// `text` with every `path` in it written as `name`, for exact expectations of listings.
+std::string named(std::string text, const std::string &path, const std::string &name) {
+  for (size_t at = text.find(path); at != std::string::npos; at = text.find(path, at))
+    text.replace(at, path.size(), name);
+  return text;
+}
+
+// -lv: each function with its parameters from DWARF, as bpftrace -lv prints them; a function
+// without DWARF (crt code), or a binary without any, lists just its name.
+TEST_F(Runtime, VerboseListingShowsParametersFromDwarf) {
+  RunResult r = utrace({"-lv", "uprobe:" + kFuncs + ":*a*"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  EXPECT_EQ(named(r.out, kFuncs, "FUNCS"), R"(uprobe:FUNCS:__do_global_dtors_aux
+uprobe:FUNCS:_start
+uprobe:FUNCS:alpha_one
+    long int i
+uprobe:FUNCS:alpha_two
+    long int i
+uprobe:FUNCS:beta
+    long int i
+uprobe:FUNCS:frame_dummy
+uprobe:FUNCS:locked_add
+    long int* counter
+uprobe:FUNCS:main
+    int argc
+    char** argv
+uprobe:FUNCS:round_of_calls
+    long int i
+)");
+
+  // C++: member functions take `this` first.
+  r = utrace({"-lv", "uprobe:" + kShapes + ":_ZN3geo*"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(named(r.out, kShapes, "SHAPES"), R"(uprobe:SHAPES:_ZN3geo4areaEll
+    long int w
+    long int h
+uprobe:SHAPES:_ZN3geo6Widget4pokeEd
+    struct geo::Widget* const this
+    double x
+uprobe:SHAPES:_ZN3geo6Widget4pokeEi
+    struct geo::Widget* const this
+    int x
+)");
+
+  // Go: results are not parameters.
+  r = utrace({"-lv", "uprobe:/tmp/counter:fmt.Fprintf"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "uprobe:/tmp/counter:fmt.Fprintf\n    io.Writer w\n    string format\n"
+            "    []interface {} a\n");
+
+  // libc's parameters come from its separate debug file (libc6-dbg).
+  r = utrace({"-lv", "uprobe:libc:read"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("libc.so.6:read\n    int fd\n    void* buf\n    size_t nbytes\n"),
+            std::string::npos)
+      << r.out;
+
+  std::string stripped = ::testing::TempDir() + "/utrace-funcs-nodebug";
+  ASSERT_EQ(std::system(("strip --strip-debug -o '" + stripped + "' '" + kFuncs + "'").c_str()), 0);
+  r = utrace({"-lv", "uprobe:" + stripped + ":alpha*"});
+  std::filesystem::remove(stripped);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  EXPECT_EQ(r.out, "uprobe:" + stripped + ":alpha_one\nuprobe:" + stripped + ":alpha_two\n");
+}
+
 }  // namespace
 }  // namespace ut
 
