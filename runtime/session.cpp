@@ -284,6 +284,12 @@ class SessionRun {
     const std::vector<Placement> &placements = r.placements[s.probe];
     if (placements.empty()) {  // the probe is left out (--missing-probes=warn) or in error
       r.defines.push_back(s.macro + "=" + constant);
+      auto path = resolve_binary(s.binary, options_.pid);
+      auto elf = path ? open_elf(r, *path) : Result<const ElfFile *>(Error(""));
+      if (!options_.missing_probes_warn && elf) {  // report a missing symbol all the same
+        if (auto sym = (*elf)->find_symbol(s.symbol); !sym)
+          diags.error(s.range, sym.error().message());
+      }
       return;
     }
     const std::string &path = placements[0].binary;
