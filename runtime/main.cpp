@@ -43,6 +43,8 @@ const char kUsage[] =
     "    --unsafe       allow system() and signal()\n"
     "    --missing-probes=warn|error\n"
     "                   a probe that reaches nothing: a warning (and left out), or an error\n"
+    "    --kernel-uretprobe\n"
+    "                   kernel uretprobes on Go functions too (they can crash Go programs)\n"
     "    --dump=ast     print the syntax tree and exit (no root needed)\n"
     "    --dump=c       print the generated C and exit (no root needed)\n"
     "    -h, --help     show this help\n"
@@ -60,6 +62,7 @@ struct Options {
   bool no_cache = false;
   bool unsafe = false;
   bool missing_probes_warn = false;
+  bool kernel_uretprobe = false;
   std::string format = "text";
   std::string output_file;
   std::string command;
@@ -78,6 +81,7 @@ std::optional<int> parse_options(int argc, char **argv, Options &opt) {
       {"no-cache", no_argument, nullptr, 'N'},
       {"unsafe", no_argument, nullptr, 'U'},
       {"missing-probes", required_argument, nullptr, 'M'},
+      {"kernel-uretprobe", no_argument, nullptr, 'K'},
       {nullptr, 0, nullptr, 0},
   };
   int c;
@@ -98,6 +102,9 @@ std::optional<int> parse_options(int argc, char **argv, Options &opt) {
         break;
       case 'U':
         opt.unsafe = true;
+        break;
+      case 'K':
+        opt.kernel_uretprobe = true;
         break;
       case 'M':
         if (strcmp(optarg, "warn") != 0 && strcmp(optarg, "error") != 0) {
@@ -281,6 +288,7 @@ int run(int argc, char **argv) {
   session.command = runtime::ChildProcess::split(opt.command);
   session.pid = opt.pid;
   session.missing_probes_warn = opt.missing_probes_warn;
+  session.kernel_uretprobe = opt.kernel_uretprobe;
   if (!env_number("UTRACE_MAP_KEYS_MAX", 1, 1u << 26, session.map_keys_max) ||
       !env_number("UTRACE_RING_PAGES", 1, 1u << 18, session.ring_pages))
     return 1;

@@ -227,12 +227,18 @@ class SessionRun {
           diags.error(p.range, "cannot read '" + binary + "': " + elf.error().message());
         continue;  // '*' and path patterns take the ELF files among what they match
       }
-      auto targets = find_uprobe_targets(**elf, p);
+      auto targets = find_uprobe_targets(**elf, p, {options_.kernel_uretprobe});
       if (!targets) {
         diags.error(p.range, targets.error().message());
         return {};
       }
-      if (!targets->empty()) placements.push_back(Placement{binary, std::move(*targets)});
+      if (!targets->empty()) {
+        if ((*elf)->is_go() && p.kind == ProbeKind::Uretprobe && options_.kernel_uretprobe)
+          diags.warning(p.range, "kernel uretprobes on the Go program " + binary +
+                                     " (--kernel-uretprobe) can crash it: they change return "
+                                     "addresses on goroutine stacks, which Go moves");
+        placements.push_back(Placement{binary, std::move(*targets)});
+      }
       if (one_file && placements.empty()) {
         bool pattern = p.symbol.find_first_of("*?") != std::string::npos;
         missing(diags, p,
@@ -372,8 +378,10 @@ class SessionRun {
       for (const UprobeTarget &t : placement.targets)
         sites.push_back({t.file_offset, codegen::attach_cookie(index, place++), 0});
       std::vector<size_t> refused;
-      auto a = backend_.attach_uprobes(p.c_function, placement.binary, sites,
-                                       p.kind == ProbeKind::Uretprobe, options_.pid, refused);
+      // Return probes placed on RET instructions (Go) are entry uprobes there.
+      bool kernel_return = p.kind == ProbeKind::Uretprobe && !placement.targets.front().at_return;
+      auto a = backend_.attach_uprobes(p.c_function, placement.binary, sites, kernel_return,
+                                       options_.pid, refused);
       if (!a) return std::move(a).error();
       group->parts.push_back(std::move(*a));
       for (size_t i : refused) refused_functions.push_back(placement.targets[i].function);

@@ -24,6 +24,9 @@ struct SessionOptions {
   // --missing-probes=warn: a probe that reaches nothing is a warning and is left out, not an
   // error.
   bool missing_probes_warn = false;
+  // --kernel-uretprobe: return probes on Go functions are the kernel's uretprobes, not entry
+  // uprobes on their RET instructions.
+  bool kernel_uretprobe = false;
 };
 
 // Returns the process exit code. Errors are reported on stderr, located in `src` where they can be.

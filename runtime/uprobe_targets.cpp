@@ -78,14 +78,74 @@ std::vector<const ElfSymbol *> functions_where(const ElfFile &elf, Match matches
   return found;
 }
 
+// The function's RET instructions, as targets.
+Result<std::vector<UprobeTarget>> return_targets(const ElfFile &elf, const ElfSymbol &f) {
+  if (f.size == 0)
+    return Error(f.name +
+                 " has no size in the symbol table: its RET instructions "
+                 "cannot be found");
+  auto code = elf.bytes(f.address, f.size);
+  if (!code) return std::move(code).error();
+  auto instructions = disassemble_x86_64(*code);
+  if (!instructions) return std::move(instructions).error().context(f.name);
+  std::vector<UprobeTarget> targets;
+  for (const Instruction &i : *instructions) {
+    if (!i.is_return) continue;
+    auto t = target_at(elf, &f, f.address + i.offset);
+    if (!t) return std::move(t).error();
+    t->at_return = true;
+    targets.push_back(std::move(*t));
+  }
+  if (targets.empty())
+    return Error(demangle(f.name) +
+                 " has no RET instruction (it never returns), so a return probe cannot go there");
+  return targets;
+}
+
+bool starts_with(std::string_view code, uint64_t at, std::initializer_list<uint8_t> bytes) {
+  if (at + bytes.size() > code.size()) return false;
+  for (uint8_t b : bytes)
+    if (static_cast<uint8_t>(code[at++]) != b) return false;
+  return true;
+}
+
 }  // namespace
+
+uint64_t go_prologue_end(std::string_view code) {
+  auto decoded = disassemble_x86_64(code, /*whole=*/false);
+  if (!decoded || decoded->size() < 2) return 0;
+  const std::vector<Instruction> &in = *decoded;
+  auto is_jbe = [&](size_t k) {
+    return k < in.size() && (starts_with(code, in[k].offset, {0x76}) ||
+                             starts_with(code, in[k].offset, {0x0f, 0x86}));
+  };
+  auto after = [&](size_t k) { return in[k].offset + in[k].size; };
+  // Register ABI (Go 1.17+): g is in R14, the stack guard at g+16.
+  if (starts_with(code, in[0].offset, {0x49, 0x3b, 0x66, 0x10}) && is_jbe(1))  // cmp rsp,[r14+16]
+    return after(1);
+  if ((starts_with(code, in[0].offset, {0x4c, 0x8d, 0x64, 0x24}) ||   // lea r12,[rsp-N]
+       starts_with(code, in[0].offset, {0x4c, 0x8d, 0xa4, 0x24})) &&  // (disp32)
+      starts_with(code, in[1].offset, {0x4d, 0x3b, 0x66, 0x10}) &&
+      is_jbe(2))  // cmp r12,[r14+16]
+    return after(2);
+  // Stack ABI: g from thread-local storage into RCX, then the same comparison.
+  if (in.size() > 2 && starts_with(code, in[0].offset, {0x64, 0x48, 0x8b, 0x0c, 0x25})) {
+    if (starts_with(code, in[1].offset, {0x48, 0x3b, 0x61, 0x10}) && is_jbe(2))  // cmp rsp,[rcx+16]
+      return after(2);
+    if (in.size() > 3 && starts_with(code, in[1].offset, {0x48, 0x8d, 0x44, 0x24}) &&  // lea rax
+        starts_with(code, in[2].offset, {0x48, 0x3b, 0x41, 0x10}) && is_jbe(3))  // cmp rax,[rcx+16]
+      return after(3);
+  }
+  return 0;
+}
 
 bool is_function_pattern(const ElfFile &elf, const std::string &symbol) {
   return symbol.find_first_of("*?") != std::string::npos && !elf.find_symbol(symbol);
 }
 
 Result<std::vector<UprobeTarget>> find_uprobe_targets(const ElfFile &elf,
-                                                      const codegen::ProbeSpec &probe) {
+                                                      const codegen::ProbeSpec &probe,
+                                                      const UprobeOptions &options) {
   std::vector<UprobeTarget> targets;
   if (probe.address) {
     auto t = target_at(elf, elf.function_at(*probe.address), *probe.address);
@@ -104,7 +164,22 @@ Result<std::vector<UprobeTarget>> find_uprobe_targets(const ElfFile &elf,
   } else {
     functions = functions_where(elf, [&](const std::string &name) { return name == probe.symbol; });
   }
+  bool go = elf.is_go() && probe.symbol_offset == 0;
   for (const ElfSymbol *f : functions) {
+    if (go && probe.kind == codegen::ProbeKind::Uretprobe && !options.kernel_uretprobe) {
+      auto returns = return_targets(elf, *f);
+      if (!returns) return std::move(returns).error();
+      targets.insert(targets.end(), returns->begin(), returns->end());
+      continue;
+    }
+    if (go && probe.kind == codegen::ProbeKind::Uprobe && f->size > 0) {
+      auto code = elf.bytes(f->address, std::min<uint64_t>(f->size, 64));
+      uint64_t skip = code ? go_prologue_end(*code) : 0;
+      auto t = target_at(elf, f, f->address + skip);
+      if (!t) return std::move(t).error();
+      targets.push_back(std::move(*t));
+      continue;
+    }
     if (f->size > 0 && probe.symbol_offset >= f->size)
       return Error(probe.symbol + "+" + std::to_string(probe.symbol_offset) +
                    " is past the end of " + probe.symbol + " (" + std::to_string(f->size) +

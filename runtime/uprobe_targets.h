@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "codegen/plan.h"
@@ -17,6 +18,15 @@ namespace ut::runtime {
 struct UprobeTarget {
   std::string function;
   uint64_t file_offset = 0;
+  // A RET instruction of the function, which a return probe attaches to as an entry uprobe (Go:
+  // see find_uprobe_targets), not the function's entry for a kernel uretprobe.
+  bool at_return = false;
+};
+
+// How return probes are placed on Go functions: on their RET instructions (safe), or as kernel
+// uretprobes (--kernel-uretprobe: they rewrite the return address, which Go does not survive).
+struct UprobeOptions {
+  bool kernel_uretprobe = false;
 };
 
 // Whether a uprobe's function is a pattern: it has `*` or `?` and is not itself a symbol (Go's
@@ -31,7 +41,18 @@ bool is_function_pattern(const ElfFile &elf, const std::string &symbol);
 // Empty when nothing matches (the caller names what is missing). An error when a place is not the
 // first byte of an instruction (a uprobe there would corrupt the traced program) or lies past the
 // function's end.
+// In a Go binary, an entry probe on a function goes after the stack-growth check of its
+// prologue (when the stack must grow, the prologue calls morestack and starts the function
+// over: a probe at the symbol would fire twice), and a return probe goes on every RET
+// instruction of the function, found by disassembling it, unless `options` ask for the kernel's
+// uretprobes. A Go function without RET is an error.
 Result<std::vector<UprobeTarget>> find_uprobe_targets(const ElfFile &elf,
-                                                      const codegen::ProbeSpec &probe);
+                                                      const codegen::ProbeSpec &probe,
+                                                      const UprobeOptions &options = {});
+
+// The offset, from the function's start, of the first instruction after a Go function's
+// stack-growth check (`cmp rsp, [r14+16]; jbe` and the forms around it, register and stack ABI),
+// or 0 when its code starts with none (a NOSPLIT function).
+uint64_t go_prologue_end(std::string_view code);
 
 }  // namespace ut::runtime

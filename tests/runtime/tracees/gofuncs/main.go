@@ -1,0 +1,83 @@
+// gofuncs is the Go tracee of the runtime tests: functions that break naive tracers, each
+// counting its own calls, which it prints at exit.
+//
+//	gofuncs ROUNDS [DELAY_MS]
+//
+// waits DELAY_MS (default 300) so a tracer can attach, then per round calls add(i, 40), grow(),
+// whose recursion makes the goroutine's stack grow (its prologue calls morestack, which starts
+// the function over), and nap() from several goroutines at once, which sleep and may wake on
+// another thread. At exit it prints "add N grow N nap N" and the sum of add's results.
+package main
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+var addCalls, growCalls, napCalls int64
+var sum int64
+
+//go:noinline
+func add(a, b int) int {
+	atomic.AddInt64(&addCalls, 1)
+	return a + b
+}
+
+// grow recurses with a big frame: a new goroutine's small stack must grow on the way down.
+//
+//go:noinline
+func grow(depth int) int {
+	atomic.AddInt64(&growCalls, 1)
+	var pad [512]byte
+	pad[depth%512] = byte(depth)
+	if depth == 0 {
+		return int(pad[0])
+	}
+	return grow(depth-1) + int(pad[depth%512])
+}
+
+//go:noinline
+func nap(d time.Duration) {
+	atomic.AddInt64(&napCalls, 1)
+	time.Sleep(d)
+}
+
+// spin never returns: it has no RET instruction.
+//
+//go:noinline
+func spin() {
+	for {
+		atomic.AddInt64(&sum, 1)
+	}
+}
+
+func main() {
+	if len(os.Args) > 3 && os.Args[3] == "spin" {
+		go spin()
+	}
+	rounds, _ := strconv.Atoi(os.Args[1])
+	delay := 300
+	if len(os.Args) > 2 {
+		delay, _ = strconv.Atoi(os.Args[2])
+	}
+	time.Sleep(time.Duration(delay) * time.Millisecond)
+	for i := 0; i < rounds; i++ {
+		sum += int64(add(i, 40))
+		var wg sync.WaitGroup
+		for g := 0; g < 4; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				grow(20)
+				nap(time.Millisecond)
+			}()
+		}
+		wg.Wait()
+	}
+	fmt.Printf("add %d grow %d nap %d\n", addCalls, growCalls, napCalls)
+	fmt.Printf("sum %d\n", sum)
+}
