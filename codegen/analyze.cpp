@@ -48,6 +48,10 @@ class Analyzer {
             for (AttachInfo &t : matched) info.attach_points.push_back(std::move(t));
             continue;
           }
+          if ((a->kind == ProbeKind::Uprobe || a->kind == ProbeKind::Uretprobe) &&
+              options_.binaries) {
+            if (auto facts = options_.binaries->facts(a->binary)) a->binary_facts = *facts;
+          }
           info.attach_points.push_back(*a);
         }
       }

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "codegen/binaries.h"
 #include "codegen/plan.h"
 #include "codegen/tracepoints.h"
 #include "codegen/types.h"
@@ -29,6 +30,7 @@ struct AttachInfo {
   uint32_t perf_config = 0;         // software: the PERF_COUNT_SW_* event
   const ast::AttachPoint *node = nullptr;
   std::shared_ptr<const TracepointFormat> tracepoint;  // tracepoint: the one matched, its format
+  BinaryFacts binary_facts;                            // uprobe family: the file's language and ABI
 };
 
 // A scratch variable. Variables are block-scoped, so one probe may have several `$x`; each
@@ -81,6 +83,8 @@ struct AnalyzeOptions {
   // --missing-probes=warn: a tracepoint pattern that matches nothing is a warning, and a probe
   // left without attach points is left out.
   bool missing_probes_warn = false;
+  // The files uprobes attach to; without it every file is taken for C.
+  BinaryCatalog *binaries = nullptr;
 };
 
 // Checks `prog` and collects what it means. Every error is reported in one run.

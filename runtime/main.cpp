@@ -11,6 +11,7 @@
 #include "codegen/lower.h"
 #include "codegen/semantic.h"
 #include "parser/parse.h"
+#include "runtime/binary_catalog.h"
 #include "runtime/bpf_backend.h"
 #include "runtime/child.h"
 #include "runtime/listing.h"
@@ -247,10 +248,11 @@ int run(int argc, char **argv) {
     return 0;
   }
   runtime::TracefsCatalog tracepoints;
+  runtime::ElfBinaryCatalog binaries(opt.pid);
   codegen::SemanticInfo sema =
       codegen::analyze(*prog, diags,
                        {opt.params, opt.has_command, runtime::kernel_has_kprobes(), opt.unsafe,
-                        &tracepoints, opt.missing_probes_warn});
+                        &tracepoints, opt.missing_probes_warn, &binaries});
   diags.render(std::cerr, *src);
   if (diags.has_errors()) return 1;
   // Events go through a ring buffer unless the kernel has none (or UTRACE_EVENTS=perf asks).
