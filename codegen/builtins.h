@@ -21,13 +21,15 @@ constexpr ProbeMask mask(ProbeKind k) {
 }
 constexpr ProbeMask kAnyProbe = ~0u;
 constexpr ProbeMask kUprobes = mask(ProbeKind::Uprobe) | mask(ProbeKind::Uretprobe);
+// Probes placed by uprobes at run time: where each fired is in its attach cookie.
+constexpr ProbeMask kUprobePlaces = kUprobes | mask(ProbeKind::Usdt);
 // Probes on perf events: their context holds the interrupted thread's registers.
 constexpr ProbeMask kPerfEvents =
     mask(ProbeKind::Interval) | mask(ProbeKind::Profile) | mask(ProbeKind::Software);
 // Probes that interrupt a user thread: its registers and user stack are there to take.
-constexpr ProbeMask kUserContext = kUprobes | kPerfEvents;
+constexpr ProbeMask kUserContext = kUprobePlaces | kPerfEvents;
 constexpr const char kUserContextText[] =
-    "uprobes, uretprobes, interval, profile and software probes";
+    "uprobes, uretprobes, usdt, interval, profile and software probes";
 
 struct BuiltinVariable {
   const char *name;

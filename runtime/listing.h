@@ -11,7 +11,8 @@
 namespace ut::runtime {
 
 // Lists what matches `pattern` ('*' and '?' as in a shell): `uprobe:BINARY[:FUNCTION]` lists
-// the functions of a binary or library (BINARY resolved as uprobes resolve it), `software:*`
+// the functions of a binary or library (BINARY resolved as uprobes resolve it),
+// `usdt:BINARY[:PROVIDER:NAME]` (or `usdt:BINARY:NAME`) its USDT probes, `software:*`
 // the software events; no pattern lists the probe kinds and the software events.
 Result<void> list_probes(const std::string &pattern, pid_t pid, FILE *out);
 
