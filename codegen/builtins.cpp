@@ -51,21 +51,23 @@ std::string lower_comm(LowerContext &lc) {
   return v;
 }
 
-// System V argument registers; Go's register ABI comes with Go awareness.
+// System V argument registers; Go's register ABI comes with Go awareness. A usdt probe's
+// arguments are wherever its argument specs say, which the runtime knows (see usdt_argument).
 template <int N>
-std::string lower_arg(LowerContext &) {
+std::string lower_arg(LowerContext &lc) {
+  if (lc.attach().kind == ProbeKind::Usdt) return lc.usdt_argument(N);
   static const char *kRegs[] = {"PT_REGS_PARM1", "PT_REGS_PARM2", "PT_REGS_PARM3",
                                 "PT_REGS_PARM4", "PT_REGS_PARM5", "PT_REGS_PARM6"};
-  return std::string("(s64)") + kRegs[N] + "(ctx)";
+  if constexpr (N < 6) return std::string("(s64)") + kRegs[N] + "(ctx)";
+  return "";  // refused by analysis: only usdt probes have arg6 .. arg9
 }
 
 // probe and func are the attach point and the place it reached (see attach_cookie): the runtime
 // prints its name, or the traced function's (also in uretprobes, where bpftrace 0.17 names the
 // caller). A uprobe's place is known only when it fires: one wildcard program serves many.
 std::string lower_attach_cookie(LowerContext &lc) {
-  ProbeKind kind = lc.attach().kind;
-  if (kind == ProbeKind::Uprobe || kind == ProbeKind::Uretprobe)
-    return "bpf_get_attach_cookie(ctx)";
+  if (lc.attach().kind == ProbeKind::Usdt) return usdt_probe_macro(lc.attach_index()) + "(ctx)";
+  if ((mask(lc.attach().kind) & kUprobes) != 0) return "bpf_get_attach_cookie(ctx)";
   return std::to_string(attach_cookie(lc.attach_index(), 0)) + "ULL";
 }
 
@@ -77,6 +79,9 @@ std::string lower_username(LowerContext &) {
 std::string lower_ustack_variable(LowerContext &lc) {
   return lc.user_stack(Type::ustack());
 }
+
+constexpr ProbeMask kArgs = mask(ProbeKind::Uprobe) | mask(ProbeKind::Usdt);
+constexpr const char kArgsText[] = "uprobes and usdt probes";
 
 const BuiltinVariable kVariables[] = {
     {"pid", Type::integer(32, false), kAnyProbe, "", lower_pid},
@@ -90,20 +95,28 @@ const BuiltinVariable kVariables[] = {
     {"cpu", Type::integer(32, false), kAnyProbe, "", lower_cpu},
     {"comm", Type::string(16), kAnyProbe, "", lower_comm},
     {"cpid", Type::integer(32, false), kAnyProbe, "", lower_cpid, /*needs_command=*/true},
-    {"arg0", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_arg<0>,
+    {"arg0", Type::integer(), kArgs, kArgsText, lower_arg<0>,
      /*needs_command=*/false, /*reads_context=*/kAnyProbe},
-    {"arg1", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_arg<1>,
+    {"arg1", Type::integer(), kArgs, kArgsText, lower_arg<1>,
      /*needs_command=*/false, /*reads_context=*/kAnyProbe},
-    {"arg2", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_arg<2>,
+    {"arg2", Type::integer(), kArgs, kArgsText, lower_arg<2>,
      /*needs_command=*/false, /*reads_context=*/kAnyProbe},
-    {"arg3", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_arg<3>,
+    {"arg3", Type::integer(), kArgs, kArgsText, lower_arg<3>,
      /*needs_command=*/false, /*reads_context=*/kAnyProbe},
-    {"arg4", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_arg<4>,
+    {"arg4", Type::integer(), kArgs, kArgsText, lower_arg<4>,
      /*needs_command=*/false, /*reads_context=*/kAnyProbe},
-    {"arg5", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_arg<5>,
+    {"arg5", Type::integer(), kArgs, kArgsText, lower_arg<5>,
+     /*needs_command=*/false, /*reads_context=*/kAnyProbe},
+    {"arg6", Type::integer(), mask(ProbeKind::Usdt), "usdt probes", lower_arg<6>,
+     /*needs_command=*/false, /*reads_context=*/kAnyProbe},
+    {"arg7", Type::integer(), mask(ProbeKind::Usdt), "usdt probes", lower_arg<7>,
+     /*needs_command=*/false, /*reads_context=*/kAnyProbe},
+    {"arg8", Type::integer(), mask(ProbeKind::Usdt), "usdt probes", lower_arg<8>,
+     /*needs_command=*/false, /*reads_context=*/kAnyProbe},
+    {"arg9", Type::integer(), mask(ProbeKind::Usdt), "usdt probes", lower_arg<9>,
      /*needs_command=*/false, /*reads_context=*/kAnyProbe},
     {"probe", Type::of_kind(TypeKind::Probe), kAnyProbe, "", lower_attach_cookie,
-     /*needs_command=*/false, /*reads_context=*/kUprobes},
+     /*needs_command=*/false, /*reads_context=*/kUprobePlaces},
     {"username", Type::of_kind(TypeKind::Username), kAnyProbe, "", lower_username},
     {"func", Type::of_kind(TypeKind::Func), kUprobes, "uprobes and uretprobes", lower_attach_cookie,
      /*needs_command=*/false, /*reads_context=*/kUprobes},

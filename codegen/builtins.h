@@ -21,17 +21,19 @@ constexpr ProbeMask mask(ProbeKind k) {
 }
 constexpr ProbeMask kAnyProbe = ~0u;
 constexpr ProbeMask kUprobes = mask(ProbeKind::Uprobe) | mask(ProbeKind::Uretprobe);
+// Probes placed by uprobes at run time: where each fired is in its attach cookie.
+constexpr ProbeMask kUprobePlaces = kUprobes | mask(ProbeKind::Usdt);
 // Probes on perf events: their context holds the interrupted thread's registers.
 constexpr ProbeMask kPerfEvents =
     mask(ProbeKind::Interval) | mask(ProbeKind::Profile) | mask(ProbeKind::Software);
 // Probes that interrupt a user thread: its registers and user stack are there to take.
-constexpr ProbeMask kUserContext = kUprobes | kPerfEvents;
+constexpr ProbeMask kUserContext = kUprobePlaces | kPerfEvents;
 constexpr const char kUserContextText[] =
-    "uprobes, uretprobes, interval, profile and software probes";
+    "uprobes, uretprobes, usdt, interval, profile and software probes";
 // Probes whose program can take the current thread's user stack (ustack).
 constexpr ProbeMask kStackContext = kUserContext | mask(ProbeKind::Tracepoint);
 constexpr const char kStackContextText[] =
-    "uprobes, uretprobes, interval, profile, software and tracepoint probes";
+    "uprobes, uretprobes, usdt, interval, profile, software and tracepoint probes";
 
 struct BuiltinVariable {
   const char *name;

@@ -59,8 +59,23 @@ class Lowerer : public LowerContext {
     }
     std::string maps = decls_.maps(), events = decls_.events();
     plan_.c_source = std::string(stdlib::prelude()) + "\n" + decls_.tuples() + maps + events +
-                     decls_.symbols() + tracepoint_structs_ + frames_ + callbacks_ + functions;
+                     decls_.symbols() + tracepoint_structs_ + usdt_arguments() + frames_ +
+                     callbacks_ + functions;
     return std::move(plan_);
+  }
+
+  // A comment naming the macros of usdt probes, which the runtime defines.
+  std::string usdt_arguments() const {
+    std::string out;
+    for (size_t i = 0; i < plan_.probes.size(); ++i) {
+      if (plan_.probes[i].kind != ProbeKind::Usdt) continue;
+      out += "/* " + usdt_probe_macro(i) + "(ctx): probe at every place of " +
+             plan_.probes[i].name + ", defined when the program is loaded */\n";
+      for (uint32_t n = 0; n < plan_.probes[i].usdt_args; ++n)
+        out += "/* " + usdt_argument_macro(i, n) + "(ctx): arg" + std::to_string(n) + " of " +
+               plan_.probes[i].name + ", defined when the program is loaded */\n";
+    }
+    return out.empty() ? out : out + "\n";
   }
 
   // ---- LowerContext ------------------------------------------------------------------------
@@ -131,6 +146,12 @@ class Lowerer : public LowerContext {
   }
 
   size_t attach_index() const override { return plan_.probes.size() - 1; }
+
+  std::string usdt_argument(uint32_t n) override {
+    ProbeSpec &probe = plan_.probes.back();
+    probe.usdt_args = std::max(probe.usdt_args, n + 1);
+    return usdt_argument_macro(attach_index(), n) + "(ctx)";
+  }
 
   void note_process(const std::string &pid_expr) override {
     plan_.seen_processes_map = "ut_seen_processes";

@@ -46,6 +46,8 @@ class LowerContext {
   virtual void note_process(const std::string &pid_expr) = 0;
   // A struct ut_ustack of this moment's user stack, of type `t`.
   virtual std::string user_stack(const Type &t) = 0;
+  // The C expression of argument `n` of the usdt probe being written, defined by the runtime.
+  virtual std::string usdt_argument(uint32_t n) = 0;
   // The C statement that ends the probe now (exit(), `return`), also from inside a loop's callback.
   virtual std::string return_statement() const = 0;
   // A pointer to a key of map `name` (for map helpers), built from `keys`.

@@ -22,7 +22,8 @@ enum class ProbeKind {
   Software,
   Kprobe,
   Kretprobe,
-  Tracepoint
+  Tracepoint,
+  Usdt
 };
 
 // One attach point, expanded. The runtime loads `c_function` and attaches it here.
@@ -30,15 +31,28 @@ struct ProbeSpec {
   ProbeKind kind = ProbeKind::Begin;
   std::string name;        // as the `probe` builtin prints it: "uprobe:/tmp/counter:main.doWork"
   std::string c_function;  // "probe_0"
-  std::string binary;      // uprobe: the ELF file
-  std::string symbol;      // uprobe: the function
+  std::string binary;      // uprobe, usdt: the ELF file
+  std::string symbol;      // uprobe: the function; usdt: "provider:name", or "name" alone
   uint64_t symbol_offset = 0;       // uprobe: bytes into the function (`main+12`)
   std::optional<uint64_t> address;  // uprobe: a virtual address in the binary instead
   uint64_t period_ns = 0;           // interval, profile: nanoseconds; software: events
   uint32_t perf_config = 0;         // software: the PERF_COUNT_SW_* event
   Range range;                      // the attach point in the script, for errors
   std::string tracepoint;           // tracepoint: "syscalls:sys_enter_openat"
+  // usdt: the C reads arg0 .. arg(N-1) as UT_USDT_ARG_<probe index>_<n>(ctx), macros the runtime
+  // defines from the probe's argument specs (see usdt_argument_macro).
+  uint32_t usdt_args = 0;
 };
+
+inline std::string usdt_argument_macro(size_t probe, uint32_t n) {
+  return "UT_USDT_ARG_" + std::to_string(probe) + "_" + std::to_string(n);
+}
+// usdt: the value of `probe`, UT_USDT_PROBE_<probe index>(ctx), which the runtime defines: the
+// attach cookie of the probe's first place, at every place of one probe (its inlined copies have
+// one name), so that `@[probe]` counts them as one.
+inline std::string usdt_probe_macro(size_t probe) {
+  return "UT_USDT_PROBE_" + std::to_string(probe);
+}
 
 // One BPF map of the generated C. The runtime opens it by `c_name`; `name` is for printing.
 // Keys are `key_types` laid out as consecutive 8-byte-aligned fields (a scalar map has one u64 0).

@@ -192,6 +192,23 @@ bool parse_tracepoint(const ast::AttachPoint &ap, AttachInfo &out, Diagnostics &
   return true;
 }
 
+// usdt:BINARY:PROVIDER:NAME, or usdt:BINARY:NAME when only one provider has NAME (the runtime
+// checks that, in the binary).
+bool parse_usdt(const ast::AttachPoint &ap, AttachInfo &out, Diagnostics &diags) {
+  bool parts_ok = ap.parts.size() == 3 || ap.parts.size() == 4;
+  for (size_t i = 1; parts_ok && i < ap.parts.size(); ++i) parts_ok = !ap.parts[i].empty();
+  if (!parts_ok) {
+    diags.error(ap.range, ap.parts[0] + " takes a binary, a provider and a probe name: " +
+                              ap.parts[0] + ":/path/to/binary:provider:name (or " + ap.parts[0] +
+                              ":/path/to/binary:name when the name is in one provider only)");
+    return false;
+  }
+  out.binary = ap.parts[1];
+  out.symbol = ap.parts.size() == 4 ? ap.parts[2] + ":" + ap.parts[3] : ap.parts[2];
+  out.name = "usdt:" + out.binary + ":" + out.symbol;
+  return true;
+}
+
 const ProbeKindRow kProbeKinds[] = {
     {"BEGIN", "", ProbeKind::Begin, "struct bpf_raw_tracepoint_args *ctx", parse_special},
     {"END", "", ProbeKind::End, "struct bpf_raw_tracepoint_args *ctx", parse_special},
@@ -204,6 +221,7 @@ const ProbeKindRow kProbeKinds[] = {
     {"kretprobe", "kr", ProbeKind::Kretprobe, "struct pt_regs *ctx", parse_kprobe},
     // The context is the tracepoint's record, a struct of its own (codegen/tracepoints.h).
     {"tracepoint", "t", ProbeKind::Tracepoint, "void *ctx", parse_tracepoint},
+    {"usdt", "U", ProbeKind::Usdt, "struct pt_regs *ctx", parse_usdt},
 };
 
 }  // namespace

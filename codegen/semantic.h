@@ -22,8 +22,8 @@ namespace ut::codegen {
 struct AttachInfo {
   ProbeKind kind = ProbeKind::Begin;
   std::string name;                 // canonical: "uprobe:/tmp/counter:main.doWork", "interval:s:1"
-  std::string binary;               // uprobe family
-  std::string symbol;               // uprobe family
+  std::string binary;               // uprobe family, usdt
+  std::string symbol;               // uprobe family; usdt: "provider:name" or "name"
   uint64_t symbol_offset = 0;       // uprobe: `symbol+offset`
   std::optional<uint64_t> address;  // uprobe: an address instead of a symbol
   uint64_t period_ns = 0;           // interval, profile: nanoseconds; software: events

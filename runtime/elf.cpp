@@ -112,6 +112,20 @@ std::string build_id_in(Notes notes, llvm::Error &err) {
   return build_id;
 }
 
+// The descriptions of the SystemTap probe notes among `notes` (owner "stapsdt", type 3). Notes
+// after a malformed one cannot be found, so they are left out, like a bad build id note.
+template <typename Notes>
+std::vector<std::string> stapsdt_notes_in(Notes notes, llvm::Error &err) {
+  constexpr uint32_t kStapsdtNote = 3;
+  std::vector<std::string> descriptions;
+  for (const auto &note : notes) {
+    if (note.getType() == kStapsdtNote && note.getName() == "stapsdt")
+      descriptions.push_back(llvm::toStringRef(note.getDesc()).str());
+  }
+  if (err) llvm::consumeError(std::move(err));
+  return descriptions;
+}
+
 // The debug file's name, NUL-terminated and padded to 4 bytes, then the CRC32 of its contents.
 struct DebugLink {
   std::string name;
@@ -247,6 +261,12 @@ Result<void> ElfFile::parse() {
     auto name = ef.getSectionName(shdr);
     if (!name) return Error("has a bad section name: " + take_message(name.takeError()));
     if (*name == ".go.buildinfo" || *name == ".gopclntab") is_go_ = true;
+    if (shdr.sh_type == llvm::ELF::SHT_NOTE && *name == ".note.stapsdt") {
+      llvm::Error err = llvm::Error::success();
+      stapsdt_notes_ = stapsdt_notes_in(ef.notes(shdr, err), err);
+    } else if (*name == ".stapsdt.base") {
+      stapsdt_base_ = shdr.sh_addr;
+    }
     if (shdr.sh_type == llvm::ELF::SHT_NOTE && build_id_.empty()) {
       llvm::Error err = llvm::Error::success();
       build_id_ = build_id_in(ef.notes(shdr, err), err);

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -82,6 +83,13 @@ class ElfFile {
   const std::string &debug_link() const { return debug_link_; }
   uint32_t debug_link_crc() const { return debug_link_crc_; }
 
+  // The descriptions of the file's SystemTap probe notes (.note.stapsdt notes of owner "stapsdt"
+  // and type 3), raw, in file order: runtime/usdt.h reads them. Malformed notes are left out.
+  const std::vector<std::string> &stapsdt_notes() const { return stapsdt_notes_; }
+  // The address of the .stapsdt.base section, which the notes' addresses are relative to when the
+  // file was prelinked; nullopt when the file has no such section.
+  std::optional<uint64_t> stapsdt_base() const { return stapsdt_base_; }
+
   // Adds the function and object symbols of `debug`, this file's separate debug file (see
   // open_debug_file()), to symbols(), find_symbol() and function_at(), as if this file's .symtab
   // had never been stripped. Only symbols are taken: the debug file's addresses are this file's
@@ -133,6 +141,8 @@ class ElfFile {
   std::string debug_link_;
   uint32_t debug_link_crc_ = 0;
   std::string debug_path_;
+  std::vector<std::string> stapsdt_notes_;
+  std::optional<uint64_t> stapsdt_base_;
 };
 
 // A C++ (Itanium ABI) symbol name as people write it, "ns::Foo::bar(int)"; any other name as it

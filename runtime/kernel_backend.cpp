@@ -251,7 +251,8 @@ class KernelBackend : public BpfBackend {
   }
 
   Result<void> verify(const std::string &function, codegen::ProbeKind kind) override {
-    bool uprobe = kind == codegen::ProbeKind::Uprobe || kind == codegen::ProbeKind::Uretprobe;
+    bool uprobe = kind == codegen::ProbeKind::Uprobe || kind == codegen::ProbeKind::Uretprobe ||
+                  kind == codegen::ProbeKind::Usdt;
     auto fd = program_fd(function, program_type(kind),
                          uprobe && kernel_has_uprobe_multi() ? kTraceUprobeMulti : 0);
     if (!fd) return std::move(fd).error();

@@ -21,6 +21,7 @@
 #include "runtime/printf.h"
 #include "runtime/tracefs.h"
 #include "runtime/uprobe_targets.h"
+#include "runtime/usdt.h"
 
 namespace ut::runtime {
 namespace {
@@ -49,10 +50,11 @@ void install_signal_handlers() {
   sigaction(SIGTERM, &sa, nullptr);
 }
 
-// The places of one uprobe attach point in one file.
+// The places of one uprobe or usdt attach point in one file.
 struct Placement {
   std::string binary;
   std::vector<UprobeTarget> targets;
+  std::vector<UsdtProbe> usdt;  // usdt: the probe's location at each target
 };
 
 // Where each uprobe goes and what each uaddr() is, read from the ELF files the script names.
@@ -205,7 +207,22 @@ class SessionRun {
       diags.error(p.range, message);
   }
 
-  // The places of a uprobe or uretprobe, in every file its binary names.
+  // The places of a uprobe, uretprobe or usdt probe in `elf`, into `placement`.
+  Result<void> find_places(const ElfFile &elf, const ProbeSpec &p, Placement &placement) const {
+    if (p.kind != ProbeKind::Usdt) {
+      auto targets = find_uprobe_targets(elf, p, {options_.kernel_uretprobe});
+      if (!targets) return std::move(targets).error();
+      placement.targets = std::move(*targets);
+      return {};
+    }
+    auto probes = find_usdt_probes(elf, p.symbol);
+    if (!probes) return std::move(probes).error();
+    for (const UsdtProbe &u : *probes) placement.targets.push_back({u.full_name(), u.file_offset});
+    placement.usdt = std::move(*probes);
+    return {};
+  }
+
+  // The places of a uprobe, uretprobe or usdt probe, in every file its binary names.
   std::vector<Placement> place(Resolved &r, Diagnostics &diags, const ProbeSpec &p) {
     auto binaries = resolve_binaries(p.binary, options_.pid);
     if (!binaries) {
@@ -214,11 +231,14 @@ class SessionRun {
     }
     bool one_file = binaries->size() == 1 && p.binary != "*" &&
                     p.binary.find_first_of("*?[") == std::string::npos;
+    bool usdt = p.kind == ProbeKind::Usdt;
+    bool pattern = p.symbol.find_first_of("*?") != std::string::npos;
     std::vector<Placement> placements;
     for (const std::string &binary : *binaries) {
       if (access(binary.c_str(), R_OK) != 0) {
         missing(diags, p,
-                "uprobe target file '" + binary + "' does not exist or is not executable");
+                std::string(usdt ? "usdt" : "uprobe") + " target file '" + binary +
+                    "' does not exist or is not executable");
         return {};
       }
       auto elf = open_elf(r, binary);
@@ -227,30 +247,35 @@ class SessionRun {
           diags.error(p.range, "cannot read '" + binary + "': " + elf.error().message());
         continue;  // '*' and path patterns take the ELF files among what they match
       }
-      auto targets = find_uprobe_targets(**elf, p, {options_.kernel_uretprobe});
-      if (!targets) {
-        diags.error(p.range, targets.error().message());
+      Placement placement{binary, {}, {}};
+      if (auto found = find_places(**elf, p, placement); !found) {
+        diags.error(p.range, found.error().message());
         return {};
       }
-      if (!targets->empty()) {
+      if (!placement.targets.empty()) {
         if ((*elf)->is_go() && p.kind == ProbeKind::Uretprobe && options_.kernel_uretprobe)
           diags.warning(p.range, "kernel uretprobes on the Go program " + binary +
                                      " (--kernel-uretprobe) can crash it: they change return "
                                      "addresses on goroutine stacks, which Go moves");
-        placements.push_back(Placement{binary, std::move(*targets)});
+        placements.push_back(std::move(placement));
       }
       if (one_file && placements.empty()) {
-        bool pattern = p.symbol.find_first_of("*?") != std::string::npos;
-        missing(diags, p,
-                pattern ? "no function in " + binary + " matches '" + p.symbol + "'"
-                        : "symbol '" + p.symbol + "' not found in " + binary);
+        if (usdt)
+          missing(diags, p,
+                  pattern ? "no USDT probe in " + binary + " matches '" + p.symbol + "'"
+                          : "USDT probe '" + p.symbol + "' not found in " + binary);
+        else
+          missing(diags, p,
+                  pattern ? "no function in " + binary + " matches '" + p.symbol + "'"
+                          : "symbol '" + p.symbol + "' not found in " + binary);
       }
     }
+    std::string what = (usdt ? "USDT probe '" : "'") + p.symbol + "'";
     if (!one_file && placements.empty())
       missing(diags, p,
-              p.binary == "*" ? "no file that process " + std::to_string(options_.pid) +
-                                    " maps has '" + p.symbol + "'"
-                              : "no file matching '" + p.binary + "' has '" + p.symbol + "'");
+              p.binary == "*"
+                  ? "no file that process " + std::to_string(options_.pid) + " maps has " + what
+                  : "no file matching '" + p.binary + "' has " + what);
     return placements;
   }
 
@@ -267,6 +292,10 @@ class SessionRun {
     for (const Placement &placement : placements) {
       const std::string &binary = resolved_name ? placement.binary : p.binary;
       for (const UprobeTarget &t : placement.targets) {
+        if (p.kind == ProbeKind::Usdt) {  // always "provider:name", also for usdt:BINARY:name
+          names.push_back({"usdt:" + binary + ":" + t.function, ""});
+          continue;
+        }
         std::string where =
             expanded ? t.function : p.name.substr(kind.size() + p.binary.size() + 1);
         names.push_back({kind + binary + ":" + where, t.function.empty() ? p.symbol : t.function});
@@ -339,10 +368,12 @@ class SessionRun {
     for (size_t i = 0; i < plan_.probes.size(); ++i) {
       const ProbeSpec &p = plan_.probes[i];
       std::vector<Placement> placements;
-      bool uprobe = p.kind == ProbeKind::Uprobe || p.kind == ProbeKind::Uretprobe;
+      bool uprobe = p.kind == ProbeKind::Uprobe || p.kind == ProbeKind::Uretprobe ||
+                    p.kind == ProbeKind::Usdt;
       if (uprobe) {
         placements = place(r, diags, p);
         name_places(i, placements);
+        if (p.kind == ProbeKind::Usdt) define_usdt_macros(i, placements, r, diags);
         for (const Placement &placement : placements) r.attach_points += placement.targets.size();
       } else {
         r.attach_points += 1;
@@ -354,6 +385,20 @@ class SessionRun {
     r.defines.push_back("UT_MAP_KEYS_MAX=" + std::to_string(options_.map_keys_max));
     r.defines.push_back("UT_RING_PAGES=" + std::to_string(options_.ring_pages));
     return !diags.has_errors();
+  }
+
+  // The macros through which the program of usdt probe `index` reads `probe` and its arguments
+  // at each of its places.
+  void define_usdt_macros(size_t index, const std::vector<Placement> &placements, Resolved &r,
+                          Diagnostics &diags) {
+    const ProbeSpec &p = plan_.probes[index];
+    std::vector<UsdtPlace> places;
+    for (const Placement &placement : placements)
+      for (const UsdtProbe &u : placement.usdt)
+        places.push_back({&r.files.at(placement.binary), &u});
+    auto macros = usdt_macros(index, p.usdt_args, places);
+    if (!macros) return (void)diags.error(p.range, macros.error().message());
+    r.defines.insert(r.defines.end(), macros->begin(), macros->end());
   }
 
   // BEGIN and END are not attached: run_all() runs them once each, in the order written.
@@ -375,8 +420,11 @@ class SessionRun {
     std::vector<std::string> refused_functions;
     for (const Placement &placement : placements) {
       std::vector<UprobeSite> sites;
-      for (const UprobeTarget &t : placement.targets)
-        sites.push_back({t.file_offset, codegen::attach_cookie(index, place++), 0});
+      for (size_t i = 0; i < placement.targets.size(); ++i) {
+        uint64_t semaphore = i < placement.usdt.size() ? placement.usdt[i].semaphore_offset : 0;
+        sites.push_back(
+            {placement.targets[i].file_offset, codegen::attach_cookie(index, place++), semaphore});
+      }
       std::vector<size_t> refused;
       // Return probes placed on RET instructions (Go) are entry uprobes there.
       bool kernel_return = p.kind == ProbeKind::Uretprobe && !placement.targets.front().at_return;
@@ -410,6 +458,7 @@ class SessionRun {
         return std::unique_ptr<Attachment>();
       case ProbeKind::Uprobe:
       case ProbeKind::Uretprobe:
+      case ProbeKind::Usdt:
         return attach_places(index, r.placements[index]);
       case ProbeKind::Interval:  // one CPU: `interval:s:1 { print(@x); }` prints once a second
         return backend_.attach_perf_event(p.c_function, p.kind, PERF_COUNT_SW_CPU_CLOCK,

@@ -10,7 +10,7 @@ packages=(
   build-essential cmake pkg-config bison flex
   libbpfcc-dev llvm-dev libclang-dev clang libclang-rt-14-dev
   libgtest-dev golang-go linux-headers-amd64 binutils python3
-  libc6-dbg
+  libc6-dbg systemtap-sdt-dev
 )
 
 missing=()

@@ -302,13 +302,34 @@ TEST(Analyze, RegTakesAnX86RegisterName) {
   EXPECT_NE(e.find("HINT: did you mean 'ip'?"), std::string::npos) << e;
   EXPECT_NE(e.find("reg() takes a register name as a string literal"), std::string::npos) << e;
   EXPECT_NE(
-      e.find(
-          "reg() can only be used in uprobes, uretprobes, interval, profile and software probes"),
+      e.find("reg() can only be used in uprobes, uretprobes, usdt, interval, profile and software "
+             "probes"),
       std::string::npos)
       << e;
   EXPECT_NE(e.find("the func builtin can only be used in uprobes and uretprobes"),
             std::string::npos)
       << e;
+}
+
+TEST(Analyze, UsdtAttachPoints) {
+  EXPECT_EQ(errors_of("usdt:/bin/a:prov:name, U:/bin/a:name, usdt:/bin/a:prov:* { @[probe] = "
+                      "arg0 + arg9; @s[ustack, reg(\"sp\")] = count(); }"),
+            "");
+  EXPECT_EQ(errors_of("usdt:/bin/a { }"),
+            "stdin:1:1-12: ERROR: usdt takes a binary, a provider and a probe name: "
+            "usdt:/path/to/binary:provider:name (or usdt:/path/to/binary:name when the name is "
+            "in one provider only)\n"
+            "usdt:/bin/a { }\n"
+            "~~~~~~~~~~~\n");
+  EXPECT_NE(errors_of("U:/bin/a::name { }").find("ERROR: U takes a binary, a provider"),
+            std::string::npos);
+  EXPECT_EQ(errors_of("uprobe:/bin/a:f { @ = arg6; }"),
+            "stdin:1:23-27: ERROR: the arg6 builtin can only be used in usdt probes\n"
+            "uprobe:/bin/a:f { @ = arg6; }\n"
+            "                      ~~~~\n");
+  EXPECT_NE(errors_of("usdt:/bin/a:p:n { @ = retval; }")
+                .find("the retval builtin can only be used in uretprobes"),
+            std::string::npos);
 }
 
 TEST(Analyze, UstackTakesAModeAndALimit) {
@@ -325,7 +346,7 @@ TEST(Analyze, UstackTakesAModeAndALimit) {
         "ustack() takes a mode (bpftrace or perf) and a frame limit (an integer)",
         "ustack cannot be read in the body of a for loop over a map",
         "ustack() cannot be used in the body of a for loop over a map",
-        "the ustack builtin can only be used in uprobes, uretprobes, interval, profile, "
+        "the ustack builtin can only be used in uprobes, uretprobes, usdt, interval, profile, "
         "software and tracepoint probes"})
     EXPECT_NE(e.find(expected), std::string::npos) << expected << "\n" << e;
 }

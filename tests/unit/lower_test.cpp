@@ -152,5 +152,20 @@ TEST(Lower, SymbolsArePlannedForTheRuntime) {
   EXPECT_EQ(plan.maps[1].name, "@n");
 }
 
+TEST(Lower, UsdtArgumentsAreMacrosTheRuntimeDefines) {
+  Pipeline p("BEGIN { } usdt:/bin/a:prov:tick { @[probe] = sum(arg0 + arg2); }");
+  ASSERT_EQ(p.errors(), "");
+  expect_golden("usdt.c", p.c_or_errors());
+  auto sema = p.analyze();
+  auto plan = codegen::lower(*p.program, sema);
+  ASSERT_EQ(plan.probes.size(), 2u);
+  EXPECT_EQ(plan.probes[1].kind, codegen::ProbeKind::Usdt);
+  EXPECT_EQ(plan.probes[1].name, "usdt:/bin/a:prov:tick");
+  EXPECT_EQ(plan.probes[1].binary, "/bin/a");
+  EXPECT_EQ(plan.probes[1].symbol, "prov:tick");
+  EXPECT_EQ(plan.probes[1].usdt_args, 3u);  // arg0 .. arg2
+  EXPECT_EQ(plan.probes[0].usdt_args, 0u);
+}
+
 }  // namespace
 }  // namespace ut

@@ -155,7 +155,7 @@ TEST(TracepointFields, BuiltinsOfTheCurrentTask) {
                       "count(); @p[probe] = count(); }"),
             "");
   EXPECT_EQ(errors_of("tracepoint:sched:sched_switch { @ = arg0; }"),
-            "stdin:1:37-41: ERROR: the arg0 builtin can only be used in uprobes\n"
+            "stdin:1:37-41: ERROR: the arg0 builtin can only be used in uprobes and usdt probes\n"
             "tracepoint:sched:sched_switch { @ = arg0; }\n"
             "                                    ~~~~\n");
 }
