@@ -51,15 +51,33 @@ std::string lower_comm(LowerContext &lc) {
   return v;
 }
 
-// System V argument registers; Go's register ABI comes with Go awareness. A usdt probe's
-// arguments are wherever its argument specs say, which the runtime knows (see usdt_argument).
+// The 8-byte word `slot` words above the stack pointer: at a function's entry, slot 0 holds the
+// return address and slots 1, 2, ... the arguments passed on the stack.
+std::string stack_word(LowerContext &lc, int slot) {
+  std::string v = lc.temp(Type::integer());
+  lc.emit("bpf_probe_read_user(&" + v + ", sizeof(" + v + "), (void *)(PT_REGS_SP(ctx) + " +
+          std::to_string(8 * slot) + "));");
+  return v;
+}
+
+// arg0..arg9 as the function's language passes them (at its entry): System V for C and the
+// like, six registers then the stack; Go's register ABI (Go 1.17+), nine registers then the
+// stack; Go's older stack ABI, all on the stack. A usdt probe's arguments are wherever its
+// argument specs say, which the runtime knows (see usdt_argument).
 template <int N>
 std::string lower_arg(LowerContext &lc) {
   if (lc.attach().kind == ProbeKind::Usdt) return lc.usdt_argument(N);
+  const BinaryFacts &facts = lc.attach().binary_facts;
+  if (facts.go && !facts.go_register_abi) return stack_word(lc, N + 1);
+  if (facts.go) {
+    static const char *kGoRegs[] = {"ax", "bx", "cx", "di", "si", "r8", "r9", "r10", "r11"};
+    if constexpr (N < 9) return std::string("(s64)ctx->") + kGoRegs[N];
+    return stack_word(lc, N - 8);
+  }
   static const char *kRegs[] = {"PT_REGS_PARM1", "PT_REGS_PARM2", "PT_REGS_PARM3",
                                 "PT_REGS_PARM4", "PT_REGS_PARM5", "PT_REGS_PARM6"};
   if constexpr (N < 6) return std::string("(s64)") + kRegs[N] + "(ctx)";
-  return "";  // refused by analysis: only usdt probes have arg6 .. arg9
+  return stack_word(lc, N - 5);
 }
 
 // probe and func are the attach point and the place it reached (see attach_cookie): the runtime
@@ -107,13 +125,13 @@ const BuiltinVariable kVariables[] = {
      /*needs_command=*/false, /*reads_context=*/kAnyProbe},
     {"arg5", Type::integer(), kArgs, kArgsText, lower_arg<5>,
      /*needs_command=*/false, /*reads_context=*/kAnyProbe},
-    {"arg6", Type::integer(), mask(ProbeKind::Usdt), "usdt probes", lower_arg<6>,
+    {"arg6", Type::integer(), kArgs, kArgsText, lower_arg<6>,
      /*needs_command=*/false, /*reads_context=*/kAnyProbe},
-    {"arg7", Type::integer(), mask(ProbeKind::Usdt), "usdt probes", lower_arg<7>,
+    {"arg7", Type::integer(), kArgs, kArgsText, lower_arg<7>,
      /*needs_command=*/false, /*reads_context=*/kAnyProbe},
-    {"arg8", Type::integer(), mask(ProbeKind::Usdt), "usdt probes", lower_arg<8>,
+    {"arg8", Type::integer(), kArgs, kArgsText, lower_arg<8>,
      /*needs_command=*/false, /*reads_context=*/kAnyProbe},
-    {"arg9", Type::integer(), mask(ProbeKind::Usdt), "usdt probes", lower_arg<9>,
+    {"arg9", Type::integer(), kArgs, kArgsText, lower_arg<9>,
      /*needs_command=*/false, /*reads_context=*/kAnyProbe},
     {"probe", Type::of_kind(TypeKind::Probe), kAnyProbe, "", lower_attach_cookie,
      /*needs_command=*/false, /*reads_context=*/kUprobePlaces},

@@ -77,3 +77,28 @@ TEST_F(Runtime, KernelUretprobesOnGoAreNeverSilent) {
 
 }  // namespace
 }  // namespace ut
+
+namespace ut {
+namespace {
+
+// add(a, b int) is called as add(i, 40): Go's register ABI passes a in RAX and b in RBX
+// (bpftrace 0.17's arg0 reads RDI, a stale pointer).
+TEST_F(Runtime, GoArgumentsFollowTheRegisterAbi) {
+  RunResult r = utrace({"-q", "-c", kGoFuncs + " 3 0", "-e",
+                        "uprobe:" + kGoFuncs + ":main.add { printf(\"%d %d\\n\", arg0, arg1); }"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.substr(0, r.out.find("add ")), "0 40\n1 40\n2 40\n") << r.out;
+}
+
+// System V passes the seventh and eighth integer arguments on the stack.
+TEST_F(Runtime, CArgumentsPastTheSixthComeFromTheStack) {
+  const std::string funcs = TRACEE_DIR "/funcs";
+  RunResult r = utrace(
+      {"-q", "-c", funcs + " 2 0", "-e",
+       "uprobe:" + funcs + ":seven { printf(\"%d %d %d %d\\n\", arg0, arg5, arg6, arg7); }"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "0 5 6 7\n1 5 6 7\n\n\n");
+}
+
+}  // namespace
+}  // namespace ut

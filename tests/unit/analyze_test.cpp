@@ -323,10 +323,10 @@ TEST(Analyze, UsdtAttachPoints) {
             "~~~~~~~~~~~\n");
   EXPECT_NE(errors_of("U:/bin/a::name { }").find("ERROR: U takes a binary, a provider"),
             std::string::npos);
-  EXPECT_EQ(errors_of("uprobe:/bin/a:f { @ = arg6; }"),
-            "stdin:1:23-27: ERROR: the arg6 builtin can only be used in usdt probes\n"
-            "uprobe:/bin/a:f { @ = arg6; }\n"
-            "                      ~~~~\n");
+  EXPECT_EQ(errors_of("interval:s:1 { @ = arg6; }"),
+            "stdin:1:20-24: ERROR: the arg6 builtin can only be used in uprobes and usdt probes\n"
+            "interval:s:1 { @ = arg6; }\n"
+            "                   ~~~~\n");
   EXPECT_NE(errors_of("usdt:/bin/a:p:n { @ = retval; }")
                 .find("the retval builtin can only be used in uretprobes"),
             std::string::npos);

@@ -136,6 +136,39 @@ TEST(DumpAst, PredicatesAndSeveralAttachPoints) {
   expect_golden("attach_points.ast", ast::dump(*p.program));
 }
 
+// A catalog in which /bin/go is a Go program (register ABI or, as /bin/oldgo, stack ABI).
+class FakeBinaries : public codegen::BinaryCatalog {
+ public:
+  std::optional<codegen::BinaryFacts> facts(const std::string &binary) override {
+    codegen::BinaryFacts f;
+    f.go = binary == "/bin/go" || binary == "/bin/oldgo";
+    f.go_register_abi = binary == "/bin/go";
+    return f;
+  }
+};
+
+TEST(Lower, ArgumentsFollowTheLanguageOfTheFunction) {
+  FakeBinaries binaries;
+  codegen::AnalyzeOptions options;
+  options.binaries = &binaries;
+  auto c_of = [&](const std::string &script) {
+    Pipeline p(script);
+    auto sema = p.analyze(options);
+    EXPECT_FALSE(p.diags.has_errors()) << p.errors();
+    return codegen::lower(*p.program, sema).c_source;
+  };
+  std::string go = c_of("uprobe:/bin/go:main.add { @ = arg0 + arg1 + arg8 + arg9; }");
+  EXPECT_NE(go.find("(s64)ctx->ax"), std::string::npos) << go;
+  EXPECT_NE(go.find("(s64)ctx->bx"), std::string::npos) << go;
+  EXPECT_NE(go.find("(s64)ctx->r11"), std::string::npos) << go;
+  EXPECT_NE(go.find("(void *)(PT_REGS_SP(ctx) + 8)"), std::string::npos) << go;  // arg9
+  std::string old_go = c_of("uprobe:/bin/oldgo:main.add { @ = arg1; }");
+  EXPECT_NE(old_go.find("(void *)(PT_REGS_SP(ctx) + 16)"), std::string::npos) << old_go;
+  std::string c = c_of("uprobe:/bin/c:f { @ = arg0 + arg6; }");
+  EXPECT_NE(c.find("(s64)PT_REGS_PARM1(ctx)"), std::string::npos) << c;
+  EXPECT_NE(c.find("(void *)(PT_REGS_SP(ctx) + 8)"), std::string::npos) << c;  // arg6
+}
+
 TEST(Lower, SymbolsArePlannedForTheRuntime) {
   Pipeline p(
       R"(uprobe:/tmp/counter:main.doWork { @ = *uaddr("main.counter"); @n = *uaddr("main.counter"); })");

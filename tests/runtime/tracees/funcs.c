@@ -1,13 +1,14 @@
 /* A C tracee for wildcard uprobes: several functions called known numbers of times.
  *   funcs N [DELAY_MS] [forever]
  * waits DELAY_MS (default 300) so a tracer can attach, then per round calls alpha_one once,
- * alpha_two twice, beta once and locked_add once, N rounds; with "forever" it goes on with a
- * round every 10 ms until killed. */
+ * alpha_two twice, beta once, locked_add once and seven once, N rounds; with "forever" it goes on
+ * with a round every 10 ms until killed. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 volatile long total;
+volatile long sink;
 
 __attribute__((noinline)) long alpha_one(long i) {
   total += i;
@@ -24,6 +25,13 @@ __attribute__((noinline)) long beta(long i) {
   return total;
 }
 
+/* Eight arguments: the last two are passed on the stack. */
+__attribute__((noinline)) long seven(long a, long b, long c, long d, long e, long f, long g,
+                                     long h) {
+  sink = a + b + c + d + e + f + g + h;
+  return sink;
+}
+
 /* Its first instruction is `lock`-prefixed: one uprobes cannot step over. */
 __attribute__((naked, noinline)) void locked_add(long *counter) {
   (void)counter;
@@ -37,6 +45,7 @@ static void round_of_calls(long i) {
   alpha_two(i);
   beta(i);
   locked_add(&counter);
+  seven(i, 1, 2, 3, 4, 5, 6, 7);
 }
 
 int main(int argc, char **argv) {
