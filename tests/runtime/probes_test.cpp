@@ -303,3 +303,18 @@ TEST_F(Runtime, ProbeNamesALibraryByItsPath) {
 
 }  // namespace
 }  // namespace ut
+
+namespace ut {
+namespace {
+
+TEST_F(Runtime, ListingTheFunctionsOfEveryFileOfAProcess) {
+  const std::string funcs = TRACEE_DIR "/funcs";
+  testing::Background target({funcs, "0", "0", "forever"});
+  RunResult r = utrace({"-p", std::to_string(target.pid()), "-l", "uprobe:*:alpha_*"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::string real = std::filesystem::canonical(funcs).string();
+  EXPECT_EQ(r.out, "uprobe:" + real + ":alpha_one\nuprobe:" + real + ":alpha_two\n");
+}
+
+}  // namespace
+}  // namespace ut
