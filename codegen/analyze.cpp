@@ -627,6 +627,12 @@ class Analyzer {
             std::string("the ") + v->name + " builtin can only be used in " + v->allowed_text);
       return Type::none();
     }
+    for (const AttachInfo &a : probe_->attach_points) {
+      std::string why = v->unusable_at ? v->unusable_at(a) : "";
+      if (why.empty()) continue;
+      error(id.range, std::string(v->name) + " in " + a.name + ": " + why);
+      return Type::none();
+    }
     return v->type;
   }
 

@@ -89,6 +89,27 @@ std::string lower_attach_cookie(LowerContext &lc) {
   return std::to_string(attach_cookie(lc.attach_index(), 0)) + "ULL";
 }
 
+// goid: the id of the goroutine that hit the probe. Go's register ABI keeps the goroutine's g
+// in R14 in Go code; its goid field is where the catalog says (DWARF, or the Go version).
+std::string goid_unusable_at(const AttachInfo &a) {
+  const BinaryFacts &f = a.binary_facts;
+  if (!f.go) return a.binary + " is not a Go program";
+  if (!f.go_register_abi)
+    return a.binary + " passes arguments on the stack (Go before 1.17), where the goroutine is not "
+                      "kept in a register";
+  if (!f.goid_offset)
+    return "where runtime.g keeps the goroutine id in " + a.binary +
+           " is unknown (no DWARF, and its Go version is not one utrace knows)";
+  return "";
+}
+
+std::string lower_goid(LowerContext &lc) {
+  std::string v = lc.temp(Type::integer());
+  lc.emit("bpf_probe_read_user(&" + v + ", sizeof(" + v + "), (void *)(ctx->r14 + " +
+          std::to_string(*lc.attach().binary_facts.goid_offset) + "));");
+  return v;
+}
+
 // username: the uid, named in user space (/etc/passwd, NSS) when printed.
 std::string lower_username(LowerContext &) {
   return "(u64)(u32)bpf_get_current_uid_gid()";
@@ -136,6 +157,8 @@ const BuiltinVariable kVariables[] = {
     {"probe", Type::of_kind(TypeKind::Probe), kAnyProbe, "", lower_attach_cookie,
      /*needs_command=*/false, /*reads_context=*/kUprobePlaces},
     {"username", Type::of_kind(TypeKind::Username), kAnyProbe, "", lower_username},
+    {"goid", Type::integer(), kUprobes, "uprobes and uretprobes", lower_goid,
+     /*needs_command=*/false, /*reads_context=*/kUprobes, goid_unusable_at},
     {"func", Type::of_kind(TypeKind::Func), kUprobes, "uprobes and uretprobes", lower_attach_cookie,
      /*needs_command=*/false, /*reads_context=*/kUprobes},
     {"ustack", Type::ustack(), kStackContext, kStackContextText, lower_ustack_variable,

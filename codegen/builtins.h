@@ -45,6 +45,8 @@ struct BuiltinVariable {
   // The probe kinds in which it reads the probe's context: registers (arg0, retval), the attach
   // cookie (func in uprobes). Such a builtin cannot be read where the context is not at hand.
   ProbeMask reads_context = 0;
+  // Whether it can be read at attach point `a` (beyond its kind): empty when it can, else why not.
+  std::string (*unusable_at)(const AttachInfo &a) = nullptr;
 };
 
 // What a function's type rule sees: the call, its arguments' types, and where to report.

@@ -102,3 +102,21 @@ TEST_F(Runtime, CArgumentsPastTheSixthComeFromTheStack) {
 
 }  // namespace
 }  // namespace ut
+
+namespace ut {
+namespace {
+
+// report(id) is called with the calling goroutine's id as the Go runtime prints it.
+TEST_F(Runtime, GoidIsTheIdTheProgramKnowsItsGoroutineBy) {
+  RunResult r = utrace({"-q", "-c", kGoFuncs + " 25 0", "-e",
+                        "uprobe:" + kGoFuncs +
+                            ":main.report { @calls = count(); if (goid != arg0) { "
+                            "@wrong[goid, arg0] = count(); } }"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(own_count(r.out, "report"), 100) << r.out;
+  EXPECT_EQ(map_value(r.out, "@calls"), 100) << r.out;
+  EXPECT_EQ(r.out.find("@wrong"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace ut

@@ -142,7 +142,9 @@ class FakeBinaries : public codegen::BinaryCatalog {
   std::optional<codegen::BinaryFacts> facts(const std::string &binary) override {
     codegen::BinaryFacts f;
     f.go = binary == "/bin/go" || binary == "/bin/oldgo";
-    f.go_register_abi = binary == "/bin/go";
+    f.go_register_abi = binary == "/bin/go" || binary == "/bin/stripped-go";
+    f.go = f.go || binary == "/bin/stripped-go";
+    if (binary == "/bin/go") f.goid_offset = 152;
     return f;
   }
 };
@@ -167,6 +169,33 @@ TEST(Lower, ArgumentsFollowTheLanguageOfTheFunction) {
   std::string c = c_of("uprobe:/bin/c:f { @ = arg0 + arg6; }");
   EXPECT_NE(c.find("(s64)PT_REGS_PARM1(ctx)"), std::string::npos) << c;
   EXPECT_NE(c.find("(void *)(PT_REGS_SP(ctx) + 8)"), std::string::npos) << c;  // arg6
+}
+
+TEST(Lower, GoidReadsTheGoroutineThroughR14) {
+  FakeBinaries binaries;
+  codegen::AnalyzeOptions options;
+  options.binaries = &binaries;
+  auto result_of = [&](const std::string &script) {
+    Pipeline p(script);
+    auto sema = p.analyze(options);
+    if (p.diags.has_errors()) return p.errors();
+    return codegen::lower(*p.program, sema).c_source;
+  };
+  EXPECT_NE(result_of("uretprobe:/bin/go:main.f { @[goid] = count(); }")
+                .find("(void *)(ctx->r14 + 152)"),
+            std::string::npos);
+  EXPECT_EQ(result_of("uprobe:/bin/c:f { @ = goid; }"),
+            "stdin:1:23-27: ERROR: goid in uprobe:/bin/c:f: /bin/c is not a Go program\n"
+            "uprobe:/bin/c:f { @ = goid; }\n"
+            "                      ~~~~\n");
+  EXPECT_NE(result_of("uprobe:/bin/oldgo:f { @ = goid; }").find("Go before 1.17"),
+            std::string::npos);
+  EXPECT_NE(result_of("uprobe:/bin/stripped-go:f { @ = goid; }")
+                .find("where runtime.g keeps the goroutine id in /bin/stripped-go is unknown"),
+            std::string::npos);
+  EXPECT_NE(result_of("interval:s:1 { @ = goid; }")
+                .find("the goid builtin can only be used in uprobes and uretprobes"),
+            std::string::npos);
 }
 
 TEST(Lower, SymbolsArePlannedForTheRuntime) {

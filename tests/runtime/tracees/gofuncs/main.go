@@ -5,20 +5,23 @@
 //
 // waits DELAY_MS (default 300) so a tracer can attach, then per round calls add(i, 40), grow(),
 // whose recursion makes the goroutine's stack grow (its prologue calls morestack, which starts
-// the function over), and nap() from several goroutines at once, which sleep and may wake on
-// another thread. At exit it prints "add N grow N nap N" and the sum of add's results.
+// the function over), report() with the calling goroutine's id, and nap() from several
+// goroutines at once, which sleep and may wake on another thread. At exit it prints
+// "add N grow N nap N report N" and the sum of add's results.
 package main
 
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 )
 
-var addCalls, growCalls, napCalls int64
+var addCalls, growCalls, napCalls, reportCalls int64
 var sum int64
 
 //go:noinline
@@ -55,6 +58,23 @@ func spin() {
 	}
 }
 
+// myGoid is the running goroutine's id as the runtime prints it in a stack trace.
+func myGoid() int {
+	buf := make([]byte, 64)
+	buf = buf[:runtime.Stack(buf, false)]
+	fields := strings.Fields(string(buf)) // "goroutine 18 [running]:"
+	id, _ := strconv.Atoi(fields[1])
+	return id
+}
+
+// report is called with the id of the goroutine that calls it, for tracers to compare with
+// their own idea of the goroutine.
+//
+//go:noinline
+func report(goid int) {
+	atomic.AddInt64(&reportCalls, 1)
+}
+
 func main() {
 	if len(os.Args) > 3 && os.Args[3] == "spin" {
 		go spin()
@@ -73,11 +93,12 @@ func main() {
 			go func() {
 				defer wg.Done()
 				grow(20)
+				report(myGoid())
 				nap(time.Millisecond)
 			}()
 		}
 		wg.Wait()
 	}
-	fmt.Printf("add %d grow %d nap %d\n", addCalls, growCalls, napCalls)
+	fmt.Printf("add %d grow %d nap %d report %d\n", addCalls, growCalls, napCalls, reportCalls)
 	fmt.Printf("sum %d\n", sum)
 }
