@@ -225,6 +225,10 @@ class Analyzer {
       return;
     }
     if (value.is_pointer()) value = Type::integer(64, false);
+    if (a.target->kind != Expr::Kind::Map && a.target->kind != Expr::Kind::Variable) {
+      check_memory_write(a, value);
+      return;
+    }
     if (a.compound && a.target->kind == Expr::Kind::Map &&
         !aggregation_writable(ast::as<ast::Map>(*a.target), a.range))
       return;
@@ -233,6 +237,40 @@ class Analyzer {
     } else {
       assign_variable(ast::as<ast::Variable>(*a.target), value, a.compound);
     }
+  }
+
+  // `*ADDRESS = value`: a write into the memory of the process that hit the probe
+  // (bpf_probe_write_user), with --unsafe only, of an integer the size of the pointee.
+  void check_memory_write(const ast::Assign &a, const Type &value) {
+    bool deref = a.target->kind == Expr::Kind::Unary &&
+                 ast::as<ast::Unary>(*a.target).op == ast::UnaryOp::Deref;
+    if (!deref) {
+      error(a.target->range,
+            "cannot assign to this: only maps, variables and *ADDRESS (with --unsafe) take a "
+            "value");
+      return;
+    }
+    if (!options_.unsafe) {
+      error(a.target->range,
+            "writing to the traced program's memory is unsafe: it changes what the program does")
+          .hint("run utrace with --unsafe to allow it");
+      return;
+    }
+    if ((probe_kinds() & ~kUprobes) != 0) {
+      error(a.target->range, "memory can only be written in uprobes and uretprobes");
+      return;
+    }
+    Type target = check(*a.target);
+    if (target.is_none() || value.is_none()) return;
+    if (!target.is_integer()) {
+      error(a.target->range, "only integers can be written to memory, not " + target.str());
+      return;
+    }
+    if (!value.is_integer()) {
+      error(a.value->range, "only an integer can be written to memory, not " + value.str());
+      return;
+    }
+    sema_.writes_user_memory = true;
   }
 
   // The stored type of an integer is its 64-bit form: maps and variables hold s64 or u64.

@@ -95,8 +95,9 @@ std::string goid_unusable_at(const AttachInfo &a) {
   const BinaryFacts &f = a.binary_facts;
   if (!f.go) return a.binary + " is not a Go program";
   if (!f.go_register_abi)
-    return a.binary + " passes arguments on the stack (Go before 1.17), where the goroutine is not "
-                      "kept in a register";
+    return a.binary +
+           " passes arguments on the stack (Go before 1.17), where the goroutine is not "
+           "kept in a register";
   if (!f.goid_offset)
     return "where runtime.g keeps the goroutine id in " + a.binary +
            " is unknown (no DWARF, and its Go version is not one utrace knows)";

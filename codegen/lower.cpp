@@ -46,6 +46,9 @@ class Lowerer : public LowerContext {
   Lowerer(const ast::Program &prog, const SemanticInfo &sema, const LowerOptions &options)
       : prog_(prog), sema_(sema) {
     plan_.perf_events = options.perf_events;
+    plan_.writes_user_memory = sema.writes_user_memory;
+    bpf_writes_user_memory_ = options.bpf_writes_user_memory;
+    plan_.bpf_writes_user_memory = options.bpf_writes_user_memory;
   }
 
   ProgramPlan run() {
@@ -518,6 +521,28 @@ class Lowerer : public LowerContext {
 
   void lower_assign(const ast::Assign &a) {
     const Type &target_type = sema_.type_of(*a.target);
+    if (a.target->kind == Expr::Kind::Unary) {  // `*ADDRESS = value` (--unsafe)
+      const ast::Expr &address = *ast::as<ast::Unary>(*a.target).operand;
+      std::string where = lower_expr(address);
+      std::string value = lower_expr(*a.value);
+      if (a.compound) {
+        std::string current = lower_expr(*a.target);
+        value = arithmetic(a.op, current, value, target_type.is_signed);
+      }
+      std::string v = temp(target_type);
+      emit(v + " = " + value + ";");
+      if (bpf_writes_user_memory_) {
+        emit("bpf_probe_write_user((void *)(" + where + "), &" + v + ", sizeof(" + v + "));");
+        return;
+      }
+      EventSpec write;
+      write.kind = EventKind::WriteMemory;
+      FieldSpec u64{0, Type::integer(64, false), {}};
+      emit_event(write, {u64, u64, u64, u64},
+                 {"bpf_get_current_pid_tgid() >> 32", "(u64)(" + where + ")", "(u64)" + v,
+                  "sizeof(" + v + ")"});
+      return;
+    }
     if (sema_.type_of(*a.value).is_aggregate()) {
       lower_aggregation(ast::as<ast::Map>(*a.target), ast::as<ast::Call>(*a.value));
       return;
@@ -813,8 +838,9 @@ class Lowerer : public LowerContext {
   // Map for loops: the callbacks and the frames they share with their probe function.
   enum class Loop { C, Callback };  // what break and continue leave
   const ProbeInfo *probe_ = nullptr;
-  std::string function_;  // the probe function being written
-  std::string frame_;     // its frame, once a for loop needs one
+  std::string function_;                // the probe function being written
+  bool bpf_writes_user_memory_ = true;  // see LowerOptions
+  std::string frame_;                   // its frame, once a for loop needs one
   std::string frames_, callbacks_;
   std::string tracepoint_structs_;                     // one struct per tracepoint attached to
   std::set<std::string> tracepoint_structs_declared_;  // their names

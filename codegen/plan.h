@@ -87,6 +87,8 @@ struct FormatSpec {
 // stacks resolve even after it exits.
 // Time: time(FORMAT) prints the wall-clock time, formatted in user space.
 // System: system(FORMAT, ...) runs the formatted command (--unsafe only).
+// WriteMemory: `*ADDRESS = value` (--unsafe) where BPF may not write user memory: fields pid,
+// address, value and size; user space writes the value's low `size` bytes into the process.
 // Cat: cat(FORMAT, ...) prints the contents of the file the format names.
 enum class EventKind {
   Printf,
@@ -98,6 +100,7 @@ enum class EventKind {
   ProcessSeen,
   Time,
   System,
+  WriteMemory,
   Cat
 };
 
@@ -170,6 +173,10 @@ struct ProgramPlan {
   std::string events_map = "events";  // the ring buffer (or the perf buffer, see perf_events)
   // Events travel through a perf buffer, for kernels without BPF ring buffers (before 5.8).
   bool perf_events = false;
+  // The program writes into traced processes' memory (`*ADDRESS = value`, --unsafe): the
+  // runtime says so when it starts.
+  bool writes_user_memory = false;
+  bool bpf_writes_user_memory = true;  // with bpf_probe_write_user(), else EventKind::WriteMemory
   // A per-CPU array of drop counters: kLostEventsCounter, then map_full_counter(i) for map i.
   std::string counters_map = "ut_counters";
   // Entry counts of the maps len() reads (MapSpec::length_index), kept as entries come and go.

@@ -65,6 +65,7 @@ struct SemanticInfo {
   std::set<std::string> counted_maps;                         // maps whose entries len() counts
   std::set<std::string> iterated_maps;                        // maps a `for` loop walks
   std::unordered_map<const ast::Expr *, uint64_t> constants;  // values known now: sizeof()
+  bool writes_user_memory = false;                            // `*ADDRESS = value` (--unsafe)
 
   const Type &type_of(const ast::Expr &e) const;
   // The text of positional parameter `index` (1-based); empty when it was not given.

@@ -169,14 +169,15 @@ void copy_object_name(char (&dest)[BPF_OBJ_NAME_LEN], const std::string &name) {
 }
 
 // The last `max_lines` lines of a verifier log: the failing instruction and the reason.
-std::string log_tail(const std::string &log, size_t max_lines) {
-  size_t end = log.find_last_not_of("\n\0");
+std::string log_tail(const std::string &buffer, size_t max_lines) {
+  std::string_view log(buffer.c_str());  // the kernel's text ends at its NUL
+  size_t end = log.find_last_not_of('\n');
   if (end == std::string::npos) return "";
   size_t begin = end + 1;
   for (size_t lines = 0; begin > 0 && lines < max_lines;)
     if (log[--begin] == '\n') ++lines;
   if (log[begin] == '\n') ++begin;
-  return log.substr(begin, end + 1 - begin);
+  return std::string(log.substr(begin, end + 1 - begin));
 }
 
 class KernelBackend : public BpfBackend {

@@ -49,6 +49,30 @@ bool kernel_has_kprobes() {
          access("/sys/kernel/tracing/kprobe_events", F_OK) == 0;
 }
 
+// Asks the verifier: a kprobe program that calls bpf_probe_write_user() loads only where the
+// helper is allowed (lockdown takes it away).
+bool bpf_may_write_user_memory() {
+  const bpf_insn insns[] = {
+      {BPF_ST | BPF_MEM | BPF_DW, 10, 0, -8, 0},   // *(u64 *)(r10 - 8) = 0
+      {BPF_ALU64 | BPF_MOV | BPF_K, 1, 0, 0, 0},   // r1 = 0
+      {BPF_ALU64 | BPF_MOV | BPF_X, 2, 10, 0, 0},  // r2 = r10
+      {BPF_ALU64 | BPF_ADD | BPF_K, 2, 0, 0, -8},  // r2 += -8
+      {BPF_ALU64 | BPF_MOV | BPF_K, 3, 0, 0, 8},   // r3 = 8
+      {BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_probe_write_user},
+      {BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0},  // r0 = 0
+      {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
+  };
+  union bpf_attr attr {};
+  attr.prog_type = BPF_PROG_TYPE_KPROBE;
+  attr.insns = reinterpret_cast<uint64_t>(insns);
+  attr.insn_cnt = sizeof(insns) / sizeof(insns[0]);
+  attr.license = reinterpret_cast<uint64_t>("GPL");
+  long fd = syscall(__NR_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
+  if (fd < 0) return false;
+  close(static_cast<int>(fd));
+  return true;
+}
+
 bool kernel_has_ring_buffers() {
   union bpf_attr attr {};
   attr.map_type = BPF_MAP_TYPE_RINGBUF;

@@ -14,6 +14,10 @@ Result<void> check_kernel_headers();
 bool kernel_has_ring_buffers();
 // Whether the running kernel supports kprobes (the kprobe PMU or kprobe_events exists).
 bool kernel_has_kprobes();
+
+// Whether BPF programs may write user memory (bpf_probe_write_user): not under kernel lockdown
+// (integrity or confidentiality), which takes the helper away.
+bool bpf_may_write_user_memory();
 // tracefs at /sys/kernel/tracing.
 Result<void> check_tracefs();
 

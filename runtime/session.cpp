@@ -37,6 +37,10 @@ using codegen::ProbeSpec;
 
 volatile sig_atomic_t g_stop_signal = 0;
 
+constexpr char kWritesFromUserSpace[] =
+    "; this kernel's lockdown forbids BPF to write user memory, so utrace writes it from user "
+    "space, just after the probe fires";
+
 void on_stop_signal(int sig) {
   g_stop_signal = sig;
 }
@@ -98,6 +102,10 @@ class SessionRun {
     }
     if (auto r = backend_.load(plan_.c_source, resolved.defines, constants); !r)
       return fail(r.error());
+    if (plan_.writes_user_memory)
+      std::cerr << "WARNING: this program writes into the memory of the processes it traces "
+                   "(--unsafe): what they do may change, or they may crash"
+                << (plan_.bpf_writes_user_memory ? "" : kWritesFromUserSpace) << "\n";
     if (!options_.quiet) out_.attached(resolved.attach_points);
     if (auto r = attach_all(resolved); !r) return fail(r.error());
     // A perf buffer is per CPU: UTRACE_RING_PAGES pages each.
@@ -573,7 +581,27 @@ class SessionRun {
         report(backend_.zero_map(m.c_name, m.key_size(), value_bytes(m)));
         break;
       }
+      case EventKind::WriteMemory:
+        write_memory(static_cast<pid_t>(values[0].i), static_cast<uint64_t>(values[1].i),
+                     static_cast<uint64_t>(values[2].i), static_cast<size_t>(values[3].i));
+        break;
     }
+  }
+
+  // `*ADDRESS = value` where BPF may not write user memory: the value's low `size` bytes
+  // (little-endian, as BPF would have written them) into process `pid`, through its
+  // /proc/PID/mem. A process that is gone by now is not an error.
+  void write_memory(pid_t pid, uint64_t address, uint64_t value, size_t size) {
+    if (size > sizeof(value)) return;
+    int fd = open(("/proc/" + std::to_string(pid) + "/mem").c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    if (pwrite(fd, &value, size, static_cast<off_t>(address)) != static_cast<ssize_t>(size) &&
+        !memory_write_failed_) {
+      memory_write_failed_ = true;
+      std::cerr << "ERROR: cannot write " << size << " bytes at 0x" << std::hex << address
+                << std::dec << " in process " << pid << ": " << strerror(errno) << "\n";
+    }
+    close(fd);
   }
 
   // The drop counters BPF keeps (see codegen/plan.h), summed over CPUs.
@@ -678,6 +706,7 @@ class SessionRun {
   TracefsCatalog tracefs_;
   ValueResolver resolver_{backend_, plan_};
   bool exit_requested_ = false;
+  bool memory_write_failed_ = false;  // reported once
   bool in_end_ = false;
   uint64_t lost_reported_ = 0;
   int exit_code_ = 0;

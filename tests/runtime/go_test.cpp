@@ -120,3 +120,37 @@ TEST_F(Runtime, GoidIsTheIdTheProgramKnowsItsGoroutineBy) {
 
 }  // namespace
 }  // namespace ut
+
+namespace ut {
+namespace {
+
+// --unsafe: a Go global set from a probe, as the program then sees it (it counts on from there).
+TEST_F(Runtime, UnsafeWritesIntoTheTracedProgramsMemory) {
+  testing::Background counter({kTmpCounter});
+  RunResult r = utrace(
+      {"-q", "--unsafe", "-e",
+       "uprobe:/tmp/counter:main.doWork { if (@set == 0) { *uaddr(\"main.counter\") = 1000000; "
+       "@set = 1; } else { @now = *uaddr(\"main.counter\"); } } interval:ms:700 { exit(); }"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("WARNING: this program writes into the memory of the processes it traces "
+                       "(--unsafe)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_GT(map_value(r.out, "@now"), 1000000) << r.out;
+  EXPECT_LT(map_value(r.out, "@now"), 1100000) << r.out;
+  EXPECT_TRUE(counter.alive());
+}
+
+TEST_F(Runtime, WritingMemoryNeedsUnsafe) {
+  RunResult r = utrace({"-e", "uprobe:/tmp/counter:main.doWork { *uaddr(\"main.counter\") = 0; }"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err,
+            "stdin:1:35-57: ERROR: writing to the traced program's memory is unsafe: it changes "
+            "what the program does\n"
+            "uprobe:/tmp/counter:main.doWork { *uaddr(\"main.counter\") = 0; }\n"
+            "                                  ~~~~~~~~~~~~~~~~~~~~~~\n"
+            "HINT: run utrace with --unsafe to allow it\n");
+}
+
+}  // namespace
+}  // namespace ut

@@ -181,9 +181,9 @@ TEST(Lower, GoidReadsTheGoroutineThroughR14) {
     if (p.diags.has_errors()) return p.errors();
     return codegen::lower(*p.program, sema).c_source;
   };
-  EXPECT_NE(result_of("uretprobe:/bin/go:main.f { @[goid] = count(); }")
-                .find("(void *)(ctx->r14 + 152)"),
-            std::string::npos);
+  EXPECT_NE(
+      result_of("uretprobe:/bin/go:main.f { @[goid] = count(); }").find("(void *)(ctx->r14 + 152)"),
+      std::string::npos);
   EXPECT_EQ(result_of("uprobe:/bin/c:f { @ = goid; }"),
             "stdin:1:23-27: ERROR: goid in uprobe:/bin/c:f: /bin/c is not a Go program\n"
             "uprobe:/bin/c:f { @ = goid; }\n"
@@ -195,6 +195,47 @@ TEST(Lower, GoidReadsTheGoroutineThroughR14) {
             std::string::npos);
   EXPECT_NE(result_of("interval:s:1 { @ = goid; }")
                 .find("the goid builtin can only be used in uprobes and uretprobes"),
+            std::string::npos);
+}
+
+TEST(Lower, WritesThroughAPointerWithBpfOrFromUserSpace) {
+  const std::string script = R"(uprobe:/bin/c:f { *(int32 *)uaddr("x") = 7; })";
+  Pipeline p(script);
+  codegen::AnalyzeOptions options;
+  options.unsafe = true;
+  auto sema = p.analyze(options);
+  ASSERT_FALSE(p.diags.has_errors()) << p.errors();
+  codegen::LowerOptions bpf;
+  auto with_bpf = codegen::lower(*p.program, sema, bpf);
+  EXPECT_TRUE(with_bpf.writes_user_memory);
+  EXPECT_NE(with_bpf.c_source.find("bpf_probe_write_user("), std::string::npos);
+  codegen::LowerOptions user;
+  user.bpf_writes_user_memory = false;
+  auto from_user = codegen::lower(*p.program, sema, user);
+  EXPECT_EQ(from_user.c_source.find("bpf_probe_write_user("), std::string::npos);
+  ASSERT_EQ(from_user.events.size(), 1u);
+  EXPECT_EQ(from_user.events[0].kind, codegen::EventKind::WriteMemory);
+  EXPECT_EQ(from_user.events[0].fields.size(), 4u);  // pid, address, value, size
+}
+
+TEST(Lower, OnlyAnAddressTakesAWrite) {
+  codegen::AnalyzeOptions options;
+  options.unsafe = true;
+  auto errors_of = [&](const std::string &script) {
+    Pipeline p(script);
+    p.analyze(options);
+    return p.errors();
+  };
+  EXPECT_EQ(errors_of("uprobe:/bin/c:f { 1 = 2; }"),
+            "stdin:1:19-20: ERROR: cannot assign to this: only maps, variables and *ADDRESS "
+            "(with --unsafe) take a value\n"
+            "uprobe:/bin/c:f { 1 = 2; }\n"
+            "                  ~\n");
+  EXPECT_NE(errors_of("interval:s:1 { *(int64 *)0x1000 = 2; }")
+                .find("memory can only be written in uprobes and uretprobes"),
+            std::string::npos);
+  EXPECT_NE(errors_of("uprobe:/bin/c:f { *(int64 *)arg0 = \"x\"; }")
+                .find("only an integer can be written to memory, not string"),
             std::string::npos);
 }
 
