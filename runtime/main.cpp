@@ -264,7 +264,8 @@ int run(int argc, char **argv) {
   }
   lowering.perf_events = events ? std::string(events) == "perf"
                                 : opt.dump.empty() && !runtime::kernel_has_ring_buffers();
-  lowering.bpf_writes_user_memory = !opt.dump.empty() || runtime::bpf_may_write_user_memory();
+  lowering.bpf_writes_user_memory =
+      !sema.writes_user_memory || !opt.dump.empty() || runtime::bpf_may_write_user_memory();
   codegen::ProgramPlan plan = codegen::lower(*prog, sema, lowering);
   // A loop's body runs as a callback, without the probe context a perf buffer write needs;
   // kernels with bpf_for_each_map_elem() (5.13) all have ring buffers.
