@@ -109,6 +109,17 @@ bool starts_with(std::string_view code, uint64_t at, std::initializer_list<uint8
   return true;
 }
 
+// Go writes a generic function as `main.Sum[...]`; its symbols are one per shape of its type
+// arguments, `main.Sum[go.shape.int_0]`. The pattern that matches them all, or "" for a name
+// without `[...]`.
+std::string go_generic_pattern(const std::string &name) {
+  std::string pattern = name;
+  bool generic = false;
+  for (size_t at; (at = pattern.find("[...]")) != std::string::npos; generic = true)
+    pattern.replace(at, 5, "[*]");
+  return generic ? pattern : "";
+}
+
 }  // namespace
 
 uint64_t go_prologue_end(std::string_view code) {
@@ -161,6 +172,9 @@ Result<std::vector<UprobeTarget>> find_uprobe_targets(const ElfFile &elf,
   } else if (is_function_pattern(elf, probe.symbol)) {
     functions = functions_where(
         elf, [&](const std::string &name) { return glob_match(probe.symbol, name); });
+  } else if (std::string shapes = go_generic_pattern(probe.symbol); !shapes.empty()) {
+    functions =
+        functions_where(elf, [&](const std::string &name) { return glob_match(shapes, name); });
   } else {
     functions = functions_where(elf, [&](const std::string &name) { return name == probe.symbol; });
   }

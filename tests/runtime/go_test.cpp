@@ -154,3 +154,45 @@ TEST_F(Runtime, WritingMemoryNeedsUnsafe) {
 
 }  // namespace
 }  // namespace ut
+
+namespace ut {
+namespace {
+
+// samples/go/latency_by_goroutine.bt on nap(1ms), from four goroutines at a time: every call is
+// paired with its own return, each counted once, none under half a millisecond.
+TEST_F(Runtime, LatencyByGoroutineSamplePairsEveryCall) {
+  RunResult r = utrace({"-c", kGoFuncs + " 50 0",
+                        kSourceDir + "/samples/go/latency_by_goroutine.bt", kGoFuncs, "main.nap"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(own_count(r.out, "nap"), 200) << r.out;
+  ASSERT_NE(r.out.find("@us:"), std::string::npos) << r.out;
+  std::string rest = r.out.substr(r.out.find("@us:"));
+  std::smatch m;
+  long long total = 0;
+  for (std::regex row(R"(\n\[([0-9KM]+)(, [0-9KM]+\))?\]?\s+([0-9]+) \|)");
+       std::regex_search(rest, m, row); rest = m.suffix()) {
+    total += std::stoll(m[3]);
+    EXPECT_TRUE(m[1] == "512" || m[1].str().find_first_of("KM") != std::string::npos) << r.out;
+  }
+  EXPECT_EQ(total, 200) << r.out;
+  EXPECT_EQ(r.out.find("@start"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace ut
+
+namespace ut {
+namespace {
+
+// main.total[...] is written as Go writes a generic function; it reaches every instantiation.
+TEST_F(Runtime, GoGenericFunctionsByTheirWrittenName) {
+  RunResult r = utrace({"-q", "-c", kGoFuncs + " 5 0", "-e",
+                        "uprobe:" + kGoFuncs + ":main.total[...] { @[func] = count(); }"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(own_count(r.out, "total"), 10) << r.out;
+  EXPECT_EQ(map_value(r.out, "@[main.total[go.shape.int_0]]"), 5) << r.out;
+  EXPECT_EQ(map_value(r.out, "@[main.total[go.shape.float64_0]]"), 5) << r.out;
+}
+
+}  // namespace
+}  // namespace ut

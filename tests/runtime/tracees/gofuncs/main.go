@@ -7,7 +7,7 @@
 // whose recursion makes the goroutine's stack grow (its prologue calls morestack, which starts
 // the function over), report() with the calling goroutine's id, and nap() from several
 // goroutines at once, which sleep and may wake on another thread. At exit it prints
-// "add N grow N nap N report N" and the sum of add's results.
+// "add N grow N nap N report N total N" and the sum of add's results.
 package main
 
 import (
@@ -21,8 +21,9 @@ import (
 	"time"
 )
 
-var addCalls, growCalls, napCalls, reportCalls int64
+var addCalls, growCalls, napCalls, reportCalls, totalCalls int64
 var sum int64
+var sink float64
 
 //go:noinline
 func add(a, b int) int {
@@ -58,6 +59,18 @@ func spin() {
 	}
 }
 
+// total is generic: one function per shape of T (main.total[go.shape.int_0], ...).
+//
+//go:noinline
+func total[T int | float64](xs ...T) T {
+	atomic.AddInt64(&totalCalls, 1)
+	var t T
+	for _, x := range xs {
+		t += x
+	}
+	return t
+}
+
 // myGoid is the running goroutine's id as the runtime prints it in a stack trace.
 func myGoid() int {
 	buf := make([]byte, 64)
@@ -87,6 +100,7 @@ func main() {
 	time.Sleep(time.Duration(delay) * time.Millisecond)
 	for i := 0; i < rounds; i++ {
 		sum += int64(add(i, 40))
+		sink += float64(total(1, 2)) + total(0.5, 0.5)
 		var wg sync.WaitGroup
 		for g := 0; g < 4; g++ {
 			wg.Add(1)
@@ -99,6 +113,7 @@ func main() {
 		}
 		wg.Wait()
 	}
-	fmt.Printf("add %d grow %d nap %d report %d\n", addCalls, growCalls, napCalls, reportCalls)
+	fmt.Printf("add %d grow %d nap %d report %d total %d\n", addCalls, growCalls, napCalls,
+		reportCalls, totalCalls)
 	fmt.Printf("sum %d\n", sum)
 }
