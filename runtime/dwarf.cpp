@@ -421,6 +421,35 @@ DwarfFunction describe_function(const DWARFDie &die, uint64_t entry) {
   return fn;
 }
 
+// The family of DW_AT_language code `code`, as DwarfUnit::language names it.
+std::string language_name(uint64_t code) {
+  switch (code) {
+    case dw::DW_LANG_C:
+    case dw::DW_LANG_C89:
+    case dw::DW_LANG_C99:
+    case dw::DW_LANG_C11:
+      return "C";
+    case dw::DW_LANG_C_plus_plus:
+    case dw::DW_LANG_C_plus_plus_03:
+    case dw::DW_LANG_C_plus_plus_11:
+    case dw::DW_LANG_C_plus_plus_14:
+      return "C++";
+    case dw::DW_LANG_Go:
+      return "Go";
+    case dw::DW_LANG_Rust:
+      return "Rust";
+    case dw::DW_LANG_Mips_Assembler:
+      return "assembly";
+    default:
+      return "";
+  }
+}
+
+bool is_aggregate(dw::Tag tag) {
+  return tag == dw::DW_TAG_structure_type || tag == dw::DW_TAG_class_type ||
+         tag == dw::DW_TAG_union_type;
+}
+
 void ignore_error(llvm::Error err) {
   llvm::consumeError(std::move(err));
 }
@@ -437,6 +466,9 @@ struct DwarfInfo::State {
   bool names_indexed = false;
   // Every function with code, by DW_AT_name and by DW_AT_linkage_name: its DIE's offset.
   std::unordered_map<std::string, uint64_t> names;
+  bool types_indexed = false;
+  // Every complete struct, class or union type by DW_AT_name: its first DIE's offset.
+  std::unordered_map<std::string, uint64_t> types;
 
   // The concrete subprogram DIE named `name`, through .debug_names if the file has it.
   DWARFDie lookup_accelerated(std::string_view name) {
@@ -460,6 +492,17 @@ struct DwarfInfo::State {
         if (die.getTag() != dw::DW_TAG_subprogram || !has_code(die)) continue;
         if (const char *name = die.getShortName()) names.emplace(name, die.getOffset());
         if (const char *linkage = die.getLinkageName()) names.emplace(linkage, die.getOffset());
+      }
+    }
+  }
+
+  void index_types() {
+    types_indexed = true;
+    for (const auto &unit : context->compile_units()) {
+      for (const llvm::DWARFDebugInfoEntry &entry : unit->dies()) {
+        DWARFDie die(unit.get(), &entry);
+        if (!is_aggregate(die.getTag()) || flag(die, dw::DW_AT_declaration)) continue;
+        if (const char *name = die.getShortName()) types.emplace(name, die.getOffset());
       }
     }
   }
@@ -537,6 +580,37 @@ Result<DwarfFunction> DwarfInfo::function(std::string_view name) {
     return cached->second;
   }
   return state_->by_address.emplace(*entry, describe_function(die, *entry)).first->second;
+}
+
+std::vector<DwarfUnit> DwarfInfo::units() {
+  std::vector<DwarfUnit> units;
+  if (!state_->has_dwarf) return units;
+  for (const auto &unit : state_->context->compile_units()) {
+    DWARFDie die = unit->getUnitDIE(/*ExtractUnitDIEOnly=*/true);
+    if (!die) continue;
+    units.push_back({name_of(die), dw::toString(die.find(dw::DW_AT_producer), ""),
+                     language_name(dw::toUnsigned(die.find(dw::DW_AT_language), 0))});
+  }
+  return units;
+}
+
+Result<uint64_t> DwarfInfo::member_offset(std::string_view type, std::string_view member) {
+  if (!state_->has_dwarf) return Error("no DWARF for type '" + std::string(type) + "'");
+  if (!state_->types_indexed) state_->index_types();
+  auto found = state_->types.find(std::string(type));
+  if (found == state_->types.end()) return Error("no DWARF for type '" + std::string(type) + "'");
+  DWARFDie die = state_->context->getDIEForOffset(found->second);
+  for (const DWARFDie &child : die.children()) {
+    if (child.getTag() != dw::DW_TAG_member || name_of(child) != member) continue;
+    // Only a constant: DWARF 2's location expressions are not decoded. Union members may
+    // leave their offset, 0, out.
+    auto location = child.find(dw::DW_AT_data_member_location);
+    if (!location && die.getTag() == dw::DW_TAG_union_type) return uint64_t{0};
+    if (auto offset = dw::toUnsigned(location)) return *offset;
+    return Error("member '" + std::string(member) + "' of type '" + std::string(type) +
+                 "' has no constant offset");
+  }
+  return Error("type '" + std::string(type) + "' has no member '" + std::string(member) + "'");
 }
 
 }  // namespace ut::runtime

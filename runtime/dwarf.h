@@ -86,6 +86,13 @@ struct DwarfFunction {
   DwarfFrameBase frame_base;
 };
 
+// One compile unit, as its unit DIE describes it.
+struct DwarfUnit {
+  std::string name;      // DW_AT_name: "funcs.c"; Go: the package, "runtime"
+  std::string producer;  // DW_AT_producer: "GNU C17 12.2.0 -g", "Go cmd/compile go1.19.8; regabi"
+  std::string language;  // DW_AT_language: "C", "C++", "Go", "Rust", "assembly"; "" for others
+};
+
 // The DWARF of one ELF file, read lazily: opening reads only the unit headers; a lookup by
 // address parses just the compile unit that holds the address (found through .debug_aranges
 // where the file has it); a lookup by name asks .debug_names when the file has one, else
@@ -119,6 +126,15 @@ class DwarfInfo {
   // of different files). Prefer function_at() with a symbol's address: it parses only one
   // compile unit where this may parse all. Error: "no DWARF for function 'NAME'".
   Result<DwarfFunction> function(std::string_view name);
+
+  // Every compile unit, in .debug_info order. Reads only each unit's first DIE.
+  std::vector<DwarfUnit> units();
+
+  // The offset in bytes of member `member` of the struct, class or union type named `type`
+  // (DW_AT_name; Go's are qualified: "runtime.g"), from DW_AT_data_member_location: the first
+  // complete type of that name in .debug_info order. Indexes every compile unit's types on
+  // first use. Errors: "no DWARF for type 'T'", "type 'T' has no member 'M'".
+  Result<uint64_t> member_offset(std::string_view type, std::string_view member);
 
  private:
   struct State;

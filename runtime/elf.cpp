@@ -267,6 +267,18 @@ Result<void> ElfFile::parse() {
     } else if (*name == ".stapsdt.base") {
       stapsdt_base_ = shdr.sh_addr;
     }
+    ElfSection section{name->str(), shdr.sh_addr, shdr.sh_size, {}};
+    if (shdr.sh_type != llvm::ELF::SHT_NOBITS) {
+      // A section past the end of the file is left empty, like a bad note: the file's
+      // symbols may still be good.
+      auto contents = ef.getSectionContents(shdr);
+      if (contents) {
+        section.contents = llvm::toStringRef(*contents);
+      } else {
+        llvm::consumeError(contents.takeError());
+      }
+    }
+    sections_.push_back(std::move(section));
     if (shdr.sh_type == llvm::ELF::SHT_NOTE && build_id_.empty()) {
       llvm::Error err = llvm::Error::success();
       build_id_ = build_id_in(ef.notes(shdr, err), err);
@@ -333,6 +345,13 @@ void ElfFile::index_symbols() {
     max_end = std::max(max_end, entry.end);
     entry.max_end = max_end;
   }
+}
+
+const ElfSection *ElfFile::section(std::string_view name) const {
+  for (const ElfSection &section : sections_) {
+    if (section.name == name) return &section;
+  }
+  return nullptr;
 }
 
 const ElfFile::Segment *ElfFile::segment_for(uint64_t address) const {

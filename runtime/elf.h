@@ -32,6 +32,17 @@ struct ElfSymbol {
   bool is_function = false;  // STT_FUNC or STT_GNU_IFUNC
 };
 
+// One section header of an ELF file.
+struct ElfSection {
+  std::string name;
+  uint64_t address = 0;  // sh_addr: 0 for sections not loaded (.symtab, .debug_*)
+  uint64_t size = 0;     // sh_size
+  // The section's bytes in the file, as stored (compressed sections stay compressed); empty for
+  // SHT_NOBITS (.bss) and for a section that claims bytes past the end of the file. The view
+  // lives as long as the ElfFile.
+  std::string_view contents;
+};
+
 // A parsed ELF file. The file is mapped once by open(); every query afterwards is in memory and
 // never fails for I/O reasons. Movable, not copyable.
 class ElfFile {
@@ -70,6 +81,10 @@ class ElfFile {
   // "__getpid"). O(log n) for ordinary, non-nested functions. The symbol lives as long as this
   // ElfFile.
   const ElfSymbol *function_at(uint64_t address) const;
+
+  // The first section named `name`; nullptr when there is none. The section lives as long as
+  // this ElfFile.
+  const ElfSection *section(std::string_view name) const;
 
   bool is_pie() const { return is_pie_; }            // e_type == ET_DYN
   bool is_go() const { return is_go_; }              // has .go.buildinfo or .gopclntab
@@ -131,6 +146,7 @@ class ElfFile {
   std::string path_;
   std::unique_ptr<llvm::MemoryBuffer> buffer_;
   std::vector<Segment> segments_;
+  std::vector<ElfSection> sections_;
   std::vector<ElfSymbol> symbols_;  // defined FUNC/IFUNC/OBJECT symbols, what symbols() returns
   std::vector<ElfSymbol> untyped_;  // defined NOTYPE symbols (_end, asm labels), same order
   std::vector<FunctionEntry> functions_;  // by address; at one address the preferred one last

@@ -12,6 +12,7 @@
 #include "codegen/semantic.h"
 #include "parser/parse.h"
 #include "runtime/binary_catalog.h"
+#include "runtime/binary_info.h"
 #include "runtime/bpf_backend.h"
 #include "runtime/child.h"
 #include "runtime/listing.h"
@@ -38,6 +39,8 @@ const char kUsage[] =
     "    -p PID         trace process PID only (uprobes); stop when it exits\n"
     "    -l [PATTERN]   list probes: uprobe:BINARY:FUNC* lists a binary's functions,\n"
     "                   tracepoint:CATEGORY:NAME the kernel's tracepoints (-lv: their fields)\n"
+    "    --info BINARY  print what utrace knows about BINARY (language, Go version and ABI,\n"
+    "                   goid offset, stripped, PIE, DWARF, functions) and exit\n"
     "    -v             say where the BPF object came from (cache or compiler) and how long it "
     "took\n"
     "    --no-cache     compile without the compile cache (see UTRACE_CACHE_DIR)\n"
@@ -70,6 +73,8 @@ struct Options {
   bool has_command = false;
   pid_t pid = 0;
   bool list = false;
+  std::string info;  // --info BINARY
+  bool has_info = false;
   std::vector<std::string> params;  // positional parameters $1, $2...
 };
 
@@ -83,6 +88,7 @@ std::optional<int> parse_options(int argc, char **argv, Options &opt) {
       {"unsafe", no_argument, nullptr, 'U'},
       {"missing-probes", required_argument, nullptr, 'M'},
       {"kernel-uretprobe", no_argument, nullptr, 'K'},
+      {"info", required_argument, nullptr, 'I'},
       {nullptr, 0, nullptr, 0},
   };
   int c;
@@ -156,6 +162,10 @@ std::optional<int> parse_options(int argc, char **argv, Options &opt) {
       case 'l':
         opt.list = true;
         break;
+      case 'I':
+        opt.info = optarg;
+        opt.has_info = true;
+        break;
       case 'h':
         runtime::make_text_output(stdout)->raw(kUsage);
         return 0;
@@ -170,6 +180,13 @@ std::optional<int> parse_options(int argc, char **argv, Options &opt) {
   if (opt.pid > 0 && opt.has_command) {
     std::cerr << "ERROR: -p and -c cannot be used together\n";
     return 1;
+  }
+  if (opt.has_info) {
+    if (optind < argc) {
+      std::cerr << "ERROR: --info takes one binary; unexpected '" << argv[optind] << "'\n";
+      return 1;
+    }
+    return std::nullopt;
   }
   if (opt.list) return std::nullopt;  // the pattern, if any, is the next argument
   if (!opt.has_program) {
@@ -213,6 +230,15 @@ std::optional<SourceFile> read_source(const Options &opt) {
 int run(int argc, char **argv) {
   Options opt;
   if (auto rc = parse_options(argc, argv, opt)) return *rc;
+  if (opt.has_info) {
+    auto text = runtime::describe_binary(opt.info, opt.pid);
+    if (!text) {
+      std::cerr << "ERROR: " << text.error().message() << "\n";
+      return 1;
+    }
+    runtime::make_text_output(stdout)->raw(*text);
+    return 0;
+  }
   if (opt.list) {
     std::string pattern = optind < argc ? argv[optind] : "";
     if (auto r = runtime::list_probes(pattern, opt.pid, opt.verbose, stdout); !r) {

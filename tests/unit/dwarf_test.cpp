@@ -350,6 +350,46 @@ TEST(DwarfTest, GoFunctions) {
   EXPECT_EQ(at->name, "main.scale");
 }
 
+// Members of struct types by the type's name: C's (a union's members at 0), Go's qualified.
+TEST_F(DwarfCTest, MemberOffsets) {
+  std::string prog = compile(dir_.path(), "prog", "gcc", "-O0 -g", kFixture);
+  ASSERT_FALSE(prog.empty());
+  DwarfInfo dwarf = open_dwarf(prog);
+  auto y = dwarf.member_offset("point", "y");
+  ASSERT_TRUE(y) << y.error().message();
+  EXPECT_EQ(*y, 4u);
+  auto f = dwarf.member_offset("num", "f");
+  ASSERT_TRUE(f) << f.error().message();
+  EXPECT_EQ(*f, 0u);
+  auto z = dwarf.member_offset("point", "z");
+  ASSERT_FALSE(z);
+  EXPECT_EQ(z.error().message(), "type 'point' has no member 'z'");
+  auto missing = dwarf.member_offset("line", "x");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().message(), "no DWARF for type 'line'");
+
+  std::vector<DwarfUnit> units = dwarf.units();
+  ASSERT_EQ(units.size(), 1u);
+  EXPECT_EQ(units[0].name, kFixture);
+  EXPECT_EQ(units[0].language, "C");
+  EXPECT_EQ(units[0].producer.rfind("GNU C", 0), 0u) << units[0].producer;
+
+  DwarfInfo go = open_dwarf(DWARF_GO_FIXTURE);
+  auto b = go.member_offset("main.T", "b");
+  ASSERT_TRUE(b) << b.error().message();
+  EXPECT_EQ(*b, 8u);
+  // The goroutine id's place in the runtime's goroutine struct (what utrace's goid reads).
+  EXPECT_TRUE(go.member_offset("runtime.g", "goid"));
+  bool has_main = false;
+  for (const DwarfUnit &unit : go.units()) {
+    EXPECT_EQ(unit.language, "Go") << unit.name;
+    if (unit.name != "main") continue;
+    has_main = true;
+    EXPECT_EQ(unit.producer.rfind("Go cmd/compile go1.", 0), 0u) << unit.producer;
+  }
+  EXPECT_TRUE(has_main);
+}
+
 // A stripped library's DWARF comes from its separate debug file (Debian's libc6-dbg).
 TEST(DwarfTest, LibcThroughItsDebugFile) {
   std::string libc = std::filesystem::canonical("/lib/x86_64-linux-gnu/libc.so.6").string();

@@ -126,6 +126,29 @@ TEST(ElfTest, SelfFunction) {
   EXPECT_EQ(*bytes, in_memory);
 }
 
+// Sections by name: .text holds the code a function symbol points at; .bss has no file bytes.
+TEST(ElfTest, SelfSections) {
+  auto elf = ElfFile::open(kSelf);
+  ASSERT_TRUE(elf) << elf.error().message();
+  const ElfSection *text = elf->section(".text");
+  ASSERT_NE(text, nullptr);
+  EXPECT_EQ(text->name, ".text");
+  EXPECT_EQ(text->contents.size(), text->size);
+  auto sym = elf->find_symbol("ut_elf_test_marker");
+  ASSERT_TRUE(sym);
+  ASSERT_GE(sym->address, text->address);
+  ASSERT_LE(sym->address + sym->size, text->address + text->size);
+  auto bytes = elf->bytes(sym->address, sym->size);
+  ASSERT_TRUE(bytes);
+  EXPECT_EQ(text->contents.substr(sym->address - text->address, sym->size), *bytes);
+
+  const ElfSection *bss = elf->section(".bss");
+  ASSERT_NE(bss, nullptr);
+  EXPECT_GT(bss->size, 0u);
+  EXPECT_TRUE(bss->contents.empty());
+  EXPECT_EQ(elf->section(".gopclntab"), nullptr);
+}
+
 TEST(ElfTest, SelfGlobal) {
   auto elf = ElfFile::open(kSelf);
   ASSERT_TRUE(elf) << elf.error().message();
