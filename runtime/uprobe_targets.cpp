@@ -4,6 +4,7 @@
 #include <map>
 
 #include "runtime/disassembler.h"
+#include "runtime/go_binary.h"
 #include "support/strings.h"
 
 namespace ut::runtime {
@@ -177,6 +178,22 @@ Result<std::vector<UprobeTarget>> find_uprobe_targets(const ElfFile &elf,
         functions_where(elf, [&](const std::string &name) { return glob_match(shapes, name); });
   } else {
     functions = functions_where(elf, [&](const std::string &name) { return name == probe.symbol; });
+  }
+  // A stripped Go binary has no symbol table, but its .gopclntab names every function.
+  std::vector<ElfSymbol> from_pclntab;
+  if (functions.empty() && elf.is_go() && elf.is_stripped()) {
+    auto go = GoBinaryInfo::read(elf, nullptr);
+    if (go) {
+      std::string shapes = go_generic_pattern(probe.symbol);
+      bool pattern = probe.symbol.find_first_of("*?") != std::string::npos;
+      for (const GoFunction &g : go->functions()) {
+        bool hit = pattern           ? glob_match(probe.symbol, g.name)
+                   : !shapes.empty() ? glob_match(shapes, g.name) || g.name == probe.symbol
+                                     : g.name == probe.symbol;
+        if (hit) from_pclntab.push_back(ElfSymbol{g.name, g.entry, g.end - g.entry, 0, true});
+      }
+    }
+    for (const ElfSymbol &f : from_pclntab) functions.push_back(&f);
   }
   bool go = elf.is_go() && probe.symbol_offset == 0;
   for (const ElfSymbol *f : functions) {

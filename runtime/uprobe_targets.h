@@ -37,7 +37,9 @@ bool is_function_pattern(const ElfFile &elf, const std::string &symbol);
 // - an address (uprobe:/bin/x:0x401136) or `symbol+offset`: that instruction;
 // - a symbol, or a C++ function by its demangled name with or without its parameters
 //   ("ns::f(int)", "ns::f": every overload): the function's first instruction;
-// - a pattern: every function whose name or demangled name matches, once per address.
+// - a pattern: every function whose name or demangled name matches, once per address;
+// - a Go generic function written `main.Sum[...]`: each of its instantiations;
+// - in a stripped Go binary, the functions its .gopclntab names, as if they were symbols.
 // Empty when nothing matches (the caller names what is missing). An error when a place is not the
 // first byte of an instruction (a uprobe there would corrupt the traced program) or lies past the
 // function's end.

@@ -196,3 +196,29 @@ TEST_F(Runtime, GoGenericFunctionsByTheirWrittenName) {
 
 }  // namespace
 }  // namespace ut
+
+namespace ut {
+namespace {
+
+// Stripped (no symbol table): functions are found in .gopclntab, and goid's offset comes from
+// the Go version.
+TEST_F(Runtime, AStrippedGoProgramIsTracedByItsFunctionTable) {
+  std::string stripped = ::testing::TempDir() + "/utrace-gofuncs-stripped";
+  ASSERT_EQ(std::system(("strip -o '" + stripped + "' " + kGoFuncs).c_str()), 0);
+  RunResult r =
+      utrace({"-q", "-c", stripped + " 20 0", "-e",
+              "uprobe:" + stripped + ":main.grow { @grow = count(); } uretprobe:" + stripped +
+                  ":main.add { @sum = sum(retval); } uprobe:" + stripped +
+                  ":main.report { @report = count(); if (goid != arg0) { "
+                  "@wrong[goid] = count(); } }"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(own_count(r.out, "grow"), 20 * 84) << r.out;
+  EXPECT_EQ(map_value(r.out, "@grow"), own_count(r.out, "grow")) << r.out;
+  EXPECT_EQ(map_value(r.out, "@sum"), own_count(r.out, "sum")) << r.out;
+  EXPECT_EQ(map_value(r.out, "@report"), own_count(r.out, "report")) << r.out;
+  EXPECT_EQ(r.out.find("@wrong"), std::string::npos) << r.out;
+  std::remove(stripped.c_str());
+}
+
+}  // namespace
+}  // namespace ut
