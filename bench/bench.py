@@ -832,6 +832,15 @@ def short_count(n):
     return str(n)
 
 
+def interleaved(tools, runs, label, run_one):
+    """run_one(tool, i) for runs 1..runs of every tool, the tools' order reversed every run, so
+    that drift hits both alike."""
+    for i in range(1, runs + 1):
+        for tool in (tools if i % 2 else tools[::-1]):
+            print("  %s %d/%d: %s" % (label, i, runs, tool.name), file=sys.stderr, flush=True)
+            run_one(tool, i)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--utrace", required=True)
@@ -894,34 +903,25 @@ def main():
                                                       {"first": " (first run)", "cached": " (cached)"}.get(
                                                           tool.kind, "")), file=sys.stderr, flush=True)
                 run_startup(tool, args.counter, args.work, i, args.timeout, results[tool.name])
-        for r in range(1, args.cost_rounds + 1):  # order alternates per round
-            for tool in (tools if r % 2 else tools[::-1]):
-                print("  cost round %d/%d (%g s): %s" % (r, args.cost_rounds, args.cost_secs, tool.name),
-                      file=sys.stderr, flush=True)
-                run_cost(tool, args.counter, args.work, r, args.cost_secs, args.timeout, results[tool.name])
-        for i in range(1, args.event_runs + 1):
-            for tool in (tools if i % 2 else tools[::-1]):
-                print("  printf events run %d/%d (%d calls): %s" % (i, args.event_runs, args.event_calls,
-                                                                   tool.name), file=sys.stderr, flush=True)
-                run_events(tool, args.calls, args.event_calls, args.tracee_delay_ms, args.work, i,
-                           args.timeout, args.tracee_timeout, results[tool.name])
-        for i in range(1, args.event_runs + 1):
-            for tool in (tools if i % 2 else tools[::-1]):
-                print("  map print run %d/%d (%d keys): %s" % (i, args.event_runs, args.map_keys, tool.name),
-                      file=sys.stderr, flush=True)
-                run_map(tool, args.calls, args.map_keys, args.tracee_delay_ms, args.work, i,
-                        args.timeout, args.tracee_timeout, results[tool.name])
-        for i in range(1, args.event_runs + 1):
-            for tool in (tools if i % 2 else tools[::-1]):
-                print("  count cost run %d/%d (%d calls): %s" % (i, args.event_runs, args.event_calls,
-                                                               tool.name), file=sys.stderr, flush=True)
-                run_count(tool, args.calls, args.event_calls, args.tracee_delay_ms, args.work, i,
-                          args.timeout, args.tracee_timeout, results[tool.name])
-        for i in range(1, args.wildcard_runs + 1 if many else 1):
-            for tool in (tools if i % 2 else tools[::-1]):
-                print("  wildcard run %d/%d (%d functions): %s" % (i, args.wildcard_runs, WILDCARD_FUNCTIONS,
-                                                                  tool.name), file=sys.stderr, flush=True)
-                run_wildcard(tool, many, args.work, i, args.timeout, results[tool.name])
+        interleaved(tools, args.cost_rounds, "cost round (%g s)" % args.cost_secs,
+                    lambda tool, r: run_cost(tool, args.counter, args.work, r, args.cost_secs,
+                                             args.timeout, results[tool.name]))
+        interleaved(tools, args.event_runs, "printf events run (%d calls)" % args.event_calls,
+                    lambda tool, i: run_events(tool, args.calls, args.event_calls, args.tracee_delay_ms,
+                                               args.work, i, args.timeout, args.tracee_timeout,
+                                               results[tool.name]))
+        interleaved(tools, args.event_runs, "map print run (%d keys)" % args.map_keys,
+                    lambda tool, i: run_map(tool, args.calls, args.map_keys, args.tracee_delay_ms,
+                                            args.work, i, args.timeout, args.tracee_timeout,
+                                            results[tool.name]))
+        interleaved(tools, args.event_runs, "count cost run (%d calls)" % args.event_calls,
+                    lambda tool, i: run_count(tool, args.calls, args.event_calls, args.tracee_delay_ms,
+                                              args.work, i, args.timeout, args.tracee_timeout,
+                                              results[tool.name]))
+        interleaved(tools, args.wildcard_runs if many else 0,
+                    "wildcard run (%d functions)" % WILDCARD_FUNCTIONS,
+                    lambda tool, i: run_wildcard(tool, many, args.work, i, args.timeout,
+                                                 results[tool.name]))
     except (Aborted, KeyboardInterrupt) as e:
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, signal.SIG_IGN)  # finish the clean-up below undisturbed
