@@ -8,21 +8,10 @@ namespace {
 const std::string kFuncs = TRACEE_DIR "/funcs";
 const std::string kShapes = TRACEE_DIR "/shapes";
 
-// Both ways of attaching: one uprobe_multi link per file, and one perf event per function (what
-// kernels before 6.6 get).
-class Uprobes : public Runtime, public ::testing::WithParamInterface<bool> {
- protected:
-  RunResult trace(const std::vector<std::string> &args) {
-    RunOptions options;
-    if (!GetParam()) options.env.push_back("UTRACE_NO_UPROBE_MULTI=1");
-    std::vector<std::string> argv{kUtrace};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return run(argv, options);
-  }
-};
+// Both ways of attaching (see BothAttachPaths).
+class Uprobes : public BothAttachPaths {};
 
-INSTANTIATE_TEST_SUITE_P(Links, Uprobes, ::testing::Values(true, false),
-                         [](const auto &info) { return info.param ? "Multi" : "PerfEvents"; });
+INSTANTIATE_TEST_SUITE_P(Links, Uprobes, ::testing::Values(true, false), attach_path_name);
 
 TEST_P(Uprobes, WildcardReachesEveryMatchingFunctionAndFuncNamesIt) {
   RunResult r = trace(

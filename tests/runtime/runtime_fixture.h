@@ -73,6 +73,24 @@ class Runtime : public ::testing::Test {
   }
 };
 
+// Runs a test twice, once per way utrace attaches uprobes: one uprobe_multi link per file, and
+// one perf event per place (UTRACE_NO_UPROBE_MULTI=1), what kernels before 6.6 get. Instantiate
+// with ::testing::Values(true, false) and attach_path_name.
+class BothAttachPaths : public Runtime, public ::testing::WithParamInterface<bool> {
+ protected:
+  RunResult trace(const std::vector<std::string> &args) {
+    RunOptions options;
+    if (!GetParam()) options.env.push_back("UTRACE_NO_UPROBE_MULTI=1");
+    std::vector<std::string> argv{kUtrace};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run(argv, options);
+  }
+};
+
+inline std::string attach_path_name(const ::testing::TestParamInfo<bool> &info) {
+  return info.param ? "Multi" : "PerfEvents";
+}
+
 inline std::string uprobe_events() {
   std::ifstream in("/sys/kernel/tracing/uprobe_events");
   std::stringstream s;

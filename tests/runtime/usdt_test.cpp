@@ -8,21 +8,11 @@ namespace {
 
 const std::string kUsdt = TRACEE_DIR "/usdt";
 
-// Both ways of attaching, which count semaphores up differently: one uprobe_multi link per file
-// (ref_ctr_offsets), and one perf event per place (the uprobe PMU's ref_ctr_offset).
-class Usdt : public Runtime, public ::testing::WithParamInterface<bool> {
- protected:
-  RunResult trace(const std::vector<std::string> &args) {
-    RunOptions options;
-    if (!GetParam()) options.env.push_back("UTRACE_NO_UPROBE_MULTI=1");
-    std::vector<std::string> argv{kUtrace};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return run(argv, options);
-  }
-};
+// Both ways of attaching (see BothAttachPaths), which count semaphores up differently:
+// uprobe_multi's ref_ctr_offsets, and the uprobe PMU's ref_ctr_offset.
+class Usdt : public BothAttachPaths {};
 
-INSTANTIATE_TEST_SUITE_P(Links, Usdt, ::testing::Values(true, false),
-                         [](const auto &info) { return info.param ? "Multi" : "PerfEvents"; });
+INSTANTIATE_TEST_SUITE_P(Links, Usdt, ::testing::Values(true, false), attach_path_name);
 
 TEST_P(Usdt, ArgumentsInRegistersOfEverySizeAndSign) {
   RunResult r = trace(
