@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "codegen/builtins.h"
+#include "codegen/function_values.h"
 #include "codegen/probe_kinds.h"
 #include "codegen/semantic.h"
 
@@ -642,6 +643,12 @@ class Analyzer {
       error(id.range, "args is a tracepoint's record: read one of its fields, as in args->name");
       return Type::none();
     }
+    if (id.name == "args" || id.name == "rets") {
+      error(id.range, id.name + " is the function's " +
+                          (id.name == "args" ? "parameters" : "results") +
+                          ": read one by its name, as in " + id.name + ".name");
+      return Type::none();
+    }
     const BuiltinVariable *v = find_variable(id.name);
     if (!v) {
       auto &d = error(id.range, "Unknown identifier: '" + id.name + "'");
@@ -739,6 +746,16 @@ class Analyzer {
         return Type::none();
       }
       return check_tracepoint_field(f, probe_->attach_points, *out_);
+    }
+    if (!has_tracepoint() && is_function_value(f)) {
+      if (map_loop_depth_ > 0) {
+        error(f.range,
+              "a function's values cannot be read in the body of a for loop over a map, which "
+              "runs without the probe's registers")
+            .hint("read it into a variable before the loop");
+        return Type::none();
+      }
+      return check_function_value(f, probe_->attach_points, options_.binaries, *out_);
     }
     Type base = check(*f.base);
     if (base.is_none()) return base;

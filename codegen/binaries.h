@@ -6,6 +6,9 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "support/result.h"
 
 namespace ut::codegen {
 
@@ -17,12 +20,47 @@ struct BinaryFacts {
   std::optional<uint32_t> goid_offset;  // of runtime.g's goid field, when known
 };
 
+// A value a probe reads in a traced function: a parameter at the function's entry (`args.NAME`),
+// a Go result at its return (`rets.NAME`), or a member of the struct a parameter points to.
+struct ValueFacts {
+  enum class Kind {
+    Integer,   // integers, bools, enums: `size` bytes
+    Pointer,   // an address
+    GoString,  // Go's string: words pointer, length
+    GoSlice,   // Go's slice: words pointer, length, capacity
+    Unreadable,  // see `unreadable`
+  };
+  std::string name;
+  std::string type_name;  // as DWARF spells it: "int", "*main.T", "string", "const char*"
+  Kind kind = Kind::Unreadable;
+  uint32_t size = 8;  // Integer: bytes
+  bool is_signed = false;
+  // Where its words are: in these registers (pt_regs names: "ax", "bx", "di"), or when there
+  // are none, in memory from `offset`: bytes above the stack pointer for a parameter or result,
+  // from the start of the struct for a member.
+  std::vector<std::string> registers;
+  int64_t offset = 0;
+  // Why a probe cannot read it ("it is passed in a floating-point register"); empty when it can.
+  std::string unreadable;
+  // A pointer to a struct: the struct's members (their members are not described).
+  std::vector<ValueFacts> members;
+};
+
+// What the DWARF of a traced function says of its parameters and results.
+struct FunctionFacts {
+  std::vector<ValueFacts> params;
+  std::vector<ValueFacts> results;  // Go only; named "~r0", "~r1"... when unnamed
+};
+
 class BinaryCatalog {
  public:
   virtual ~BinaryCatalog() = default;
   // The facts of the file `binary` names (as a uprobe names it: a path, a program or a library);
   // nullopt when it cannot be read, which the runtime reports where it attaches.
   virtual std::optional<BinaryFacts> facts(const std::string &binary) = 0;
+  // The parameters and results of `function` in `binary`, from its DWARF. Error when the file
+  // cannot be read or says nothing of the function ("no DWARF for function 'f'").
+  virtual Result<FunctionFacts> function(const std::string &binary, const std::string &function) = 0;
 };
 
 }  // namespace ut::codegen

@@ -329,6 +329,7 @@ constexpr uint32_t kMaxStringSize = 64;
 Type check_str(CallCheck &c) {
   const Type &arg = c.arg_types[0];
   if (c.call.args[0]->kind == ast::Expr::Kind::Positional) return arg;
+  if (arg.is_string() && c.call.args.size() == 1) return arg;  // str(args.name) of a Go string
   if (!arg.is_none() && !arg.is_scalar()) {
     c.diags.error(c.call.args[0]->range, "str() expects an address, not " + arg.str());
     return Type::none();
@@ -351,6 +352,7 @@ std::string lower_str(LowerContext &lc, const ast::Call &call) {
   if (arg.kind == ast::Expr::Kind::Positional) {
     return lc.string_literal(lc.sema().param_text(ast::as<ast::Positional>(arg).index));
   }
+  if (lc.sema().type_of(arg).is_string()) return lc.expr(arg);
   std::string address = lc.expr(arg);
   std::string v = lc.temp(t);
   lc.emit("bpf_probe_read_user_str(&" + v + ", sizeof(" + v + "), (void *)(" + address + "));");

@@ -9,6 +9,7 @@
 
 #include "codegen/aggregates.h"
 #include "codegen/builtins.h"
+#include "codegen/function_values.h"
 #include "codegen/declarations.h"
 #include "codegen/lower_context.h"
 #include "codegen/probe_kinds.h"
@@ -669,6 +670,7 @@ class Lowerer : public LowerContext {
       case Expr::Kind::Field: {
         const auto &f = ast::as<ast::Field>(e);
         if (attach_->tracepoint && is_tracepoint_args(f)) return lower_tracepoint_field(*this, f);
+        if (!attach_->tracepoint && is_function_value(f)) return lower_function_value(*this, f);
         return lower_expr(*f.base) + "." + field_name(std::stoul(f.name));
       }
       case Expr::Kind::Identifier:

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -31,6 +32,8 @@ struct AttachInfo {
   const ast::AttachPoint *node = nullptr;
   std::shared_ptr<const TracepointFormat> tracepoint;  // tracepoint: the one matched, its format
   BinaryFacts binary_facts;                            // uprobe family: the file's language and ABI
+  // uprobe family: the function's parameters and results, when the probe reads them (args.x)
+  std::shared_ptr<const FunctionFacts> function;
 };
 
 // A scratch variable. Variables are block-scoped, so one probe may have several `$x`; each

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -14,12 +15,18 @@ namespace ut::runtime {
 
 class ElfBinaryCatalog : public codegen::BinaryCatalog {
  public:
-  explicit ElfBinaryCatalog(pid_t pid) : pid_(pid) {}
+  explicit ElfBinaryCatalog(pid_t pid);
+  ~ElfBinaryCatalog() override;
   std::optional<codegen::BinaryFacts> facts(const std::string &binary) override;
+  Result<codegen::FunctionFacts> function(const std::string &binary,
+                                          const std::string &function) override;
 
  private:
+  struct File;  // one file opened: its facts, and its ELF and DWARF for functions
+  File &file(const std::string &binary);
+
   pid_t pid_;  // -p: libraries are looked up among that process's first
-  std::map<std::string, std::optional<codegen::BinaryFacts>> known_;
+  std::map<std::string, std::unique_ptr<File>> files_;  // by the name a probe gives
 };
 
 }  // namespace ut::runtime

@@ -192,17 +192,23 @@ std::string spell(const DWARFDie &type, const std::string &declarator, int depth
   }
 }
 
-// Kind, size and signedness of `type` behind its typedefs and qualifiers.
-void classify(DWARFDie type, DwarfType &out) {
+// `type` with typedefs and cv-qualifiers looked through; invalid past kMaxTypeDepth.
+DWARFDie underlying(DWARFDie type) {
   for (int depth = 0; type && depth <= kMaxTypeDepth; ++depth) {
     dw::Tag tag = type.getTag();
     if (tag != dw::DW_TAG_typedef && tag != dw::DW_TAG_const_type &&
         tag != dw::DW_TAG_volatile_type && tag != dw::DW_TAG_restrict_type &&
         tag != dw::DW_TAG_atomic_type) {
-      break;
+      return type;
     }
     type = type_of(type);
   }
+  return DWARFDie();
+}
+
+// Kind, size and signedness of `type` behind its typedefs and qualifiers.
+void classify(DWARFDie type, DwarfType &out) {
+  type = underlying(type);
   if (!type) {
     out.kind = DwarfTypeKind::Void;
     return;
@@ -278,11 +284,56 @@ void classify(DWARFDie type, DwarfType &out) {
   }
 }
 
+// The registers Go's register ABI gives a value of `type` (DwarfType::register_classes),
+// appended to `out`; false when it goes on the stack. Go's strings, slices and interfaces are
+// structs in its DWARF, so the struct rule covers them.
+bool append_register_classes(DWARFDie type, std::string &out, int depth) {
+  type = underlying(type);
+  if (!type || depth > kMaxTypeDepth) return false;
+  switch (type.getTag()) {
+    case dw::DW_TAG_base_type: {
+      uint64_t encoding = dw::toUnsigned(type.find(dw::DW_AT_encoding), 0);
+      uint64_t size = dw::toUnsigned(type.find(dw::DW_AT_byte_size), 0);
+      if (encoding == dw::DW_ATE_float) {
+        out += 'f';
+      } else if (encoding == dw::DW_ATE_complex_float) {
+        out += "ff";
+      } else {
+        out += std::string(size > 8 ? 2 : 1, 'i');
+      }
+      return true;
+    }
+    case dw::DW_TAG_pointer_type:
+    case dw::DW_TAG_subroutine_type:
+      out += 'i';
+      return true;
+    case dw::DW_TAG_structure_type:
+      for (const DWARFDie &child : type.children()) {
+        if (child.getTag() != dw::DW_TAG_member) continue;
+        if (!append_register_classes(type_of(child), out, depth + 1)) return false;
+      }
+      return true;
+    case dw::DW_TAG_array_type: {
+      DwarfType whole;
+      classify(type, whole);
+      DwarfType element;
+      classify(type_of(type), element);
+      if (whole.size == 0) return true;  // [0]T takes no register
+      if (element.size != whole.size) return false;
+      return append_register_classes(type_of(type), out, depth + 1);
+    }
+    default:
+      return false;
+  }
+}
+
 DwarfType describe_type(const DWARFDie &type) {
   DwarfType out;
   out.name = spell(type, "", 0);
   out.die_offset = type ? type.getOffset() : 0;
   classify(type, out);
+  std::string classes;
+  if (type && append_register_classes(type, classes, 0)) out.register_classes = classes;
   return out;
 }
 
@@ -409,12 +460,15 @@ DwarfFunction describe_function(const DWARFDie &die, uint64_t entry) {
     }
   }
   for (const DWARFDie &p : params) {
-    // Go marks its results as variable parameters.
-    if (flag(p, dw::DW_AT_variable_parameter)) continue;
     DwarfParameter param;
     param.name = dw::toString(p.findRecursively(dw::DW_AT_name), "");
     param.type = describe_type(type_of(p));
     param.artificial = flag(p, dw::DW_AT_artificial);
+    // Go marks its results as variable parameters.
+    if (flag(p, dw::DW_AT_variable_parameter)) {
+      fn.results.push_back(std::move(param));
+      continue;
+    }
     param.location = location_at(p, entry);
     fn.params.push_back(std::move(param));
   }
@@ -611,6 +665,24 @@ Result<uint64_t> DwarfInfo::member_offset(std::string_view type, std::string_vie
                  "' has no constant offset");
   }
   return Error("type '" + std::string(type) + "' has no member '" + std::string(member) + "'");
+}
+
+Result<std::vector<DwarfMember>> DwarfInfo::members(const DwarfType &type) {
+  auto not_struct = [&] { return Error(type.name + " is not a struct or a pointer to one"); };
+  if (!state_->has_dwarf || type.die_offset == 0) return not_struct();
+  DWARFDie die = underlying(state_->context->getDIEForOffset(type.die_offset));
+  if (die && die.getTag() == dw::DW_TAG_pointer_type) die = underlying(type_of(die));
+  if (!die || !is_aggregate(die.getTag())) return not_struct();
+  std::vector<DwarfMember> members;
+  for (const DWARFDie &child : die.children()) {
+    if (child.getTag() != dw::DW_TAG_member) continue;
+    DwarfMember member;
+    member.name = name_of(child);
+    member.offset = dw::toUnsigned(child.find(dw::DW_AT_data_member_location), 0);
+    member.type = describe_type(type_of(child));
+    members.push_back(std::move(member));
+  }
+  return members;
 }
 
 }  // namespace ut::runtime

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,6 +43,18 @@ struct DwarfType {
   // Where the type's DIE is in .debug_info (0 for void): the handle for asking about its
   // members and element types later.
   uint64_t die_offset = 0;
+  // How Go's register ABI passes a value of this type: the classes of the registers it takes,
+  // in order, 'i' an integer register and 'f' a floating-point one ("ii" for a string, "iii" a
+  // slice, "" a struct{}); nullopt when it can only go on the stack (an array of two or more
+  // elements) or the type is not understood.
+  std::optional<std::string> register_classes;
+};
+
+// A member of a struct, class or union.
+struct DwarfMember {
+  std::string name;
+  uint64_t offset = 0;  // bytes from the start of the struct
+  DwarfType type;
 };
 
 // One place where a parameter's value, or a piece of it, is at the function's entry address.
@@ -82,6 +95,9 @@ struct DwarfFunction {
   std::string linkage_name;  // DW_AT_linkage_name: "_ZN3geo6Widget4pokeEi"; "" in C and Go
   uint64_t address = 0;      // the entry address (a virtual address, as in the ELF file)
   std::vector<DwarfParameter> params;  // Go's results (DW_AT_variable_parameter) left out
+  // Go's results, in order, by their names ("~r0" when unnamed); locations stay empty (Go
+  // states none that hold at a return).
+  std::vector<DwarfParameter> results;
   bool variadic = false;               // C's "...": ends with DW_TAG_unspecified_parameters
   DwarfFrameBase frame_base;
 };
@@ -135,6 +151,10 @@ class DwarfInfo {
   // complete type of that name in .debug_info order. Indexes every compile unit's types on
   // first use. Errors: "no DWARF for type 'T'", "type 'T' has no member 'M'".
   Result<uint64_t> member_offset(std::string_view type, std::string_view member);
+
+  // The members of the struct `type` is, or points to (through typedefs and qualifiers), in
+  // order. Error when it is neither: "TYPE is not a struct or a pointer to one".
+  Result<std::vector<DwarfMember>> members(const DwarfType &type);
 
  private:
   struct State;

@@ -125,6 +125,15 @@ static __always_inline s64 ut_sdiv(s64 a, s64 b)
   return (a < 0) != (b < 0) ? -(s64)q : (s64)q;
 }
 
+/* A Go string (`len` bytes at `ptr`, with no NUL of its own) as a C string in dst[64], which
+ * starts zeroed: its first 63 bytes at most (codegen's kMapStringSize). */
+static __always_inline void ut_go_string(char *dst, u64 ptr, u64 len)
+{
+  if (len > 63)
+    len = 63;
+  bpf_probe_read_user(dst, len & 63, (void *)ptr);
+}
+
 /* String equality as C's strcmp() == 0, over at most n bytes: n is the smaller array's size,
  * and that array always holds its NUL, so a longer string never compares equal. */
 static __always_inline int ut_streq(const char *a, const char *b, u32 n)

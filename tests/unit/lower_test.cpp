@@ -147,6 +147,10 @@ class FakeBinaries : public codegen::BinaryCatalog {
     if (binary == "/bin/go") f.goid_offset = 152;
     return f;
   }
+  Result<codegen::FunctionFacts> function(const std::string &binary,
+                                          const std::string &function) override {
+    return Error("no DWARF for function '" + function + "' in " + binary);
+  }
 };
 
 TEST(Lower, ArgumentsFollowTheLanguageOfTheFunction) {

@@ -24,6 +24,35 @@ import (
 var addCalls, growCalls, napCalls, reportCalls, totalCalls int64
 var sum int64
 var sink float64
+var handleCalls, mixCalls int64
+
+// server is a struct that a method's receiver points to, for args.s.hits and args.s.name.
+type server struct {
+	name string
+	hits int64
+	port int32
+}
+
+//go:noinline
+func (s *server) handle(path string, n int) int64 {
+	atomic.AddInt64(&handleCalls, 1)
+	s.hits++
+	return s.hits + int64(len(path))*0
+}
+
+var labels = []string{"zero", "one", "two"}
+
+// mix takes a float, which probes cannot read, among values they can, and returns three results.
+//
+//go:noinline
+func mix(a int, f float64, even bool, xs []int) (int64, int32, string) {
+	atomic.AddInt64(&mixCalls, 1)
+	sink += f
+	if even {
+		sink++
+	}
+	return int64(a*10 + len(xs)), int32(-a), labels[a%3]
+}
 
 //go:noinline
 func add(a, b int) int {
@@ -98,8 +127,11 @@ func main() {
 		delay, _ = strconv.Atoi(os.Args[2])
 	}
 	time.Sleep(time.Duration(delay) * time.Millisecond)
+	srv := &server{name: "gofuncs", port: 8080}
 	for i := 0; i < rounds; i++ {
 		sum += int64(add(i, 40))
+		srv.handle(fmt.Sprintf("/api/%d", i), i)
+		mix(i, 0.5, i%2 == 0, make([]int, i%4))
 		sink += float64(total(1, 2)) + total(0.5, 0.5)
 		var wg sync.WaitGroup
 		for g := 0; g < 4; g++ {
@@ -116,4 +148,5 @@ func main() {
 	fmt.Printf("add %d grow %d nap %d report %d total %d\n", addCalls, growCalls, napCalls,
 		reportCalls, totalCalls)
 	fmt.Printf("sum %d\n", sum)
+	fmt.Printf("handle %d mix %d hits %d\n", handleCalls, mixCalls, srv.hits)
 }
