@@ -84,8 +84,8 @@ std::string refusal(const Path &path, const AttachInfo &a) {
   bool ret = a.kind == ProbeKind::Uretprobe;
   if (path.root == "args" && !entry) {
     return ret ? "args are the parameters at a function's entry, and " + a.name +
-                     " is a return probe"
-               : std::string("args of a function can only be read in uprobes");
+                     " is a return probe" + (a.binary_facts.go ? " (rets.NAME reads results)" : "")
+               : std::string("args can only be used in uprobes and tracepoint probes");
   }
   if (path.root == "rets" && !ret) return "rets are a function's results, read in return probes";
   if (path.root == "rets" && !a.binary_facts.go)

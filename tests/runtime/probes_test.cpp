@@ -307,3 +307,23 @@ TEST_F(Runtime, ListingTheFunctionsOfEveryFileOfAProcess) {
 
 }  // namespace
 }  // namespace ut
+
+namespace ut {
+namespace {
+
+// args.NAME in C: seven(i, 1, ..., 7) at -O1 takes six registers and the stack for g and h;
+// calls' f(i) at -O0, whose DWARF names a stack slot not yet filled at the entry, by System V.
+TEST_F(Runtime, CArgumentsByNameInRegistersAndOnTheStack) {
+  RunResult r = utrace({"-q", "-c", kFuncs + " 2 0", "-e",
+                        "uprobe:" + kFuncs +
+                            ":seven { printf(\"%d %d %d %d\\n\", args.a, args.b, args.g, args.h); }"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "0 1 6 7\n1 1 6 7\n\n\n");
+  RunResult calls = utrace({"-q", "-c", TRACEE_DIR "/calls 3 0", "-e",
+                            "uprobe:" TRACEE_DIR "/calls:f { @[args.i] = count(); }"});
+  EXPECT_EQ(calls.exit_code, 0) << calls.err;
+  EXPECT_EQ(calls.out, "\n\n@[0]: 1\n@[1]: 1\n@[2]: 1\n");
+}
+
+}  // namespace
+}  // namespace ut

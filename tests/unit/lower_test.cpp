@@ -147,11 +147,83 @@ class FakeBinaries : public codegen::BinaryCatalog {
     if (binary == "/bin/go") f.goid_offset = 152;
     return f;
   }
+  // /bin/go's main.greet(name string, n int32, f float64, p *T) (int, string); T {a int64;
+  // s string}. /bin/stack's main.old(n int64) on the stack.
   Result<codegen::FunctionFacts> function(const std::string &binary,
                                           const std::string &function) override {
-    return Error("no DWARF for function '" + function + "' in " + binary);
+    using Kind = codegen::ValueFacts::Kind;
+    codegen::FunctionFacts facts;
+    if (binary == "/bin/go" && function == "main.greet") {
+      codegen::ValueFacts p{"p", "*main.T", Kind::Pointer, 8, false, {"si"}};
+      p.members = {{"a", "int64", Kind::Integer, 8, true, {}, 0},
+                   {"s", "string", Kind::GoString, 8, false, {}, 8}};
+      facts.params = {{"name", "string", Kind::GoString, 8, false, {"ax", "bx"}},
+                      {"n", "int32", Kind::Integer, 4, true, {"cx"}},
+                      {"f", "float64", Kind::Unreadable, 8, false, {}, 0, "it is in X0"},
+                      p};
+      facts.results = {{"~r0", "int", Kind::Integer, 8, true, {"ax"}},
+                       {"~r1", "string", Kind::GoString, 8, false, {"bx", "cx"}}};
+      return facts;
+    }
+    if (binary == "/bin/stack" && function == "main.old") {
+      facts.params = {{"n", "int64", Kind::Integer, 8, true, {}, 8}};
+      return facts;
+    }
+    return Error("no DWARF for function '" + function + "'");
   }
 };
+
+TEST(Lower, FunctionValuesByName) {
+  FakeBinaries binaries;
+  codegen::AnalyzeOptions options;
+  options.binaries = &binaries;
+  auto result_of = [&](const std::string &script) {
+    Pipeline p(script);
+    auto sema = p.analyze(options);
+    if (p.diags.has_errors()) return p.errors();
+    return codegen::lower(*p.program, sema).c_source;
+  };
+  std::string entry = result_of(
+      "uprobe:/bin/go:main.greet { printf(\"%s %d %d %s\\n\", str(args.name), args.n, args.p.a, "
+      "args.p->s); @ = args.name.len; }");
+  EXPECT_NE(entry.find("ut_go_string(v0, ctx->ax, ctx->bx);"), std::string::npos) << entry;
+  EXPECT_NE(entry.find("((s32)ctx->cx)"), std::string::npos) << entry;
+  EXPECT_NE(entry.find("bpf_probe_read_user(&v1, 8, (void *)(ctx->si + 0));"), std::string::npos)
+      << entry;
+  EXPECT_NE(entry.find("(void *)((ctx->si + 8) + 8)"), std::string::npos) << entry;
+  EXPECT_NE(entry.find("((s64)ctx->bx)"), std::string::npos) << entry;  // name.len
+  std::string ret = result_of("uretprobe:/bin/go:main.greet { printf(\"%d %s\", rets.0, rets.1); }");
+  EXPECT_NE(ret.find("ut_go_string(v0, ctx->bx, ctx->cx);"), std::string::npos) << ret;
+  std::string stack = result_of("uprobe:/bin/stack:main.old { @ = args.n; }");
+  EXPECT_NE(stack.find("(void *)(PT_REGS_SP(ctx) + 8)"), std::string::npos) << stack;
+
+  EXPECT_EQ(result_of("uprobe:/bin/go:main.greet { @ = args.f; }"),
+            "stdin:1:33-39: ERROR: args.f (float64) cannot be read: it is in X0\n"
+            "uprobe:/bin/go:main.greet { @ = args.f; }\n"
+            "                                ~~~~~~\n");
+  EXPECT_EQ(result_of("uprobe:/bin/go:main.greet { @ = args.nam; }"),
+            "stdin:1:33-41: ERROR: main.greet has no parameter 'nam'\n"
+            "uprobe:/bin/go:main.greet { @ = args.nam; }\n"
+            "                                ~~~~~~~~\n"
+            "HINT: did you mean 'name'?\n");
+  EXPECT_NE(result_of("uretprobe:/bin/go:main.greet { @ = rets.5; }")
+                .find("main.greet has no result '5'"),
+            std::string::npos);
+  EXPECT_NE(result_of("uretprobe:/bin/c:f { @ = rets.0; }")
+                .find("rets.0: rets are a Go function's results; /bin/c is not a Go program"),
+            std::string::npos);
+  EXPECT_NE(result_of("uprobe:/bin/go:main.greet+4 { @ = args.n; }")
+                .find("parameters are known at a function's entry only"),
+            std::string::npos);
+  EXPECT_NE(result_of("uprobe:/bin/go:main.* { @ = args.n; }").find("is a wildcard"),
+            std::string::npos);
+  EXPECT_NE(result_of("uprobe:/bin/c:nodebug { @ = args.n; }")
+                .find("args.n in uprobe:/bin/c:nodebug: no DWARF for function 'nodebug'"),
+            std::string::npos);
+  EXPECT_NE(result_of("uprobe:/bin/go:main.greet { @ = args.p.zz; }")
+                .find("args.p (*main.T) points to no member 'zz'"),
+            std::string::npos);
+}
 
 TEST(Lower, ArgumentsFollowTheLanguageOfTheFunction) {
   FakeBinaries binaries;

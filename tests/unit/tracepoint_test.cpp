@@ -207,12 +207,11 @@ TEST(TracepointErrors, FieldsThatCannotBeRead) {
             "HINT: give tracepoints a probe of their own\n");
 }
 
-TEST(TracepointErrors, ArgsOutsideTracepointsIsUnknownAsBefore) {
+TEST(TracepointErrors, ArgsOutsideTracepointsAndUprobes) {
   EXPECT_EQ(errors_of("interval:s:1 { @ = args->x; }"),
-            "stdin:1:20-24: ERROR: Unknown identifier: 'args'\n"
+            "stdin:1:20-27: ERROR: args.x: args can only be used in uprobes and tracepoint probes\n"
             "interval:s:1 { @ = args->x; }\n"
-            "                   ~~~~\n"
-            "HINT: did you mean 'arg0'?\n");
+            "                   ~~~~~~~\n");
 }
 
 TEST(TracepointErrors, MissingProbesWarnLeavesAProbeWithoutTracepointsOut) {
