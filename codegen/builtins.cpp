@@ -45,6 +45,10 @@ std::string lower_retval(LowerContext &) {
   return "(s64)PT_REGS_RC(ctx)";
 }
 
+std::string lower_duration(LowerContext &lc) {
+  return lc.call_duration();
+}
+
 std::string lower_comm(LowerContext &lc) {
   std::string v = lc.temp(Type::string(16));
   lc.emit("bpf_get_current_comm(&" + v + ", sizeof(" + v + "));");
@@ -166,6 +170,8 @@ const BuiltinVariable kVariables[] = {
      /*needs_command=*/false, /*reads_context=*/kAnyProbe},
     {"retval", Type::integer(), mask(ProbeKind::Uretprobe), "uretprobes", lower_retval,
      /*needs_command=*/false, /*reads_context=*/kAnyProbe},
+    {"duration", Type::integer(64, false), mask(ProbeKind::Uretprobe), "uretprobes",
+     lower_duration, /*needs_command=*/false, /*reads_context=*/kAnyProbe},
 };
 
 // ---- functions ----------------------------------------------------------------------------

@@ -61,7 +61,8 @@ class Lowerer : public LowerContext {
         functions += lower_function(probe, ap, "probe_" + std::to_string(index++));
       }
     }
-    std::string maps = decls_.maps(), events = decls_.events();
+    functions += call_entries();
+    std::string maps = decls_.maps() + call_starts_map(), events = decls_.events();
     plan_.c_source = std::string(stdlib::prelude()) + "\n" + decls_.tuples() + maps + events +
                      decls_.symbols() + tracepoint_structs_ + usdt_arguments() + frames_ +
                      callbacks_ + functions;
@@ -262,6 +263,7 @@ class Lowerer : public LowerContext {
     }
 
     emit("u64 zero_key = 0;");
+    if (probe.reads_duration) take_call_start(ap);
     variable_types_.clear();
     for (const VariableInfo &v : probe.variables) variable_types_[v.c_name] = v.type;
     for (const VariableInfo &v : probe.variables)
@@ -277,6 +279,72 @@ class Lowerer : public LowerContext {
 
     return "/* " + location(ap.node->range) + "  " + ap.name + " */\nint " + fn + "(" + context +
            ")\n{\n" + body_ + "}\n\n";
+  }
+
+  // ---- duration: return probes paired with their calls' entries ------------------------------
+
+  // The key of one call while it runs: in Go (register ABI), the goroutine and how deep in its
+  // stack the call's frame is, which survives the runtime moving the stack and the goroutine
+  // moving between threads; elsewhere the thread and the stack pointer. `sp` is the stack
+  // pointer at the function's entry; `probe` the return probe's index.
+  std::string call_key(const AttachInfo &ap, size_t probe, const std::string &sp) {
+    const BinaryFacts &f = ap.binary_facts;
+    std::string key = "struct ut_call_key call_key = {" + std::to_string(probe) + ", 0, 0};\n";
+    if (f.go && f.go_register_abi && f.goid_offset) {
+      return key + "  u64 stack_hi = 0;  /* g.stack.hi */\n"
+                   "  bpf_probe_read_user(&call_key.id, 8, (void *)(ctx->r14 + " +
+             std::to_string(*f.goid_offset) +
+             "));\n"
+             "  bpf_probe_read_user(&stack_hi, 8, (void *)(ctx->r14 + 8));\n"
+             "  call_key.depth = stack_hi - (" + sp + ");\n";
+    }
+    return key + "  call_key.id = bpf_get_current_pid_tgid();\n  call_key.depth = " + sp + ";\n";
+  }
+
+  // At the top of a return probe that reads duration: takes its call's start out of the map.
+  void take_call_start(const AttachInfo &ap) {
+    size_t index = attach_index();
+    timed_calls_.push_back({index, &ap});
+    emit("/* duration: the time since this call's entry, stamped by " + function_ +
+         "_entry */");
+    emit(call_key(ap, index, "PT_REGS_SP(ctx) - " + entry_sp_macro(index)) +
+         "  u64 ut_duration = 0;\n"
+         "  u64 *call_start = ut_call_starts.lookup(&call_key);\n"
+         "  if (call_start) {\n"
+         "    ut_duration = bpf_ktime_get_boot_ns() - *call_start;\n"
+         "    ut_call_starts.delete(&call_key);\n"
+         "  }");
+  }
+
+  std::string call_duration() override { return "ut_duration"; }
+
+  // The entry probes that stamp the calls of return probes reading duration.
+  std::string call_entries() {
+    std::string out;
+    for (const auto &[index, ap] : timed_calls_) {
+      std::string fn = plan_.probes[index].c_function + "_entry";
+      ProbeSpec entry = plan_.probes[index];
+      entry.kind = ProbeKind::Uprobe;
+      entry.name = "uprobe:" + entry.name.substr(entry.name.find(':') + 1);
+      entry.c_function = fn;
+      entry.helper = true;
+      plan_.probes.push_back(entry);
+      out += "/* " + location(ap->node->range) + "  the entry of " + ap->name +
+             ", for duration */\nint " + fn + "(struct pt_regs *ctx)\n{\n  " +
+             call_key(*ap, index, "PT_REGS_SP(ctx)") +
+             "  u64 now = bpf_ktime_get_boot_ns();\n"
+             "  ut_call_starts.update(&call_key, &now);\n"
+             "  return 0;\n}\n\n";
+    }
+    return out;
+  }
+
+  // Calls under way, by their key. An LRU map: entries of calls that never return (a panic, an
+  // exiting thread) make way for new ones.
+  std::string call_starts_map() const {
+    if (timed_calls_.empty()) return "";
+    return "struct ut_call_key {\n  u64 probe;\n  u64 id;\n  u64 depth;\n};\n"
+           "BPF_TABLE(\"lru_hash\", struct ut_call_key, u64, ut_call_starts, 65536);\n";
   }
 
   void lower_block_contents(const ast::Block &b) {
@@ -840,6 +908,8 @@ class Lowerer : public LowerContext {
   // Map for loops: the callbacks and the frames they share with their probe function.
   enum class Loop { C, Callback };  // what break and continue leave
   const ProbeInfo *probe_ = nullptr;
+  // Return probes that read duration (their index in plan_.probes), for their entry probes.
+  std::vector<std::pair<size_t, const AttachInfo *>> timed_calls_;
   std::string function_;                // the probe function being written
   bool bpf_writes_user_memory_ = true;  // see LowerOptions
   std::string frame_;                   // its frame, once a for loop needs one

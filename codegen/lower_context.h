@@ -46,6 +46,9 @@ class LowerContext {
   virtual void note_process(const std::string &pid_expr) = 0;
   // A struct ut_ustack of this moment's user stack, of type `t`.
   virtual std::string user_stack(const Type &t) = 0;
+  // In a return probe: the nanoseconds since this call's entry (0 when its entry was not seen),
+  // which an entry probe on the same function stamps (see ProbeSpec::helper).
+  virtual std::string call_duration() = 0;
   // The C expression of argument `n` of the usdt probe being written, defined by the runtime.
   virtual std::string usdt_argument(uint32_t n) = 0;
   // The C statement that ends the probe now (exit(), `return`), also from inside a loop's callback.

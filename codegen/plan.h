@@ -42,7 +42,18 @@ struct ProbeSpec {
   // usdt: the C reads arg0 .. arg(N-1) as UT_USDT_ARG_<probe index>_<n>(ctx), macros the runtime
   // defines from the probe's argument specs (see usdt_argument_macro).
   uint32_t usdt_args = 0;
+  // Made by utrace, not written in the script: the entry side of a return probe that reads
+  // `duration` (it stamps each call's start). Attached like any uprobe, but not counted in
+  // "Attaching N probes...".
+  bool helper = false;
 };
+
+// uretprobe: how far the stack pointer where the return probe fires lies above where it was at
+// the function's entry, UT_ENTRY_SP_<probe index>, which the runtime defines from how it places
+// the probe: 0 on a RET instruction (Go's return probes), 8 after a kernel uretprobe's return.
+inline std::string entry_sp_macro(size_t probe) {
+  return "UT_ENTRY_SP_" + std::to_string(probe);
+}
 
 inline std::string usdt_argument_macro(size_t probe, uint32_t n) {
   return "UT_USDT_ARG_" + std::to_string(probe) + "_" + std::to_string(n);

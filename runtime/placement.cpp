@@ -202,7 +202,9 @@ class Placer {
         placements = place(r, diags, p);
         name_places(r, i, placements);
         if (p.kind == ProbeKind::Usdt) define_usdt_macros(i, placements, r, diags);
-        for (const Placement &placement : placements) r.attach_points += placement.targets.size();
+        if (p.kind == ProbeKind::Uretprobe) define_entry_sp(i, placements, r, diags);
+        if (!p.helper)
+          for (const Placement &placement : placements) r.attach_points += placement.targets.size();
       } else {
         r.attach_points += 1;
       }
@@ -213,6 +215,22 @@ class Placer {
     r.defines.push_back("UT_MAP_KEYS_MAX=" + std::to_string(options_.map_keys_max));
     r.defines.push_back("UT_RING_PAGES=" + std::to_string(options_.ring_pages));
     return !diags.has_errors();
+  }
+
+  // Where return probe `index` finds the stack pointer of the call's entry (entry_sp_macro):
+  // where it is on a RET instruction, 8 bytes below after a kernel uretprobe's return.
+  void define_entry_sp(size_t index, const std::vector<Placement> &placements, Resolved &r,
+                       Diagnostics &diags) {
+    size_t at_return = 0, all = 0;
+    for (const Placement &placement : placements) {
+      for (const UprobeTarget &t : placement.targets) at_return += t.at_return;
+      all += placement.targets.size();
+    }
+    if (at_return != 0 && at_return != all)
+      diags.warning(plan_.probes[index].range,
+                    "duration: this probe returns through RET instructions in some files and "
+                    "kernel uretprobes in others; calls of the latter are not timed");
+    r.defines.push_back(codegen::entry_sp_macro(index) + "=" + (at_return != 0 ? "0" : "8"));
   }
 
   // The macros through which the program of usdt probe `index` reads `probe` and its arguments

@@ -256,5 +256,19 @@ TEST_F(Runtime, AGoFloatParameterIsRefusedBeforeAttaching) {
   EXPECT_EQ(r.out, "");
 }
 
+// duration pairs each return with its own call's entry, by goroutine and depth in its stack:
+// through grow()'s recursion while its stack is copied to a larger one, and through nap()'s
+// sleeps, after which the goroutine often runs on another thread. Every return finds its entry.
+TEST_F(Runtime, GoDurationPairsEveryReturnWithItsEntry) {
+  RunResult r = utrace({"-q", "-c", kGoFuncs + " 30 0", "-e",
+                        "uretprobe:" + kGoFuncs + ":main.grow { @grow[duration > 0] = count(); } "
+                        "uretprobe:" + kGoFuncs + ":main.nap { @nap[duration > 0] = count(); }"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(own_count(r.out, "nap"), 30 * 4) << r.out;
+  EXPECT_EQ(map_value(r.out, "@grow[1]"), own_count(r.out, "grow")) << r.out;
+  EXPECT_EQ(map_value(r.out, "@nap[1]"), own_count(r.out, "nap")) << r.out;
+  EXPECT_EQ(r.out.find("[0]:"), std::string::npos) << r.out;  // no return without its entry
+}
+
 }  // namespace
 }  // namespace ut

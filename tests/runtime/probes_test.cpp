@@ -325,5 +325,13 @@ TEST_F(Runtime, CArgumentsByNameInRegistersAndOnTheStack) {
   EXPECT_EQ(calls.out, "\n\n@[0]: 1\n@[1]: 1\n@[2]: 1\n");
 }
 
+// duration in C: a kernel uretprobe's return, paired with the entry by thread and stack pointer.
+TEST_F(Runtime, CDurationPairsEveryReturnWithItsEntry) {
+  RunResult r = utrace({"-q", "-c", TRACEE_DIR "/calls 5 0", "-e",
+                        "uretprobe:" TRACEE_DIR "/calls:f { @[duration > 0] = count(); }"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "\n\n@[1]: 5\n");
+}
+
 }  // namespace
 }  // namespace ut

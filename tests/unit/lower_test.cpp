@@ -274,6 +274,33 @@ TEST(Lower, GoidReadsTheGoroutineThroughR14) {
             std::string::npos);
 }
 
+// duration: the return probe takes its call's start, which an entry probe utrace adds on the
+// same function stamps; by goroutine and stack depth in Go, by thread and stack pointer in C.
+TEST(Lower, DurationAddsAnEntryProbeThatStampsEachCall) {
+  FakeBinaries binaries;
+  codegen::AnalyzeOptions options;
+  options.binaries = &binaries;
+  Pipeline p("uretprobe:/bin/go:main.f { @ = duration; } uretprobe:/bin/c:f { @c = duration; }");
+  auto sema = p.analyze(options);
+  ASSERT_FALSE(p.diags.has_errors()) << p.errors();
+  codegen::ProgramPlan plan = codegen::lower(*p.program, sema);
+  ASSERT_EQ(plan.probes.size(), 4u);
+  EXPECT_FALSE(plan.probes[1].helper);
+  for (size_t i : {2, 3}) {
+    EXPECT_TRUE(plan.probes[i].helper);
+    EXPECT_EQ(plan.probes[i].kind, codegen::ProbeKind::Uprobe);
+    EXPECT_EQ(plan.probes[i].c_function, plan.probes[i - 2].c_function + "_entry");
+  }
+  EXPECT_EQ(plan.probes[2].name, "uprobe:/bin/go:main.f");
+  const std::string &c = plan.c_source;
+  EXPECT_NE(c.find("call_key.depth = stack_hi - (PT_REGS_SP(ctx) - UT_ENTRY_SP_0);"),
+            std::string::npos) << c;
+  EXPECT_NE(c.find("call_key.depth = stack_hi - (PT_REGS_SP(ctx));"), std::string::npos) << c;
+  EXPECT_NE(c.find("call_key.depth = PT_REGS_SP(ctx) - UT_ENTRY_SP_1;"), std::string::npos) << c;
+  EXPECT_NE(c.find("int probe_1_entry(struct pt_regs *ctx)"), std::string::npos) << c;
+  EXPECT_NE(c.find("ut_call_starts.update(&call_key, &now);"), std::string::npos) << c;
+}
+
 TEST(Lower, WritesThroughAPointerWithBpfOrFromUserSpace) {
   const std::string script = R"(uprobe:/bin/c:f { *(int32 *)uaddr("x") = 7; })";
   Pipeline p(script);
