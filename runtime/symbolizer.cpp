@@ -1,6 +1,8 @@
 // Symbolizer: /proc/PID/maps lines become Mappings, each pointing at a cached ElfFile. An address
 // goes mapping -> file offset -> the ELF's virtual address -> function, which works alike for PIE
-// and non-PIE executables and shared libraries, wherever they were loaded.
+// and non-PIE executables and shared libraries, wherever they were loaded. The function comes
+// from the ELF symbols, or first from .gopclntab in a stripped Go binary, whose entries are
+// virtual addresses as well.
 //
 // Not resolved (the frame keeps only the module): [vdso] (its image lives only in the process's
 // memory), JIT code in anonymous memory, and files that cannot be opened or are not ELF.
@@ -75,7 +77,7 @@ bool Symbolizer::remember(pid_t pid) {
     if (!line || !line->executable) continue;
     Mapping mapping{line->start, line->end, line->file_offset, line->path, nullptr};
     if (!mapping.path.empty() && mapping.path[0] == '/') {
-      mapping.elf = open_file(pid, mapping, FileKey{line->device, line->inode, line->path});
+      mapping.file = open_file(pid, mapping, FileKey{line->device, line->inode, line->path});
     }
     mappings.push_back(std::move(mapping));
   }
@@ -91,7 +93,8 @@ bool Symbolizer::remember(pid_t pid) {
 // another mount namespace (opening it needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE);
 // /proc/PID/root/PATH, the path in the process's mount namespace (enough for one's own
 // processes); and PATH itself, in case the process has exited meanwhile.
-const ElfFile *Symbolizer::open_file(pid_t pid, const Mapping &mapping, const FileKey &key) {
+const Symbolizer::File *Symbolizer::open_file(pid_t pid, const Mapping &mapping,
+                                              const FileKey &key) {
   auto cached = files_.find(key);
   if (cached != files_.end()) return cached->second.get();
 
@@ -102,22 +105,28 @@ const ElfFile *Symbolizer::open_file(pid_t pid, const Mapping &mapping, const Fi
     candidates.push_back(proc + "/root" + mapping.path);
     candidates.push_back(mapping.path);
   }
-  std::unique_ptr<ElfFile> elf;
+  std::unique_ptr<File> file;
   for (const std::string &candidate : candidates) {
     if (auto opened = ElfFile::open(candidate)) {
-      elf = std::make_unique<ElfFile>(std::move(opened).value());
+      file = std::make_unique<File>(File{std::move(opened).value(), std::nullopt});
       break;
     }
   }
-  // Distributions strip .symtab from their libraries (Debian's libc.so.6), leaving only the
-  // exported functions; the debug file adds the static ones (__libc_start_call_main). Looked up
-  // in this process's file system, by the path the traced process sees.
-  if (elf != nullptr && elf->is_stripped()) {
+  if (file != nullptr && file->elf.is_stripped()) {
+    ElfFile &elf = file->elf;
+    // Distributions strip .symtab from their libraries (Debian's libc.so.6), leaving only the
+    // exported functions; the debug file adds the static ones (__libc_start_call_main). Looked
+    // up in this process's file system, by the path the traced process sees.
     std::string real_path = mapping.path;
     if (is_deleted(real_path)) real_path.resize(real_path.size() - kDeleted.size());
-    if (auto debug = open_debug_file(*elf, real_path)) elf->add_debug_symbols(*debug);
+    if (auto debug = open_debug_file(elf, real_path)) elf.add_debug_symbols(*debug);
+    // Go programs ship stripped (-ldflags='-s -w') and rarely with a debug file; their pclntab
+    // still names every Go function. One that cannot be read leaves the ELF symbols alone.
+    if (elf.is_go()) {
+      if (auto go = GoBinaryInfo::read(elf, nullptr)) file->go = std::move(go).value();
+    }
   }
-  return files_.emplace(key, std::move(elf)).first->second.get();
+  return files_.emplace(key, std::move(file)).first->second.get();
 }
 
 SymbolizedFrame Symbolizer::resolve(pid_t pid, uint64_t address) {
@@ -135,12 +144,24 @@ SymbolizedFrame Symbolizer::resolve(pid_t pid, uint64_t address) {
   const Mapping &mapping = *std::prev(after);
   if (address >= mapping.end) return frame;
   frame.module = mapping.path;
-  if (mapping.elf == nullptr) return frame;
+  if (mapping.file == nullptr) return frame;
+  const ElfFile &elf = mapping.file->elf;
 
-  auto elf_address =
-      mapping.elf->address_of_file_offset(address - mapping.start + mapping.file_offset);
+  auto elf_address = elf.address_of_file_offset(address - mapping.start + mapping.file_offset);
   if (!elf_address) return frame;
-  const ElfSymbol *symbol = mapping.elf->function_at(*elf_address);
+  // The pclntab first: it bounds every Go function exactly, while what ELF symbols a stripped
+  // Go binary keeps (a cgo binary's .dynsym) name a few C functions at best, and function_at()
+  // would stretch a size-0 one over the Go code after it. Its names are those of .symtab, except
+  // that assembly functions lack the ".abi0" suffix and generic ones read "[...]" for their type
+  // arguments. It holds no C code of a cgo binary: the ELF symbols are asked for that.
+  if (mapping.file->go) {
+    if (const GoFunction *function = mapping.file->go->function_at(*elf_address)) {
+      frame.symbol = function->name;
+      frame.offset = *elf_address - function->entry;
+      return frame;
+    }
+  }
+  const ElfSymbol *symbol = elf.function_at(*elf_address);
   if (symbol == nullptr) return frame;
   frame.symbol = demangle(symbol->name);
   frame.offset = *elf_address - symbol->address;

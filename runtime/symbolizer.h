@@ -9,10 +9,12 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "runtime/elf.h"
+#include "runtime/go_binary.h"
 
 namespace ut::runtime {
 
@@ -28,7 +30,8 @@ struct SymbolizedFrame {
 // Remembers processes and the ELF files they map. Each file is opened once (while a process that
 // maps it lives) and shared by every process that maps it; a stripped file gets the symbols of
 // its separate debug file as well (open_debug_file()), so static functions of system libraries
-// resolve too. Not thread-safe.
+// resolve too, and a stripped Go binary (-ldflags='-s -w') names its functions from .gopclntab,
+// as its unstripped build would from .symtab. Not thread-safe.
 class Symbolizer {
  public:
   // Reads /proc/PID/maps now and keeps the executable mappings, so that the process's addresses
@@ -51,19 +54,26 @@ class Symbolizer {
     bool operator<(const FileKey &other) const;
   };
 
+  // One opened ELF file and, when it is a stripped Go binary, its .gopclntab functions: stripping
+  // takes the symbol table but keeps the table the Go runtime itself unwinds and panics with.
+  struct File {
+    ElfFile elf;
+    std::optional<GoBinaryInfo> go;  // only for a stripped Go binary with a readable pclntab
+  };
+
   // One executable mapping of a process.
   struct Mapping {
     uint64_t start = 0;
     uint64_t end = 0;
-    uint64_t file_offset = 0;  // where `start` lies in the file
-    std::string path;          // as /proc/PID/maps shows it: a file, "[vdso]", or "" (anonymous)
-    const ElfFile *elf = nullptr;  // null when `path` could not be opened as an ELF file
+    uint64_t file_offset = 0;    // where `start` lies in the file
+    std::string path;            // as /proc/PID/maps shows it: a file, "[vdso]", or "" (anonymous)
+    const File *file = nullptr;  // null when `path` could not be opened as an ELF file
   };
 
-  const ElfFile *open_file(pid_t pid, const Mapping &mapping, const FileKey &key);
+  const File *open_file(pid_t pid, const Mapping &mapping, const FileKey &key);
 
-  std::map<FileKey, std::unique_ptr<ElfFile>> files_;  // null: failed to open, not tried again
-  std::map<pid_t, std::vector<Mapping>> processes_;    // mappings sorted by start
+  std::map<FileKey, std::unique_ptr<File>> files_;   // null: failed to open, not tried again
+  std::map<pid_t, std::vector<Mapping>> processes_;  // mappings sorted by start
 };
 
 }  // namespace ut::runtime

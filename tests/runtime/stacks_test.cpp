@@ -73,5 +73,28 @@ TEST_F(Runtime, UstackOfAGoFunctionNamesItsCaller) {
   EXPECT_TRUE(counter.alive());
 }
 
+// Go programs ship stripped: with no symbol table the frames and usym() are named from
+// .gopclntab, the same text as for the unstripped counter above.
+TEST_F(Runtime, UstackOfAStrippedGoFunctionNamesItsCaller) {
+  std::string stripped = ::testing::TempDir() + "/utrace-counter-stripped-stack";
+  ASSERT_EQ(std::system(("strip -o '" + stripped + "' " + kTmpCounter).c_str()), 0);
+  std::string program = "uprobe:" + stripped +
+                        R"(:"main.doWork" { @[ustack(2)] = count(); if (@[ustack(2)] >= 5) { )"
+                        R"(printf("%s %s\n", usym(reg("ip")), func); exit(); } })";
+  RunResult r;
+  {
+    Background counter({stripped});
+    std::this_thread::sleep_for(200ms);
+    r = utrace({"-q", "-e", program}, stop_after(10s));
+    EXPECT_TRUE(counter.alive());
+  }
+  std::filesystem::remove(stripped);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(matches(r.out,
+                      "(main\\.doWork main\\.doWork\n)+\n\n"
+                      "@\\[\n    main\\.doWork\\+0\n    main\\.main\\+[0-9]+\n\\]: [0-9]+\n"))
+      << r.out << r.err;
+}
+
 }  // namespace
 }  // namespace ut

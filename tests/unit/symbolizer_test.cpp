@@ -1,5 +1,7 @@
-// Symbolizer against real processes: this test process, a forked copy of it and small C programs
-// built at test time with `cc`, resolved while they run and after they have exited.
+// Symbolizer against real processes: this test process, a forked copy of it, small C programs
+// built at test time with `cc` and the Go counter sample as the build makes it in GO_INFO_DIR
+// (plain, stripped with -s -w, a stripped PIE), resolved while they run and after they have
+// exited.
 #include "runtime/symbolizer.h"
 
 #include <dlfcn.h>
@@ -26,6 +28,7 @@
 #include <gtest/gtest.h>
 
 #include "runtime/elf.h"
+#include "runtime/go_binary.h"
 #include "tests/unit/scratch_dir.h"
 
 extern "C" __attribute__((noinline, used)) int ut_symbolizer_test_target(int x) {
@@ -354,6 +357,96 @@ TEST(SymbolizerTest, RememberAgainFindsDlopenedLibraries) {
   EXPECT_EQ(frame.offset, 0u);
   EXPECT_EQ(frame.module, lib);
   dlclose(handle);
+}
+
+const std::string kGoDir = GO_INFO_DIR;
+
+// Where file offset `offset` of `path` is mapped in process `pid`, through its executable
+// mapping that holds the offset; 0 when none does.
+uint64_t runtime_address(pid_t pid, const std::string &path, uint64_t offset) {
+  std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
+  for (std::string line; std::getline(maps, line);) {
+    unsigned long long start = 0, end = 0, file_offset = 0;
+    char perms[5] = {};
+    if (std::sscanf(line.c_str(), "%llx-%llx %4s %llx", &start, &end, perms, &file_offset) != 4 ||
+        perms[2] != 'x' || line.size() < path.size() ||
+        line.compare(line.size() - path.size(), path.size(), path) != 0) {
+      continue;
+    }
+    if (offset >= file_offset && offset - file_offset < end - start)
+      return start + (offset - file_offset);
+  }
+  return 0;
+}
+
+// -ldflags='-s -w' leaves no symbol table, yet ustack() of the stripped build must print what
+// the plain build's prints: the same functions (from .gopclntab) at the same addresses, which
+// the two builds share (go_binary_test.cpp checks that). Resolved after both have exited.
+TEST(SymbolizerTest, ResolvesAStrippedGoProgramAsItsUnstrippedBuild) {
+  std::string plain_path = kGoDir + "/plain";
+  std::string stripped_path = kGoDir + "/stripped";
+  auto plain = ElfFile::open(plain_path);
+  ASSERT_TRUE(plain) << plain.error().message();
+  auto stripped = ElfFile::open(stripped_path);
+  ASSERT_TRUE(stripped) << stripped.error().message();
+  ASSERT_TRUE(stripped->is_go());
+  ASSERT_TRUE(stripped->is_stripped());
+  ASSERT_FALSE(stripped->is_pie());
+
+  Child plain_child = Child::spawn(plain_path);
+  Child stripped_child = Child::spawn(stripped_path);
+  pid_t plain_pid = plain_child.pid();
+  pid_t stripped_pid = stripped_child.pid();
+  ASSERT_GT(plain_pid, 0);
+  ASSERT_GT(stripped_pid, 0);
+  Symbolizer symbolizer;
+  ASSERT_TRUE(symbolizer.remember(plain_pid));
+  ASSERT_TRUE(symbolizer.remember(stripped_pid));
+  plain_child.kill_and_reap();
+  stripped_child.kill_and_reap();
+
+  for (const char *name : {"main.doWork", "main.main", "runtime.main"}) {
+    auto symbol = plain->find_symbol(name);
+    ASSERT_TRUE(symbol) << symbol.error().message();
+    ASSERT_GT(symbol->size, 4u) << name;
+    uint64_t address = symbol->address + 4;
+    // What the ELF symbols alone would give: nothing.
+    EXPECT_EQ(stripped->function_at(address), nullptr) << name;
+
+    SymbolizedFrame from_symtab = symbolizer.resolve(plain_pid, address);
+    SymbolizedFrame from_pclntab = symbolizer.resolve(stripped_pid, address);
+    EXPECT_EQ(from_symtab.symbol, name);
+    EXPECT_EQ(from_symtab.offset, 4u) << name;
+    EXPECT_EQ(from_pclntab.symbol, name);
+    EXPECT_EQ(from_pclntab.offset, 4u) << name;
+    EXPECT_EQ(from_pclntab.module, stripped_path);
+  }
+}
+
+// A stripped PIE is loaded wherever the kernel likes; its pclntab holds link-time addresses,
+// reached through the mapping like ELF symbols are.
+TEST(SymbolizerTest, ResolvesAStrippedGoPie) {
+  std::string path = kGoDir + "/pie_stripped";
+  auto elf = ElfFile::open(path);
+  ASSERT_TRUE(elf) << elf.error().message();
+  ASSERT_TRUE(elf->is_pie());
+  ASSERT_TRUE(elf->is_stripped());
+  auto go = GoBinaryInfo::read(*elf, nullptr);
+  ASSERT_TRUE(go) << go.error().message();
+  const GoFunction *work = go->function("main.doWork");
+  ASSERT_NE(work, nullptr);
+  auto offset = elf->file_offset(work->entry + 3);
+  ASSERT_TRUE(offset) << offset.error().message();
+
+  Child child = Child::spawn(path);
+  ASSERT_GT(child.pid(), 0);
+  uint64_t address = runtime_address(child.pid(), path, *offset);
+  ASSERT_NE(address, 0u);
+  Symbolizer symbolizer;
+  SymbolizedFrame frame = symbolizer.resolve(child.pid(), address);
+  EXPECT_EQ(frame.symbol, "main.doWork");
+  EXPECT_EQ(frame.offset, 3u);
+  EXPECT_EQ(frame.module, path);
 }
 
 TEST(SymbolizerTest, UnknownAddressResolvesToNothing) {
