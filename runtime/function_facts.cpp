@@ -146,13 +146,13 @@ class GoAssignment {
     integers_ += ints;
     size_t first_float = floats_;
     floats_ += floats;
-    if (v.kind == ValueFacts::Kind::Unreadable) return;
-    if (floats > 0) {
+    if (floats > 0 && ints == 0) {
       v.kind = ValueFacts::Kind::Unreadable;
       v.unreadable = "it is passed in register X" + std::to_string(first_float) +
                      ", and probes cannot read floating-point registers";
       return;
     }
+    if (v.kind == ValueFacts::Kind::Unreadable) return;
     if (registers.size() != words_of(v.kind)) {
       v.kind = ValueFacts::Kind::Unreadable;
       v.unreadable = "utrace cannot read a value of this type yet";
