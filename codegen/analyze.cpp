@@ -583,6 +583,8 @@ class Analyzer {
       }
       case Expr::Kind::Field:
         return check_field(ast::as<ast::Field>(e));
+      case Expr::Kind::Index:
+        return check_index(ast::as<ast::Index>(e));
       case Expr::Kind::Sizeof: {
         const auto &s = ast::as<ast::Sizeof>(e);
         Type t = s.operand ? check(*s.operand) : integer_type_named(s.type_name);
@@ -749,13 +751,7 @@ class Analyzer {
       return check_tracepoint_field(f, probe_->attach_points, *out_);
     }
     if (!has_tracepoint() && is_function_value(f)) {
-      if (map_loop_depth_ > 0) {
-        error(f.range,
-              "a function's values cannot be read in the body of a for loop over a map, which "
-              "runs without the probe's registers")
-            .hint("read it into a variable before the loop");
-        return Type::none();
-      }
+      if (!function_value_readable_here(f.range)) return Type::none();
       return check_function_value(f, probe_->attach_points, options_.binaries, *out_);
     }
     Type base = check(*f.base);
@@ -772,6 +768,32 @@ class Analyzer {
       return Type::none();
     }
     return base.elements[index];
+  }
+
+  // A function's values are in the probe's registers, which a map loop's body runs without.
+  bool function_value_readable_here(const Range &range) {
+    if (map_loop_depth_ == 0) return true;
+    error(range,
+          "a function's values cannot be read in the body of a for loop over a map, which "
+          "runs without the probe's registers")
+        .hint("read it into a variable before the loop");
+    return false;
+  }
+
+  // `args.xs[i]`: an element of a Go slice, the only values indexed.
+  Type check_index(const ast::Index &index) {
+    Type i = check(*index.index);
+    if (i.is_none()) return i;
+    if (!i.is_integer()) {
+      error(index.index->range, "an index must be an integer, not " + i.str());
+      return Type::none();
+    }
+    if (has_tracepoint() || !is_function_element(index)) {
+      error(index.range, "only a Go slice parameter or result is indexed, as in args.xs[0]");
+      return Type::none();
+    }
+    if (!function_value_readable_here(index.range)) return Type::none();
+    return check_function_element(index, probe_->attach_points, options_.binaries, *out_);
   }
 
   Type check_binary(const ast::Binary &b) {

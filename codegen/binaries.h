@@ -44,7 +44,24 @@ struct ValueFacts {
   std::string unreadable;
   // A pointer to a struct: the struct's members (their members are not described).
   std::vector<ValueFacts> members;
+  // A Go slice: one value, the kind of its elements (Integer, Pointer, GoString, or Unreadable),
+  // which lie element_stride() bytes apart.
+  std::vector<ValueFacts> element;
 };
+
+// The bytes an element takes in a Go slice's array.
+inline uint32_t element_stride(const ValueFacts &element) {
+  switch (element.kind) {
+    case ValueFacts::Kind::Integer:
+      return element.size;
+    case ValueFacts::Kind::GoString:
+      return 16;
+    case ValueFacts::Kind::GoSlice:
+      return 24;
+    default:
+      return 8;
+  }
+}
 
 // What the DWARF of a traced function says of its parameters and results.
 struct FunctionFacts {

@@ -96,106 +96,170 @@ std::string refusal(const Path &path, const AttachInfo &a) {
   return "";
 }
 
+// The value `path` names at attach point `a`, its facts looked up in `catalog` once and kept
+// in `a`; nullptr after reporting why there is none.
+const ValueFacts *lookup_value(const Path &path, AttachInfo &a, BinaryCatalog *catalog,
+                               Diagnostics &diags, const Range &range) {
+  if (std::string why = refusal(path, a); !why.empty()) {
+    diags.error(range, path.text() + ": " + why);
+    return nullptr;
+  }
+  if (!a.function) {
+    if (!catalog) {
+      diags.error(range, path.text() + ": the traced files are not known here");
+      return nullptr;
+    }
+    auto facts = catalog->function(a.binary, a.symbol);
+    if (!facts && a.symbol.find_first_of("*?") != std::string::npos) {
+      // Not a function of that name (Go's `(*T).m` is one), so a pattern.
+      diags.error(range, path.text() + ": " + wildcard(a));
+      return nullptr;
+    }
+    if (!facts) {
+      diags.error(range, path.text() + " in " + a.name + ": " + facts.error().message())
+          .hint("args and rets need the function's DWARF debug info (build with -g)");
+      return nullptr;
+    }
+    a.function = std::make_shared<const FunctionFacts>(std::move(*facts));
+  }
+  const std::vector<ValueFacts> &values =
+      path.root == "args" ? a.function->params : a.function->results;
+  const ValueFacts *v = find_value(values, path);
+  if (!v) {
+    auto &d = diags.error(range, a.symbol + " has no " +
+                                     (path.root == "args" ? "parameter" : "result") + " '" +
+                                     path.value + "'");
+    std::vector<std::string> names;
+    for (const ValueFacts &each : values) names.push_back(each.name);
+    if (std::string near = nearest_name(path.value, names); !near.empty())
+      d.hint("did you mean '" + near + "'?");
+    else if (!names.empty())
+      d.hint(std::string(path.root == "args" ? "its parameters are " : "its results are ") +
+             names_of(values));
+    return nullptr;
+  }
+  if (v->kind == Kind::Unreadable) {
+    diags.error(range, path.root + "." + path.value + " (" + v->type_name +
+                           ") cannot be read: " + v->unreadable);
+    return nullptr;
+  }
+  return v;
+}
+
+// The type of reading `path` of value `v`: the value itself or one of its members.
+Type type_of_path(const Path &path, const ValueFacts &v, Diagnostics &diags, const Range &range) {
+  std::string what = path.root + "." + path.value + " (" + v.type_name + ")";
+  if (path.member.empty()) {
+    if (v.kind == Kind::GoSlice) {
+      diags.error(range, what + " is a Go slice: read " + path.text() + "[i], .len, .cap or .ptr");
+      return Type::none();
+    }
+    return type_of_value(v);
+  }
+  if (v.kind == Kind::GoString || v.kind == Kind::GoSlice) {
+    int word = header_word(v.kind, path.member);
+    if (word < 0) {
+      diags.error(range, what + " has no member '" + path.member + "'")
+          .hint(v.kind == Kind::GoString ? "a Go string has ptr and len"
+                                         : "a Go slice has ptr, len and cap");
+      return Type::none();
+    }
+    return word == 0 ? Type::integer(64, false) : Type::integer();
+  }
+  auto member = std::find_if(v.members.begin(), v.members.end(),
+                             [&](const ValueFacts &m) { return m.name == path.member; });
+  if (member == v.members.end()) {
+    auto &d = diags.error(range, v.members.empty()
+                                     ? what + " is not a pointer to a struct"
+                                     : what + " points to no member '" + path.member + "'");
+    if (!v.members.empty()) d.hint("its members are " + names_of(v.members));
+    return Type::none();
+  }
+  if (member->kind == Kind::Unreadable || member->kind == Kind::GoSlice) {
+    diags.error(range, path.text() + " (" + member->type_name + ") cannot be read: " +
+                           (member->unreadable.empty()
+                                ? "utrace reads a slice's members only where it is a parameter"
+                                : member->unreadable));
+    return Type::none();
+  }
+  return type_of_value(*member);
+}
+
+// The type of an element of slice `v`, read as `path`[...].
+Type type_of_element(const Path &path, const ValueFacts &v, Diagnostics &diags,
+                     const Range &range) {
+  if (v.kind != Kind::GoSlice || !path.member.empty()) {
+    diags.error(range, path.text() + " (" + (path.member.empty() ? v.type_name : path.member) +
+                           ") is not a Go slice: only slices' elements are read by index");
+    return Type::none();
+  }
+  if (v.element.empty() || v.element[0].kind == Kind::Unreadable ||
+      v.element[0].kind == Kind::GoSlice) {
+    diags.error(range, "the elements of " + path.text() + " (" + v.type_name +
+                           ") cannot be read: " +
+                           (v.element.empty() || v.element[0].unreadable.empty()
+                                ? "utrace reads integers, pointers and strings"
+                                : v.element[0].unreadable));
+    return Type::none();
+  }
+  return type_of_value(v.element[0]);
+}
+
+// The type `rule` gives the read of `path` at every attach point, which must agree; none()
+// after reporting why not.
+template <typename Rule>
+Type check_at_every_attach_point(const Path &path, std::vector<AttachInfo> &attach_points,
+                                 BinaryCatalog *catalog, Diagnostics &diags, const Range &range,
+                                 Rule rule) {
+  Type result;
+  const AttachInfo *first = nullptr;
+  for (AttachInfo &a : attach_points) {
+    const ValueFacts *v = lookup_value(path, a, catalog, diags, range);
+    if (!v) return Type::none();
+    Type t = rule(*v);
+    if (t.is_none()) return t;
+    if (!first) {
+      first = &a;
+      result = t;
+    } else if (t != result) {
+      diags.error(range, path.text() + " is " + result.str() + " in " + first->name + " but " +
+                             t.str() + " in " + a.name);
+      return Type::none();
+    }
+  }
+  return result;
+}
+
+// The path of `args.xs[i]`'s slice.
+std::optional<Path> slice_path(const ast::Index &index) {
+  if (index.base->kind != ast::Expr::Kind::Field) return std::nullopt;
+  return path_of(ast::as<ast::Field>(*index.base));
+}
+
 }  // namespace
 
 bool is_function_value(const ast::Field &f) {
   return path_of(f).has_value();
 }
 
+bool is_function_element(const ast::Index &index) {
+  return slice_path(index).has_value();
+}
+
 Type check_function_value(const ast::Field &f, std::vector<AttachInfo> &attach_points,
                           BinaryCatalog *catalog, Diagnostics &diags) {
   Path path = *path_of(f);
-  Type result;
-  const AttachInfo *first = nullptr;
-  for (AttachInfo &a : attach_points) {
-    if (std::string why = refusal(path, a); !why.empty()) {
-      diags.error(f.range, path.text() + ": " + why);
-      return Type::none();
-    }
-    if (!a.function) {
-      if (!catalog) {
-        diags.error(f.range, path.text() + ": the traced files are not known here");
-        return Type::none();
-      }
-      auto facts = catalog->function(a.binary, a.symbol);
-      if (!facts && a.symbol.find_first_of("*?") != std::string::npos) {
-        // Not a function of that name (Go's `(*T).m` is one), so a pattern.
-        diags.error(f.range, path.text() + ": " + wildcard(a));
-        return Type::none();
-      }
-      if (!facts) {
-        diags.error(f.range, path.text() + " in " + a.name + ": " + facts.error().message())
-            .hint("args and rets need the function's DWARF debug info (build with -g)");
-        return Type::none();
-      }
-      a.function = std::make_shared<const FunctionFacts>(std::move(*facts));
-    }
-    const std::vector<ValueFacts> &values =
-        path.root == "args" ? a.function->params : a.function->results;
-    const ValueFacts *v = find_value(values, path);
-    if (!v) {
-      auto &d = diags.error(f.range, a.symbol + " has no " +
-                                         (path.root == "args" ? "parameter" : "result") + " '" +
-                                         path.value + "'");
-      std::vector<std::string> names;
-      for (const ValueFacts &each : values) names.push_back(each.name);
-      if (std::string near = nearest_name(path.value, names); !near.empty())
-        d.hint("did you mean '" + near + "'?");
-      else if (!names.empty())
-        d.hint(std::string(path.root == "args" ? "its parameters are " : "its results are ") +
-               names_of(values));
-      return Type::none();
-    }
-    std::string what = path.root + "." + path.value + " (" + v->type_name + ")";
-    if (v->kind == Kind::Unreadable) {
-      diags.error(f.range, what + " cannot be read: " + v->unreadable);
-      return Type::none();
-    }
-    Type t;
-    if (path.member.empty()) {
-      t = type_of_value(*v);
-      if (v->kind == Kind::GoSlice) {
-        diags.error(f.range, what + " is a Go slice: read " + path.text() + ".len, .cap or .ptr");
-        return Type::none();
-      }
-    } else if (v->kind == Kind::GoString || v->kind == Kind::GoSlice) {
-      int word = header_word(v->kind, path.member);
-      if (word < 0) {
-        diags.error(f.range, what + " has no member '" + path.member + "'")
-            .hint(v->kind == Kind::GoString ? "a Go string has ptr and len"
-                                            : "a Go slice has ptr, len and cap");
-        return Type::none();
-      }
-      t = word == 0 ? Type::integer(64, false) : Type::integer();
-    } else {
-      auto member = std::find_if(v->members.begin(), v->members.end(),
-                                 [&](const ValueFacts &m) { return m.name == path.member; });
-      if (member == v->members.end()) {
-        auto &d = diags.error(f.range, v->members.empty()
-                                           ? what + " is not a pointer to a struct"
-                                           : what + " points to no member '" + path.member + "'");
-        if (!v->members.empty()) d.hint("its members are " + names_of(v->members));
-        return Type::none();
-      }
-      if (member->kind == Kind::Unreadable || member->kind == Kind::GoSlice) {
-        diags.error(f.range, path.text() + " (" + member->type_name + ") cannot be read: " +
-                                 (member->unreadable.empty() ? "utrace reads a slice's members "
-                                                               "only where it is a parameter"
-                                                             : member->unreadable));
-        return Type::none();
-      }
-      t = type_of_value(*member);
-    }
-    if (!first) {
-      first = &a;
-      result = t;
-    } else if (t != result) {
-      diags.error(f.range, path.text() + " is " + result.str() + " in " + first->name + " but " +
-                               t.str() + " in " + a.name);
-      return Type::none();
-    }
-  }
-  return result;
+  return check_at_every_attach_point(
+      path, attach_points, catalog, diags, f.range,
+      [&](const ValueFacts &v) { return type_of_path(path, v, diags, f.range); });
+}
+
+Type check_function_element(const ast::Index &index, std::vector<AttachInfo> &attach_points,
+                            BinaryCatalog *catalog, Diagnostics &diags) {
+  Path path = *slice_path(index);
+  return check_at_every_attach_point(
+      path, attach_points, catalog, diags, index.range,
+      [&](const ValueFacts &v) { return type_of_element(path, v, diags, index.range); });
 }
 
 namespace {
@@ -216,6 +280,27 @@ std::string go_string(LowerContext &lc, const std::string &pointer, const std::s
   return s;
 }
 
+// A value of `v`'s kind at `address` in the traced process's memory, as type `t`; read only
+// when `guard` (a C condition) holds, when there is one.
+std::string read_memory(LowerContext &lc, const ValueFacts &v, const Type &t,
+                        const std::string &address, const std::string &guard) {
+  std::string when = guard.empty() ? "" : "if (" + guard + ") ";
+  if (v.kind == Kind::GoString) {
+    std::string pointer = lc.temp(Type::integer(64, false));
+    std::string length = lc.temp(Type::integer(64, false));
+    lc.emit(when + "{");
+    lc.emit("  bpf_probe_read_user(&" + pointer + ", 8, (void *)" + address + ");");
+    lc.emit("  bpf_probe_read_user(&" + length + ", 8, (void *)(" + address + " + 8));");
+    lc.emit("}");
+    return go_string(lc, pointer, length);
+  }
+  std::string value = lc.temp(t);
+  uint32_t size = v.kind == Kind::Integer ? v.size : 8;
+  lc.emit(when + "bpf_probe_read_user(&" + value + ", " + std::to_string(size) + ", (void *)" +
+          address + ");");
+  return value;
+}
+
 }  // namespace
 
 std::string lower_function_value(LowerContext &lc, const ast::Field &f) {
@@ -232,19 +317,21 @@ std::string lower_function_value(LowerContext &lc, const ast::Field &f) {
   // A member of the struct the value points to, read from the traced process's memory.
   const ValueFacts &m = *std::find_if(v.members.begin(), v.members.end(),
                                       [&](const ValueFacts &each) { return each.name == path.member; });
-  std::string address = "(" + word(lc, v, 0) + " + " + std::to_string(m.offset) + ")";
-  if (m.kind == Kind::GoString) {
-    std::string pointer = lc.temp(Type::integer(64, false));
-    std::string length = lc.temp(Type::integer(64, false));
-    lc.emit("bpf_probe_read_user(&" + pointer + ", 8, (void *)" + address + ");");
-    lc.emit("bpf_probe_read_user(&" + length + ", 8, (void *)(" + address + " + 8));");
-    return go_string(lc, pointer, length);
-  }
-  std::string value = lc.temp(t);
-  uint32_t size = m.kind == Kind::Integer ? m.size : 8;
-  lc.emit("bpf_probe_read_user(&" + value + ", " + std::to_string(size) + ", (void *)" +
-          address + ");");
-  return value;
+  return read_memory(lc, m, t, "(" + word(lc, v, 0) + " + " + std::to_string(m.offset) + ")", "");
+}
+
+std::string lower_function_element(LowerContext &lc, const ast::Index &index) {
+  Path path = *slice_path(index);
+  const FunctionFacts &facts = *lc.attach().function;
+  const ValueFacts &v = *find_value(path.root == "args" ? facts.params : facts.results, path);
+  const ValueFacts &element = v.element[0];
+  std::string i = lc.temp(Type::integer(64, false));
+  lc.emit(i + " = (u64)(" + lc.expr(*index.index) + ");");
+  std::string address = "(" + word(lc, v, 0) + " + " + i + " * " +
+                        std::to_string(element_stride(element)) + ")";
+  // Past the slice's length the element is 0 (or ""), as nothing is read there.
+  return read_memory(lc, element, lc.sema().type_of(index), address,
+                     i + " < (u64)" + word(lc, v, 1));
 }
 
 }  // namespace ut::codegen

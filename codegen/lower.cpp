@@ -741,6 +741,8 @@ class Lowerer : public LowerContext {
         if (!attach_->tracepoint && is_function_value(f)) return lower_function_value(*this, f);
         return lower_expr(*f.base) + "." + field_name(std::stoul(f.name));
       }
+      case Expr::Kind::Index:
+        return lower_function_element(*this, ast::as<ast::Index>(e));
       case Expr::Kind::Identifier:
         return find_variable(ast::as<ast::Identifier>(e).name)->lower(*this);
       case Expr::Kind::Variable:

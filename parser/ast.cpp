@@ -276,6 +276,13 @@ class Dumper {
         dump_expr(*f.base, d + 1);
         break;
       }
+      case Expr::Kind::Index: {
+        const auto &i = as<Index>(e);
+        line(d, "[]");
+        dump_expr(*i.base, d + 1);
+        dump_expr(*i.index, d + 1);
+        break;
+      }
     }
   }
 

@@ -57,6 +57,7 @@ struct Expr : Node {
     Cast,
     Tuple,
     Field,
+    Index,
     Sizeof,
   };
   explicit Expr(Kind k) : kind(k) {}
@@ -143,6 +144,13 @@ struct Field : Expr {
   Expr *base = nullptr;
   std::string name;
   bool arrow = false;
+};
+
+// `e[index]`: an element of a Go slice parameter (args.xs[i]).
+struct Index : Expr {
+  Index() : Expr(Kind::Index) {}
+  Expr *base = nullptr;
+  Expr *index = nullptr;
 };
 
 struct Block;

@@ -685,4 +685,13 @@ Result<std::vector<DwarfMember>> DwarfInfo::members(const DwarfType &type) {
   return members;
 }
 
+Result<DwarfType> DwarfInfo::pointee(const DwarfType &pointer) {
+  DWARFDie die = state_->has_dwarf && pointer.die_offset != 0
+                     ? underlying(state_->context->getDIEForOffset(pointer.die_offset))
+                     : DWARFDie();
+  if (!die || die.getTag() != dw::DW_TAG_pointer_type)
+    return Error(pointer.name + " is not a pointer");
+  return describe_type(type_of(die));
+}
+
 }  // namespace ut::runtime

@@ -156,6 +156,10 @@ class DwarfInfo {
   // order. Error when it is neither: "TYPE is not a struct or a pointer to one".
   Result<std::vector<DwarfMember>> members(const DwarfType &type);
 
+  // The type `pointer` points to (through typedefs and qualifiers). Error when it is not a
+  // pointer: "TYPE is not a pointer".
+  Result<DwarfType> pointee(const DwarfType &pointer);
+
  private:
   struct State;
   explicit DwarfInfo(std::unique_ptr<State> state);

@@ -76,6 +76,14 @@ ValueFacts value_of(const std::string &name, const DwarfType &type, bool go) {
 }
 
 void describe_members(DwarfInfo &dwarf, const DwarfType &type, ValueFacts &v, bool go) {
+  if (v.kind == ValueFacts::Kind::GoSlice) {
+    // Its first member, `array`, points to the elements.
+    auto members = dwarf.members(type);
+    if (!members || members->empty()) return;
+    auto element = dwarf.pointee(members->front().type);
+    if (element) v.element.push_back(value_of("", *element, go));
+    return;
+  }
   if (v.kind != ValueFacts::Kind::Pointer) return;
   auto members = dwarf.members(type);
   if (!members) return;

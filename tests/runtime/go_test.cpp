@@ -220,16 +220,17 @@ TEST_F(Runtime, AStrippedGoProgramIsTracedByItsFunctionTable) {
   std::remove(stripped.c_str());
 }
 
-// args.NAME at the entry of Go functions: a string, an int, a bool, a slice's length and
-// capacity, and the fields of the struct a method's receiver points to; rets.N at the return,
+// args.NAME at the entry of Go functions: a string, an int, a bool, a slice's length,
+// capacity and elements, and the fields of the struct a method's receiver points to; rets.N at the return,
 // by the register ABI's assignment of three results. Each line is what the program passed.
 TEST_F(Runtime, GoArgumentsAndResultsByName) {
   RunResult r = utrace(
       {"-q", "-c", kGoFuncs + " 4 0", "-e",
        "uprobe:" + kGoFuncs + ":main.(*server).handle { printf(\"handle %s %d %d %s\\n\", "
        "args.path, args.n, args.s.hits, args.s.name); } "
-       "uprobe:" + kGoFuncs + ":main.mix { printf(\"mix %d %d %d %d\\n\", args.a, args.even, "
-       "args.xs.len, args.xs.cap); } "
+       "uprobe:" + kGoFuncs + ":main.mix { printf(\"mix %d %d %d %d %d %d %d\\n\", args.a, "
+       "args.even, args.xs.len, args.xs.cap, args.xs[0], args.xs[args.xs.len - 1], "
+       "args.xs[4]); } "
        "uretprobe:" + kGoFuncs + ":main.mix { printf(\"rets %d %d %s\\n\", rets.0, rets.1, rets.2); }"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   ASSERT_NE(r.out.find("\nhandle 4 mix 4 hits 4\n"), std::string::npos) << r.out;  // it ran
@@ -238,8 +239,11 @@ TEST_F(Runtime, GoArgumentsAndResultsByName) {
   for (int i = 0; i < 4; ++i) {
     expected += "handle /api/" + std::to_string(i) + " " + std::to_string(i) + " " +
                 std::to_string(i) + " gofuncs\n";
+    int n = i % 4;  // xs = {i*100, i*100+1, ...}: past its end (and in an empty one) 0
     expected += "mix " + std::to_string(i) + " " + std::to_string(i % 2 == 0) + " " +
-                std::to_string(i % 4) + " " + std::to_string(i % 4) + "\n";
+                std::to_string(n) + " " + std::to_string(n) + " " +
+                std::to_string(n > 0 ? i * 100 : 0) + " " +
+                std::to_string(n > 0 ? i * 100 + n - 1 : 0) + " 0\n";
     expected += "rets " + std::to_string(i * 10 + i % 4) + " " + std::to_string(-i) + " " +
                 kLabels[i % 3] + "\n";
   }

@@ -147,8 +147,8 @@ class FakeBinaries : public codegen::BinaryCatalog {
     if (binary == "/bin/go") f.goid_offset = 152;
     return f;
   }
-  // /bin/go's main.greet(name string, n int32, f float64, p *T) (int, string); T {a int64;
-  // s string}. /bin/stack's main.old(n int64) on the stack.
+  // /bin/go's main.greet(name string, n int32, f float64, p *T, tags []string) (int, string);
+  // T {a int64; s string}. /bin/stack's main.old(n int64) on the stack.
   Result<codegen::FunctionFacts> function(const std::string &binary,
                                           const std::string &function) override {
     using Kind = codegen::ValueFacts::Kind;
@@ -160,7 +160,9 @@ class FakeBinaries : public codegen::BinaryCatalog {
       facts.params = {{"name", "string", Kind::GoString, 8, false, {"ax", "bx"}},
                       {"n", "int32", Kind::Integer, 4, true, {"cx"}},
                       {"f", "float64", Kind::Unreadable, 8, false, {}, 0, "it is in X0"},
-                      p};
+                      p,
+                      {"tags", "[]string", Kind::GoSlice, 8, false, {"di", "r8", "r9"}}};
+      facts.params.back().element = {{"", "string", Kind::GoString, 8}};
       facts.results = {{"~r0", "int", Kind::Integer, 8, true, {"ax"}},
                        {"~r1", "string", Kind::GoString, 8, false, {"bx", "cx"}}};
       return facts;
@@ -192,6 +194,18 @@ TEST(Lower, FunctionValuesByName) {
       << entry;
   EXPECT_NE(entry.find("(void *)((ctx->si + 8) + 8)"), std::string::npos) << entry;
   EXPECT_NE(entry.find("((s64)ctx->bx)"), std::string::npos) << entry;  // name.len
+  std::string element = result_of("uprobe:/bin/go:main.greet { printf(\"%s\", args.tags[1]); }");
+  EXPECT_NE(element.find("v0 = (u64)(1);"), std::string::npos) << element;
+  EXPECT_NE(element.find("if (v0 < (u64)ctx->r8) {"), std::string::npos) << element;
+  EXPECT_NE(element.find("bpf_probe_read_user(&v1, 8, (void *)(ctx->di + v0 * 16));"),
+            std::string::npos)
+      << element;
+  EXPECT_NE(result_of("uprobe:/bin/go:main.greet { @ = args.n[0]; }")
+                .find("args.n (int32) is not a Go slice: only slices' elements are read by index"),
+            std::string::npos);
+  EXPECT_NE(result_of("uprobe:/bin/go:main.greet { @ = args.tags[\"x\"]; }")
+                .find("an index must be an integer, not string[2]"),
+            std::string::npos);
   std::string ret = result_of("uretprobe:/bin/go:main.greet { printf(\"%d %s\", rets.0, rets.1); }");
   EXPECT_NE(ret.find("ut_go_string(v0, ctx->bx, ctx->cx);"), std::string::npos) << ret;
   std::string stack = result_of("uprobe:/bin/stack:main.old { @ = args.n; }");

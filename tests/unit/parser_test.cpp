@@ -192,5 +192,23 @@ TEST(Parser, ErrorsInScriptFilesNameTheFile) {
             "           ~\n");
 }
 
+// An index follows a field (args.xs[i]); on a map it stays the map's key.
+TEST(Parser, IndexOfAField) {
+  EXPECT_EQ(ast_of("uprobe:/x:f { @[1] = args.xs[$1 + 1]; }"),
+            "program\n"
+            "  probe\n"
+            "    uprobe:/x:f\n"
+            "    block { }\n"
+            "      =\n"
+            "        map: @\n"
+            "          int: 1\n"
+            "        []\n"
+            "          .xs\n"
+            "            builtin: args\n"
+            "          +\n"
+            "            param: $1\n"
+            "            int: 1\n");
+}
+
 }  // namespace
 }  // namespace ut

@@ -131,7 +131,11 @@ func main() {
 	for i := 0; i < rounds; i++ {
 		sum += int64(add(i, 40))
 		srv.handle(fmt.Sprintf("/api/%d", i), i)
-		mix(i, 0.5, i%2 == 0, make([]int, i%4))
+		xs := make([]int, i%4)
+		for k := range xs {
+			xs[k] = i*100 + k
+		}
+		mix(i, 0.5, i%2 == 0, xs)
 		sink += float64(total(1, 2)) + total(0.5, 0.5)
 		var wg sync.WaitGroup
 		for g := 0; g < 4; g++ {
