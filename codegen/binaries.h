@@ -28,6 +28,7 @@ struct ValueFacts {
     Pointer,   // an address
     GoString,  // Go's string: words pointer, length
     GoSlice,   // Go's slice: words pointer, length, capacity
+    Struct,    // a Go struct passed in registers: its members' registers are theirs
     Unreadable,  // see `unreadable`
   };
   std::string name;
@@ -42,7 +43,8 @@ struct ValueFacts {
   int64_t offset = 0;
   // Why a probe cannot read it ("it is passed in a floating-point register"); empty when it can.
   std::string unreadable;
-  // A pointer to a struct: the struct's members (their members are not described).
+  // A pointer to a struct, or a Struct: the struct's members (their members are not
+  // described), placed at `offset` in it, or a Struct's in their registers.
   std::vector<ValueFacts> members;
   // A Go slice: one value, the kind of its elements (Integer, Pointer, GoString, or Unreadable),
   // which lie element_stride() bytes apart.

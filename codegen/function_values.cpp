@@ -52,6 +52,7 @@ Type type_of_value(const ValueFacts &v) {
     case Kind::GoString:
       return Type::string(kMapStringSize);
     case Kind::GoSlice:
+    case Kind::Struct:
     case Kind::Unreadable:
       break;
   }
@@ -154,6 +155,12 @@ Type type_of_path(const Path &path, const ValueFacts &v, Diagnostics &diags, con
       diags.error(range, what + " is a Go slice: read " + path.text() + "[i], .len, .cap or .ptr");
       return Type::none();
     }
+    if (v.kind == Kind::Struct) {
+      diags.error(range, what + " is a struct: read one of its members (" + names_of(v.members) +
+                             "), as in " + path.text() + "." +
+                             (v.members.empty() ? "name" : v.members[0].name));
+      return Type::none();
+    }
     return type_of_value(v);
   }
   if (v.kind == Kind::GoString || v.kind == Kind::GoSlice) {
@@ -169,8 +176,9 @@ Type type_of_path(const Path &path, const ValueFacts &v, Diagnostics &diags, con
   auto member = std::find_if(v.members.begin(), v.members.end(),
                              [&](const ValueFacts &m) { return m.name == path.member; });
   if (member == v.members.end()) {
-    auto &d = diags.error(range, v.members.empty()
-                                     ? what + " is not a pointer to a struct"
+    auto &d = diags.error(range, v.members.empty() ? what + " is not a pointer to a struct"
+                                 : v.kind == Kind::Struct
+                                     ? what + " has no member '" + path.member + "'"
                                      : what + " points to no member '" + path.member + "'");
     if (!v.members.empty()) d.hint("its members are " + names_of(v.members));
     return Type::none();
@@ -314,9 +322,14 @@ std::string lower_function_value(LowerContext &lc, const ast::Field &f) {
   }
   if (v.kind == Kind::GoString || v.kind == Kind::GoSlice)
     return "((" + t.c_type() + ")" + word(lc, v, header_word(v.kind, path.member)) + ")";
-  // A member of the struct the value points to, read from the traced process's memory.
   const ValueFacts &m = *std::find_if(v.members.begin(), v.members.end(),
                                       [&](const ValueFacts &each) { return each.name == path.member; });
+  // A member of a struct passed in registers: in its own.
+  if (v.kind == Kind::Struct) {
+    if (m.kind == Kind::GoString) return go_string(lc, word(lc, m, 0), word(lc, m, 1));
+    return "((" + t.c_type() + ")" + word(lc, m, 0) + ")";
+  }
+  // A member of the struct the value points to, read from the traced process's memory.
   return read_memory(lc, m, t, "(" + word(lc, v, 0) + " + " + std::to_string(m.offset) + ")", "");
 }
 

@@ -30,6 +30,7 @@ size_t words_of(ValueFacts::Kind kind) {
     case ValueFacts::Kind::Integer:
     case ValueFacts::Kind::Pointer:
       return 1;
+    case ValueFacts::Kind::Struct:
     case ValueFacts::Kind::Unreadable:
       break;
   }
@@ -64,6 +65,8 @@ ValueFacts value_of(const std::string &name, const DwarfType &type, bool go) {
         v.kind = ValueFacts::Kind::GoString;
       } else if (go && type.name.rfind("[]", 0) == 0) {
         v.kind = ValueFacts::Kind::GoSlice;
+      } else if (go) {
+        v.kind = ValueFacts::Kind::Struct;  // in registers, member by member, or on the stack
       } else {
         v.unreadable = "utrace cannot read a struct passed by value yet";
       }
@@ -84,7 +87,7 @@ void describe_members(DwarfInfo &dwarf, const DwarfType &type, ValueFacts &v, bo
     if (element) v.element.push_back(value_of("", *element, go));
     return;
   }
-  if (v.kind != ValueFacts::Kind::Pointer) return;
+  if (v.kind != ValueFacts::Kind::Pointer && v.kind != ValueFacts::Kind::Struct) return;
   auto members = dwarf.members(type);
   if (!members) return;
   for (const DwarfMember &m : *members) {
@@ -129,52 +132,87 @@ bool place_by_dwarf(ValueFacts &v, const DwarfParameter &p, const DwarfFunction 
   return true;
 }
 
-// Go's register assignment (the ABI's "register assignment" algorithm) over `values` in order:
+// Go's register assignment (the ABI's "register assignment" algorithm) over values in order:
 // each takes the next registers of its classes, all of them or, when they run out, none (then
 // it is on the stack, which utrace does not place). `first_integer` skips registers an
 // unnamed leading argument takes (a generic function's dictionary).
 class GoAssignment {
  public:
-  explicit GoAssignment(size_t first_integer) : integers_(first_integer) {}
+  GoAssignment(DwarfInfo &dwarf, size_t first_integer) : dwarf_(dwarf), integers_(first_integer) {}
 
   void place(ValueFacts &v, const DwarfType &type) {
-    if (!type.register_classes) {
-      stack(v);
-      return;
-    }
-    const std::string &classes = *type.register_classes;
-    size_t ints = 0, floats = 0;
-    for (char c : classes) (c == 'i' ? ints : floats) += 1;
-    if (integers_ + ints > 9 || floats_ + floats > kGoFloatRegisters) {
-      stack(v);
-      return;
-    }
     std::vector<std::string> registers;
-    for (size_t i = 0; i < ints; ++i) registers.push_back(kGoIntegerRegisters[integers_ + i]);
-    integers_ += ints;
-    size_t first_float = floats_;
-    floats_ += floats;
-    if (floats > 0 && ints == 0) {
-      v.kind = ValueFacts::Kind::Unreadable;
-      v.unreadable = "it is passed in register X" + std::to_string(first_float) +
-                     ", and probes cannot read floating-point registers";
+    if (!assign(type, registers)) {
+      unreadable(v, "it is passed on the stack, where utrace does not place Go's values yet");
       return;
     }
+    if (v.kind == ValueFacts::Kind::Struct) {
+      give_members(v, type, registers);
+      return;
+    }
+    // A float in a register says why it cannot be read better than its type does.
+    if (std::string why = floating(registers); !why.empty()) return in_float_register(v, why);
     if (v.kind == ValueFacts::Kind::Unreadable) return;
-    if (registers.size() != words_of(v.kind)) {
-      v.kind = ValueFacts::Kind::Unreadable;
-      v.unreadable = "utrace cannot read a value of this type yet";
-      return;
-    }
+    if (registers.size() != words_of(v.kind))
+      return unreadable(v, "utrace cannot read a value of this type yet");
     v.registers = std::move(registers);
   }
 
  private:
-  static void stack(ValueFacts &v) {
+  // The registers of `type`'s classes in order: pt_regs names, "X<n>" for floating-point ones;
+  // false when they do not all fit.
+  bool assign(const DwarfType &type, std::vector<std::string> &out) {
+    if (!type.register_classes) return false;
+    size_t ints = 0, floats = 0;
+    for (char c : *type.register_classes) (c == 'i' ? ints : floats) += 1;
+    if (integers_ + ints > 9 || floats_ + floats > kGoFloatRegisters) return false;
+    for (char c : *type.register_classes)
+      out.push_back(c == 'i' ? kGoIntegerRegisters[integers_++] : "X" + std::to_string(floats_++));
+    return true;
+  }
+
+  static std::string floating(const std::vector<std::string> &registers) {
+    for (const std::string &r : registers)
+      if (r[0] == 'X')
+        return "it is passed in register " + r + ", and probes cannot read floating-point "
+               "registers";
+    return "";
+  }
+
+  static void in_float_register(ValueFacts &v, const std::string &why) {
+    v.kind = ValueFacts::Kind::Unreadable;
+    v.unreadable = why;
+  }
+
+  static void unreadable(ValueFacts &v, const std::string &why) {
     if (v.kind == ValueFacts::Kind::Unreadable) return;
     v.kind = ValueFacts::Kind::Unreadable;
-    v.unreadable = "it is passed on the stack, where utrace does not place Go's values yet";
+    v.unreadable = why;
   }
+
+  // A struct passed in registers: each member takes as many of them, in order, as its type's
+  // classes say.
+  void give_members(ValueFacts &v, const DwarfType &type, const std::vector<std::string> &registers) {
+    auto members = dwarf_.members(type);
+    if (!members || members->size() != v.members.size())
+      return unreadable(v, "utrace cannot read a value of this type yet");
+    size_t next = 0;
+    for (size_t i = 0; i < members->size(); ++i) {
+      ValueFacts &m = v.members[i];
+      size_t count = (*members)[i].type.register_classes.value_or("").size();
+      std::vector<std::string> mine(registers.begin() + next, registers.begin() + next + count);
+      next += count;
+      if (std::string why = floating(mine); !why.empty()) {
+        in_float_register(m, why);
+      } else if (m.kind != ValueFacts::Kind::Unreadable && mine.size() != words_of(m.kind)) {
+        unreadable(m, "utrace cannot read a value of this type yet");
+      } else {
+        m.registers = std::move(mine);
+      }
+    }
+  }
+
+  DwarfInfo &dwarf_;
   size_t integers_;
   size_t floats_ = 0;
 };
@@ -223,7 +261,7 @@ codegen::FunctionFacts function_facts(DwarfInfo &dwarf, const DwarfFunction &fn,
   codegen::FunctionFacts facts;
   // A generic function's shape instance takes its dictionary first, unnamed in DWARF.
   bool generic = go && fn.name.find("[go.shape.") != std::string::npos;
-  GoAssignment go_params(generic ? 1 : 0);
+  GoAssignment go_params(dwarf, generic ? 1 : 0);
   SystemVAssignment c_params;
   for (const DwarfParameter &p : fn.params) {
     ValueFacts v = value_of(p.name, p.type, go);
@@ -231,7 +269,13 @@ codegen::FunctionFacts function_facts(DwarfInfo &dwarf, const DwarfFunction &fn,
     ValueFacts by_convention = v;
     if (convention == CallingConvention::GoRegisters) go_params.place(by_convention, p.type);
     if (convention == CallingConvention::SystemV) c_params.place(by_convention, p.type);
-    if (!place_by_dwarf(v, p, fn, convention)) {
+    // A struct's DWARF pieces do not say which member each is: its members are placed by the
+    // register assignment.
+    bool by_value = v.kind == ValueFacts::Kind::Struct;
+    if (by_value && convention == CallingConvention::GoStack) {
+      v.kind = ValueFacts::Kind::Unreadable;
+      v.unreadable = "utrace reads structs passed by value in registers only";
+    } else if (by_value || !place_by_dwarf(v, p, fn, convention)) {
       v = by_convention;
       if (convention == CallingConvention::GoStack && v.kind != ValueFacts::Kind::Unreadable) {
         v.kind = ValueFacts::Kind::Unreadable;
@@ -240,7 +284,7 @@ codegen::FunctionFacts function_facts(DwarfInfo &dwarf, const DwarfFunction &fn,
     }
     facts.params.push_back(std::move(v));
   }
-  GoAssignment go_results(0);
+  GoAssignment go_results(dwarf, 0);
   for (const DwarfParameter &r : fn.results) {
     ValueFacts v = value_of(r.name, r.type, go);
     describe_members(dwarf, r.type, v, go);

@@ -316,5 +316,28 @@ TEST_F(Runtime, EbpfDemoSamplePrintsArgumentsAndResults) {
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 8) << r.out;
 }
 
+// A struct passed by value, each field in registers of its own (its float64 refused), and an
+// error result, an interface whose first word is nil when there is no error.
+TEST_F(Runtime, GoStructsByValueAndErrorResults) {
+  RunResult r = utrace(
+      {"-q", "-c", kGoFuncs + " 4 0", "-e",
+       "uprobe:" + kGoFuncs + ":main.place { printf(\"place %d %s\\n\", args.p.x, args.p.label); } "
+       "uretprobe:" + kGoFuncs + ":main.place { printf(\"ret %d %d\\n\", rets.0, rets.1.tab != 0); }"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::string traced;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);)
+    if (std::regex_match(line, std::regex("(place|ret) .*"))) traced += line + "\n";
+  EXPECT_EQ(traced,
+            "place 0 zero\nret 0 0\nplace 1 one\nret 0 1\nplace 2 two\nret 1 0\n"
+            "place 3 zero\nret 0 1\n")
+      << r.out;
+  RunResult ratio = utrace({"-e", "uprobe:" + kGoFuncs + ":main.place { @ = args.p.ratio; }"});
+  EXPECT_EQ(ratio.exit_code, 1);
+  EXPECT_NE(ratio.err.find("args.p.ratio (float64) cannot be read: it is passed in register X0"),
+            std::string::npos)
+      << ratio.err;
+}
+
 }  // namespace
 }  // namespace ut

@@ -16,12 +16,16 @@ namespace {
 using codegen::ValueFacts;
 using Lines = std::vector<std::string>;
 
-// Each value as "NAME: ax bx", "NAME: sp+8", or "NAME: unreadable (WHY)".
+// Each value as "NAME: ax bx", "NAME: sp+8", "NAME: unreadable (WHY)", or for a struct in
+// registers "NAME: {MEMBER: ax, ...}".
 Lines places(const std::vector<ValueFacts> &values) {
   Lines out;
   for (const ValueFacts &v : values) {
     std::string text;
-    if (v.kind == ValueFacts::Kind::Unreadable) {
+    if (v.kind == ValueFacts::Kind::Struct) {
+      for (const std::string &member : places(v.members)) text += (text.empty() ? "" : ", ") + member;
+      text = "{" + text + "}";
+    } else if (v.kind == ValueFacts::Kind::Unreadable) {
       text = "unreadable (" + v.unreadable + ")";
     } else if (v.registers.empty()) {
       text = "sp+" + std::to_string(v.offset);
@@ -95,7 +99,7 @@ TEST_F(FunctionFactsTest, CByDwarfOrBySystemV) {
 }
 
 // Parameters where Go's DWARF says; results by the register ABI's assignment, which starts
-// again at RAX. An error is an interface, two words: read as nothing yet, but it takes them.
+// again at RAX. An error is an interface, a struct of two words in DWARF, each in a register.
 TEST(FunctionFacts, GoRegisterAbi) {
   auto scale = facts_of(DWARF_GO_FIXTURE, "main.scale", CallingConvention::GoRegisters);
   EXPECT_EQ(places(scale.params),
@@ -105,8 +109,7 @@ TEST(FunctionFacts, GoRegisterAbi) {
   ASSERT_EQ(scale.params[0].members.size(), 2u);
   EXPECT_EQ(scale.params[0].members[1].name, "b");
   EXPECT_EQ(scale.params[0].members[1].offset, 8);
-  EXPECT_EQ(places(scale.results),
-            (Lines{"~r0: ax", "~r1: unreadable (utrace cannot read a struct passed by value yet)"}));
+  EXPECT_EQ(places(scale.results), (Lines{"~r0: ax", "~r1: {tab: bx, data: cx}"}));
 }
 
 }  // namespace

@@ -147,28 +147,45 @@ class FakeBinaries : public codegen::BinaryCatalog {
     if (binary == "/bin/go") f.goid_offset = 152;
     return f;
   }
-  // /bin/go's main.greet(name string, n int32, f float64, p *T, tags []string) (int, string);
-  // T {a int64; s string}. /bin/stack's main.old(n int64) on the stack.
+  // /bin/go's main.greet(name string, n int32, f float64, p *T, tags []string, at Point) (int,
+  // string); T {a int64; s string}, Point {x int32; name string} (whose registers are made up). /bin/stack's main.old(n int64) on the stack.
   Result<codegen::FunctionFacts> function(const std::string &binary,
                                           const std::string &function) override {
     using Kind = codegen::ValueFacts::Kind;
+    auto value = [](std::string name, std::string type, Kind kind, uint32_t size, bool is_signed,
+                    std::vector<std::string> registers, int64_t offset = 0,
+                    std::string unreadable = "") {
+      codegen::ValueFacts v;
+      v.name = std::move(name);
+      v.type_name = std::move(type);
+      v.kind = kind;
+      v.size = size;
+      v.is_signed = is_signed;
+      v.registers = std::move(registers);
+      v.offset = offset;
+      v.unreadable = std::move(unreadable);
+      return v;
+    };
     codegen::FunctionFacts facts;
     if (binary == "/bin/go" && function == "main.greet") {
-      codegen::ValueFacts p{"p", "*main.T", Kind::Pointer, 8, false, {"si"}};
-      p.members = {{"a", "int64", Kind::Integer, 8, true, {}, 0},
-                   {"s", "string", Kind::GoString, 8, false, {}, 8}};
-      facts.params = {{"name", "string", Kind::GoString, 8, false, {"ax", "bx"}},
-                      {"n", "int32", Kind::Integer, 4, true, {"cx"}},
-                      {"f", "float64", Kind::Unreadable, 8, false, {}, 0, "it is in X0"},
-                      p,
-                      {"tags", "[]string", Kind::GoSlice, 8, false, {"di", "r8", "r9"}}};
-      facts.params.back().element = {{"", "string", Kind::GoString, 8}};
-      facts.results = {{"~r0", "int", Kind::Integer, 8, true, {"ax"}},
-                       {"~r1", "string", Kind::GoString, 8, false, {"bx", "cx"}}};
+      codegen::ValueFacts p = value("p", "*main.T", Kind::Pointer, 8, false, {"si"});
+      p.members = {value("a", "int64", Kind::Integer, 8, true, {}, 0),
+                   value("s", "string", Kind::GoString, 8, false, {}, 8)};
+      codegen::ValueFacts tags = value("tags", "[]string", Kind::GoSlice, 8, false, {"di", "r8", "r9"});
+      tags.element = {value("", "string", Kind::GoString, 8, false, {})};
+      codegen::ValueFacts at = value("at", "main.Point", Kind::Struct, 8, false, {});
+      at.members = {value("x", "int32", Kind::Integer, 4, true, {"r10"}),
+                    value("name", "string", Kind::GoString, 8, false, {"r11", "ax"})};
+      facts.params = {value("name", "string", Kind::GoString, 8, false, {"ax", "bx"}),
+                      value("n", "int32", Kind::Integer, 4, true, {"cx"}),
+                      value("f", "float64", Kind::Unreadable, 8, false, {}, 0, "it is in X0"),
+                      p, tags, at};
+      facts.results = {value("~r0", "int", Kind::Integer, 8, true, {"ax"}),
+                       value("~r1", "string", Kind::GoString, 8, false, {"bx", "cx"})};
       return facts;
     }
     if (binary == "/bin/stack" && function == "main.old") {
-      facts.params = {{"n", "int64", Kind::Integer, 8, true, {}, 8}};
+      facts.params = {value("n", "int64", Kind::Integer, 8, true, {}, 8)};
       return facts;
     }
     return Error("no DWARF for function '" + function + "'");
@@ -194,6 +211,14 @@ TEST(Lower, FunctionValuesByName) {
       << entry;
   EXPECT_NE(entry.find("(void *)((ctx->si + 8) + 8)"), std::string::npos) << entry;
   EXPECT_NE(entry.find("((s64)ctx->bx)"), std::string::npos) << entry;  // name.len
+  std::string by_value = result_of(
+      "uprobe:/bin/go:main.greet { printf(\"%d %s\", args.at.x, args.at.name); }");
+  EXPECT_NE(by_value.find("((s32)ctx->r10)"), std::string::npos) << by_value;
+  EXPECT_NE(by_value.find("ut_go_string(v0, ctx->r11, ctx->ax);"), std::string::npos) << by_value;
+  EXPECT_NE(result_of("uprobe:/bin/go:main.greet { @ = args.at; }")
+                .find("args.at (main.Point) is a struct: read one of its members (x, name), as "
+                      "in args.at.x"),
+            std::string::npos);
   std::string element = result_of("uprobe:/bin/go:main.greet { printf(\"%s\", args.tags[1]); }");
   EXPECT_NE(element.find("v0 = (u64)(1);"), std::string::npos) << element;
   EXPECT_NE(element.find("if (v0 < (u64)ctx->r8) {"), std::string::npos) << element;

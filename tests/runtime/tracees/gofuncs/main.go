@@ -6,8 +6,12 @@
 // waits DELAY_MS (default 300) so a tracer can attach, then per round calls add(i, 40), grow(),
 // whose recursion makes the goroutine's stack grow (its prologue calls morestack, which starts
 // the function over), report() with the calling goroutine's id, and nap() from several
-// goroutines at once, which sleep and may wake on another thread. At exit it prints
-// "add N grow N nap N report N total N" and the sum of add's results.
+// goroutines at once, which sleep and may wake on another thread; then, for values read by name,
+// (*server).handle with the path "/api/ROUND" and the round, mix(ROUND, 0.5, ROUND is even,
+// a slice of ROUND%4 ints ROUND*100, ROUND*100+1, ...), whose results are ROUND*10+ROUND%4,
+// -ROUND and "zero", "one" or "two" by ROUND%3, and place(point{ROUND, that word, 0.25}), which
+// fails for odd rounds. At exit it prints "add N grow N nap N report N total N", the sum of
+// add's results, and "handle N mix N hits N".
 package main
 
 import (
@@ -41,6 +45,23 @@ func (s *server) handle(path string, n int) int64 {
 }
 
 var labels = []string{"zero", "one", "two"}
+
+// point is passed by value: Go's register ABI gives each of its fields registers of its own.
+type point struct {
+	x     int
+	label string
+	ratio float64
+}
+
+// place fails for odd x: its error result is an interface, nil or not.
+//
+//go:noinline
+func place(p point) (int, error) {
+	if p.x%2 == 1 {
+		return 0, fmt.Errorf("odd %d", p.x)
+	}
+	return p.x / 2, nil
+}
 
 // mix takes a float, which probes cannot read, among values they can, and returns three results.
 //
@@ -136,6 +157,7 @@ func main() {
 			xs[k] = i*100 + k
 		}
 		mix(i, 0.5, i%2 == 0, xs)
+		place(point{i, labels[i%3], 0.25})
 		sink += float64(total(1, 2)) + total(0.5, 0.5)
 		var wg sync.WaitGroup
 		for g := 0; g < 4; g++ {
