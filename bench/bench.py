@@ -32,6 +32,9 @@ Measurements per tool:
   count      uprobe:CALLS:f { @[tid] = count(); } over BENCH_EVENT_CALLS calls as
              fast as the tracee makes them: run_time_ns / run_cnt of the program
              (kernel BPF stats) once the tracee has exited.
+  latency    a histogram of f()'s call time over BENCH_EVENT_CALLS calls: utrace's
+             `duration` against bpftrace's @start[tid] = nsecs script; the entry and
+             return programs' run time per call, and the tracee's time per call.
   wildcard   BEGIN { printf("ready\n"); } uprobe:MANY:fn_* { ... } on a binary of
              1,000 functions: launch to "ready" (both tools run BEGIN once every
              probe is attached), then SIGINT to exit (detaching 1,000 uprobes).
@@ -58,6 +61,13 @@ STARTUP = ('BEGIN {{ printf("ready\\n"); }} '
 EVENTS = 'uprobe:{bin}:f {{ printf("%d\\n", arg0); }}'
 MAP = 'uprobe:{bin}:f {{ @m[arg0] = arg0; }}'
 COUNT = 'uprobe:{bin}:f {{ @[tid] = count(); }}'
+# A call-latency histogram: utrace's duration against what a bpftrace script writes for it.
+LATENCY = {
+    "utrace": 'uretprobe:{bin}:f {{ @ns = hist(duration); }}',
+    "bpftrace": ('uprobe:{bin}:f {{ @start[tid] = nsecs; }} '
+                 'uretprobe:{bin}:f /@start[tid]/ {{ @ns = hist(nsecs - @start[tid]); '
+                 'delete(@start[tid]); }}'),
+}
 WILDCARD = ('BEGIN {{ printf("ready\\n"); }} '
             'uprobe:{bin}:fn_* {{ @[probe] = count(); }}')
 WILDCARD_FUNCTIONS = 1000
@@ -466,6 +476,8 @@ class Result:
         self.map_rss_mb = []  # VmHWM just before the SIGINT
         self.map_rss_print_mb = []  # highest VmHWM seen until it exited
         self.count_ns_per_call = []  # @[tid] = count(): kernel run time per call, per run
+        self.latency_bpf_ns = []  # LATENCY: both programs' kernel run time per call, per run
+        self.latency_call_ns = []  # LATENCY: the tracee's calling time per call, per run
         self.wildcard_ms = []  # launch to "ready" with 1,000 uprobes attached, per run
         self.wildcard_exit_ms = []  # SIGINT to exit (detaching them), per run
         self.notes = []
@@ -728,6 +740,30 @@ def run_count(tool, calls, n, delay_ms, work, i, timeout, tracee_timeout, res):
         stop_run(t, tracee, tool, res, what)
 
 
+def run_latency(tool, calls, n, delay_ms, work, i, timeout, tracee_timeout, res):
+    """LATENCY over n calls in a row: the run time per call of its entry and return programs
+    together (kernel BPF stats), and the tracee's time per call with them attached."""
+    what = "latency run %d" % i
+    t = Tracer(tool.name, tool.exe, LATENCY[tool.name].format(bin=calls),
+               os.path.join(work, "%s-latency-%d.err" % (tool.name, i)), env=tool.env(), args=tool.args)
+    tracee = None
+    try:
+        tracee = start_tracee(t, calls, n, delay_ms, work, "%s-latency-%d" % (tool.name, i), timeout, res,
+                              what)
+        if tracee is None or not tracee_finished(tracee, n, delay_ms, tracee_timeout, res, what):
+            return
+        progs = [p for _, p in bpf_progs(t.proc.pid) if int(p.get("prog_type", -1)) == PROG_TYPE_KPROBE]
+        run_ns = sum(int(p.get("run_time_ns", 0)) for p in progs)
+        runs = sorted(int(p.get("run_cnt", 0)) for p in progs)
+        if runs != [n, n]:
+            res.notes.append("%s: its programs ran %s times for %d calls" % (what, runs, n))
+            return
+        res.latency_bpf_ns.append(run_ns / n)
+        res.latency_call_ns.append((tracee.t_exit - tracee.t0 - delay_ms / 1000.0) * 1e9 / n)
+    finally:
+        stop_run(t, tracee, tool, res, what)
+
+
 def many_functions(work, n=WILDCARD_FUNCTIONS):
     """A C program of n small functions fn_0000.. (never called), built; its path, or None."""
     src = os.path.join(work, "many.c")
@@ -894,7 +930,8 @@ def main():
                                   ("seed", SEED.format(bin=args.counter), None),
                                   ("events", EVENTS.format(bin=args.calls), None),
                                   ("map", MAP.format(bin=args.calls), map_env(args.map_keys)),
-                                  ("count", COUNT.format(bin=args.calls), None)) + (
+                                  ("count", COUNT.format(bin=args.calls), None),
+                                  ("latency", LATENCY["utrace"].format(bin=args.calls), None)) + (
                                       (("wildcard", WILDCARD.format(bin=many), WILDCARD_ENV),) if many else ()):
             warm_cache(utrace, program, args.work, tag, args.timeout, results["utrace"], env)
         for i in range(1, args.runs + 1):  # interleaved, so drift hits both tools alike
@@ -918,6 +955,10 @@ def main():
                     lambda tool, i: run_count(tool, args.calls, args.event_calls, args.tracee_delay_ms,
                                               args.work, i, args.timeout, args.tracee_timeout,
                                               results[tool.name]))
+        interleaved(tools, args.event_runs, "latency run (%d calls)" % args.event_calls,
+                    lambda tool, i: run_latency(tool, args.calls, args.event_calls, args.tracee_delay_ms,
+                                                args.work, i, args.timeout, args.tracee_timeout,
+                                                results[tool.name]))
         interleaved(tools, args.wildcard_runs if many else 0,
                     "wildcard run (%d functions)" % WILDCARD_FUNCTIONS,
                     lambda tool, i: run_wildcard(tool, many, args.work, i, args.timeout,
@@ -955,6 +996,10 @@ def main():
          med(b.map_print_ms) if b else None, 1),
         ("@[tid] = count() on a uprobe (ns/call)", med(u.count_ns_per_call),
          med(b.count_ns_per_call) if b else None, 0),
+        ("latency hist, entry+return programs (ns/call)", med(u.latency_bpf_ns),
+         med(b.latency_bpf_ns) if b else None, 0),
+        ("  the traced call's time (ns/call)", med(u.latency_call_ns),
+         med(b.latency_call_ns) if b else None, 0),
         ("wildcard over %d functions: attach (ms)" % WILDCARD_FUNCTIONS, med(u.wildcard_ms),
          med(b.wildcard_ms) if b else None, 1),
         ("  and detach at exit (ms)", med(u.wildcard_exit_ms), med(b.wildcard_exit_ms) if b else None, 1),
