@@ -192,16 +192,18 @@ class FakeBinaries : public codegen::BinaryCatalog {
   }
 };
 
-TEST(Lower, FunctionValuesByName) {
+// The C of `script` analysed against FakeBinaries, or its rendered errors.
+std::string result_of(const std::string &script) {
   FakeBinaries binaries;
   codegen::AnalyzeOptions options;
   options.binaries = &binaries;
-  auto result_of = [&](const std::string &script) {
-    Pipeline p(script);
-    auto sema = p.analyze(options);
-    if (p.diags.has_errors()) return p.errors();
-    return codegen::lower(*p.program, sema).c_source;
-  };
+  Pipeline p(script);
+  auto sema = p.analyze(options);
+  if (p.diags.has_errors()) return p.errors();
+  return codegen::lower(*p.program, sema).c_source;
+}
+
+TEST(Lower, FunctionValuesByName) {
   std::string entry = result_of(
       "uprobe:/bin/go:main.greet { printf(\"%s %d %d %s\\n\", str(args.name), args.n, args.p.a, "
       "args.p->s); @ = args.name.len; }");
@@ -287,15 +289,6 @@ TEST(Lower, ArgumentsFollowTheLanguageOfTheFunction) {
 }
 
 TEST(Lower, GoidReadsTheGoroutineThroughR14) {
-  FakeBinaries binaries;
-  codegen::AnalyzeOptions options;
-  options.binaries = &binaries;
-  auto result_of = [&](const std::string &script) {
-    Pipeline p(script);
-    auto sema = p.analyze(options);
-    if (p.diags.has_errors()) return p.errors();
-    return codegen::lower(*p.program, sema).c_source;
-  };
   EXPECT_NE(
       result_of("uretprobe:/bin/go:main.f { @[goid] = count(); }").find("(void *)(ctx->r14 + 152)"),
       std::string::npos);
