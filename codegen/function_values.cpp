@@ -309,34 +309,37 @@ std::string read_memory(LowerContext &lc, const ValueFacts &v, const Type &t,
   return value;
 }
 
+// The value `path` names in the attach point being lowered (analysis found it there).
+const ValueFacts &value_lowered(LowerContext &lc, const Path &path) {
+  const FunctionFacts &facts = *lc.attach().function;
+  return *find_value(path.root == "args" ? facts.params : facts.results, path);
+}
+
+// A value in its registers or stack words, as type `t`.
+std::string in_place(LowerContext &lc, const ValueFacts &v, const Type &t) {
+  if (v.kind == Kind::GoString) return go_string(lc, word(lc, v, 0), word(lc, v, 1));
+  return "((" + t.c_type() + ")" + word(lc, v, 0) + ")";
+}
+
 }  // namespace
 
 std::string lower_function_value(LowerContext &lc, const ast::Field &f) {
   Path path = *path_of(f);
-  const FunctionFacts &facts = *lc.attach().function;
-  const ValueFacts &v = *find_value(path.root == "args" ? facts.params : facts.results, path);
+  const ValueFacts &v = value_lowered(lc, path);
   const Type &t = lc.sema().type_of(f);
-  if (path.member.empty()) {
-    if (v.kind == Kind::GoString) return go_string(lc, word(lc, v, 0), word(lc, v, 1));
-    return "((" + t.c_type() + ")" + word(lc, v, 0) + ")";
-  }
+  if (path.member.empty()) return in_place(lc, v, t);
   if (v.kind == Kind::GoString || v.kind == Kind::GoSlice)
     return "((" + t.c_type() + ")" + word(lc, v, header_word(v.kind, path.member)) + ")";
   const ValueFacts &m = *std::find_if(v.members.begin(), v.members.end(),
                                       [&](const ValueFacts &each) { return each.name == path.member; });
-  // A member of a struct passed in registers: in its own.
-  if (v.kind == Kind::Struct) {
-    if (m.kind == Kind::GoString) return go_string(lc, word(lc, m, 0), word(lc, m, 1));
-    return "((" + t.c_type() + ")" + word(lc, m, 0) + ")";
-  }
+  // A member of a struct passed in registers is in its own.
+  if (v.kind == Kind::Struct) return in_place(lc, m, t);
   // A member of the struct the value points to, read from the traced process's memory.
   return read_memory(lc, m, t, "(" + word(lc, v, 0) + " + " + std::to_string(m.offset) + ")", "");
 }
 
 std::string lower_function_element(LowerContext &lc, const ast::Index &index) {
-  Path path = *slice_path(index);
-  const FunctionFacts &facts = *lc.attach().function;
-  const ValueFacts &v = *find_value(path.root == "args" ? facts.params : facts.results, path);
+  const ValueFacts &v = value_lowered(lc, *slice_path(index));
   const ValueFacts &element = v.element[0];
   std::string i = lc.temp(Type::integer(64, false));
   lc.emit(i + " = (u64)(" + lc.expr(*index.index) + ");");

@@ -37,7 +37,7 @@ size_t words_of(ValueFacts::Kind kind) {
   return 0;
 }
 
-// The kind of a value of `type`, with no place yet; `members` describes a pointed-to struct.
+// The kind of a value of `type`, with no place and no members yet.
 ValueFacts value_of(const std::string &name, const DwarfType &type, bool go) {
   ValueFacts v;
   v.name = name;
@@ -78,6 +78,8 @@ ValueFacts value_of(const std::string &name, const DwarfType &type, bool go) {
   return v;
 }
 
+// The members of `v` (a pointer to a struct, or a struct) or the elements of a slice, one level
+// deep; their places in registers come with the value's.
 void describe_members(DwarfInfo &dwarf, const DwarfType &type, ValueFacts &v, bool go) {
   if (v.kind == ValueFacts::Kind::GoSlice) {
     // Its first member, `array`, points to the elements.
