@@ -23,6 +23,12 @@ namespace {
   _exit(127);
 }
 
+size_t occurrences(const std::string &text, const std::string &what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
 }  // namespace
 
 RunResult run(const std::vector<std::string> &argv, const RunOptions &options) {
@@ -46,7 +52,9 @@ RunResult run(const std::vector<std::string> &argv, const RunOptions &options) {
   int open_fds = 2;
   while (open_fds > 0) {
     auto elapsed = std::chrono::steady_clock::now() - start;
-    if (options.stop_after.count() > 0 && !stopped && elapsed >= options.stop_after) {
+    bool seen = options.stop_when_seen_times > 0 &&
+                occurrences(result.out, options.stop_when_seen) >= options.stop_when_seen_times;
+    if (!stopped && (seen || (options.stop_after.count() > 0 && elapsed >= options.stop_after))) {
       kill(pid, options.stop_signal);
       stopped = true;
     }

@@ -19,6 +19,10 @@ struct RunResult {
 struct RunOptions {
   // Send `stop_signal` this long after the start (0: wait for the program to exit by itself).
   std::chrono::milliseconds stop_after{0};
+  // Or once stdout holds `stop_when_seen` this many times (0: not), for tests that need so
+  // many lines of periodic output, however long start-up takes on a loaded machine.
+  std::string stop_when_seen;
+  size_t stop_when_seen_times = 0;
   int stop_signal = 2;  // SIGINT
   // Kill the program with SIGKILL if it is still running this long after the start.
   std::chrono::milliseconds deadline{30000};

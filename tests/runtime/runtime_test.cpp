@@ -10,7 +10,11 @@ namespace {
 
 TEST_F(Runtime, DesignCardOneLinerPrintsAGrowingCounterAndItsRate) {
   Background counter({kTmpCounter});
-  RunResult r = utrace({"-e", kRateOneLiner}, stop_after(3500ms));
+  // Stopped after three rate lines, however long start-up takes on a loaded machine.
+  RunOptions o = stop_after(20s);
+  o.stop_when_seen = " ops/sec\n";
+  o.stop_when_seen_times = 3;
+  RunResult r = utrace({"-e", kRateOneLiner}, o);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err, "");
   ASSERT_EQ(r.out.rfind("Attaching 2 probes...\n", 0), 0u) << r.out;
