@@ -85,7 +85,10 @@ Result<void> list_functions(const std::string &kind, const std::string &function
     if (!dwarf) continue;
     auto fn = dwarf->function_at(address);
     if (!fn) continue;
-    for (const DwarfParameter &param : fn->params)
+    // A return probe reads a Go function's results (rets.N), which bpftrace lists among the
+    // parameters; an entry probe its parameters.
+    bool results = kind == "uretprobe" && !fn->results.empty();
+    for (const DwarfParameter &param : results ? fn->results : fn->params)
       fprintf(out, "    %s\n", declaration(param).c_str());
   }
   return {};

@@ -205,6 +205,11 @@ uprobe:SHAPES:_ZN3geo6Widget4pokeEi
             "uprobe:/tmp/counter:fmt.Fprintf\n    io.Writer w\n    string format\n"
             "    []interface {} a\n");
 
+  // A Go return probe lists the results, which rets.N reads.
+  r = utrace({"-lv", "uretprobe:/tmp/counter:fmt.Fprintf"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "uretprobe:/tmp/counter:fmt.Fprintf\n    int n\n    error err\n");
+
   // libc's parameters come from its separate debug file (libc6-dbg).
   r = utrace({"-lv", "uprobe:libc:read"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
