@@ -2,11 +2,59 @@
 // rendering of every diagnostic. Any crash, leak, sanitizer report or hang is a bug.
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "codegen/binaries.h"
 #include "codegen/lower.h"
 #include "codegen/semantic.h"
 #include "parser/parse.h"
+
+namespace {
+
+using ut::codegen::ValueFacts;
+
+ValueFacts value(std::string name, ValueFacts::Kind kind, std::vector<std::string> registers) {
+  ValueFacts v;
+  v.name = std::move(name);
+  v.type_name = "T";
+  v.kind = kind;
+  v.registers = std::move(registers);
+  if (kind == ValueFacts::Kind::Unreadable) v.unreadable = "it is in X0";
+  return v;
+}
+
+// Every file is a Go program, and every function takes a value of each kind (and returns them),
+// so that args.NAME, rets.N, members and elements reach lowering.
+class FuzzBinaries : public ut::codegen::BinaryCatalog {
+ public:
+  std::optional<ut::codegen::BinaryFacts> facts(const std::string &) override {
+    return ut::codegen::BinaryFacts{true, true, 152};
+  }
+  ut::Result<ut::codegen::FunctionFacts> function(const std::string &,
+                                                  const std::string &function) override {
+    if (function.empty() || function[0] == 'x') return ut::Error("no DWARF for " + function);
+    using Kind = ValueFacts::Kind;
+    ValueFacts p = value("p", Kind::Pointer, {"si"});
+    p.members = {value("a", Kind::Integer, {}), value("s", Kind::GoString, {}),
+                 value("f", Kind::Unreadable, {}), value("xs", Kind::GoSlice, {})};
+    p.members[1].offset = 8;
+    ValueFacts xs = value("xs", Kind::GoSlice, {"di", "r8", "r9"});
+    xs.element = {value("", Kind::GoString, {})};
+    ValueFacts at = value("at", Kind::Struct, {});
+    at.members = {value("x", Kind::Integer, {"r10"}), value("name", Kind::GoString, {"r11", "ax"})};
+    ValueFacts stacked = value("old", Kind::Integer, {});
+    stacked.offset = 16;
+    ut::codegen::FunctionFacts facts;
+    facts.params = {value("n", Kind::Integer, {"ax"}), value("s", Kind::GoString, {"bx", "cx"}),
+                    value("f", Kind::Unreadable, {}), p, xs, at, stacked};
+    facts.results = facts.params;
+    return facts;
+  }
+};
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   ut::SourceFile src{"fuzz.bt", std::string(reinterpret_cast<const char *>(data), size)};
@@ -15,8 +63,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   ut::ast::Program *prog = ut::parser::parse(src, ctx, diags);
   if (prog && !diags.has_errors()) {
     (void)ut::ast::dump(*prog);
-    ut::codegen::SemanticInfo sema =
-        ut::codegen::analyze(*prog, diags, {{"7", "text", "0x10"}, true});
+    FuzzBinaries binaries;
+    ut::codegen::AnalyzeOptions options{{"7", "text", "0x10"}, true};
+    options.binaries = &binaries;
+    ut::codegen::SemanticInfo sema = ut::codegen::analyze(*prog, diags, options);
     if (!diags.has_errors()) (void)ut::codegen::lower(*prog, sema);
   }
   std::string rendered;
