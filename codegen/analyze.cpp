@@ -674,7 +674,7 @@ class Analyzer {
             std::string("the ") + v->name + " builtin can only be used in " + v->allowed_text);
       return Type::none();
     }
-    probe_->reads_duration = probe_->reads_duration || id.name == "duration";
+    probe_->times_calls = probe_->times_calls || v->times_calls;
     for (const AttachInfo &a : probe_->attach_points) {
       std::string why = v->unusable_at ? v->unusable_at(a) : "";
       if (why.empty()) continue;

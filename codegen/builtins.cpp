@@ -171,7 +171,8 @@ const BuiltinVariable kVariables[] = {
     {"retval", Type::integer(), mask(ProbeKind::Uretprobe), "uretprobes", lower_retval,
      /*needs_command=*/false, /*reads_context=*/kAnyProbe},
     {"duration", Type::integer(64, false), mask(ProbeKind::Uretprobe), "uretprobes",
-     lower_duration, /*needs_command=*/false, /*reads_context=*/kAnyProbe},
+     lower_duration, /*needs_command=*/false, /*reads_context=*/kAnyProbe,
+     /*unusable_at=*/nullptr, /*times_calls=*/true},
 };
 
 // ---- functions ----------------------------------------------------------------------------

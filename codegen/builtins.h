@@ -47,6 +47,8 @@ struct BuiltinVariable {
   ProbeMask reads_context = 0;
   // Whether it can be read at attach point `a` (beyond its kind): empty when it can, else why not.
   std::string (*unusable_at)(const AttachInfo &a) = nullptr;
+  // Needs each call's entry stamped by an entry probe on the same function (duration).
+  bool times_calls = false;
 };
 
 // What a function's type rule sees: the call, its arguments' types, and where to report.

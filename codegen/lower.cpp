@@ -263,7 +263,7 @@ class Lowerer : public LowerContext {
     }
 
     emit("u64 zero_key = 0;");
-    if (probe.reads_duration) take_call_start(ap);
+    if (probe.times_calls) take_call_start(ap);
     variable_types_.clear();
     for (const VariableInfo &v : probe.variables) variable_types_[v.c_name] = v.type;
     for (const VariableInfo &v : probe.variables)
@@ -304,6 +304,7 @@ class Lowerer : public LowerContext {
   // At the top of a return probe that reads duration: takes its call's start out of the map.
   void take_call_start(const AttachInfo &ap) {
     size_t index = attach_index();
+    plan_.probes[index].times_calls = true;
     timed_calls_.push_back({index, &ap});
     emit("/* duration: the time since this call's entry, stamped by " + function_ +
          "_entry */");
@@ -327,6 +328,7 @@ class Lowerer : public LowerContext {
       entry.kind = ProbeKind::Uprobe;
       entry.name = "uprobe:" + entry.name.substr(entry.name.find(':') + 1);
       entry.c_function = fn;
+      entry.times_calls = false;
       entry.helper = true;
       plan_.probes.push_back(entry);
       out += "/* " + location(ap->node->range) + "  the entry of " + ap->name +

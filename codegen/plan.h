@@ -42,6 +42,9 @@ struct ProbeSpec {
   // usdt: the C reads arg0 .. arg(N-1) as UT_USDT_ARG_<probe index>_<n>(ctx), macros the runtime
   // defines from the probe's argument specs (see usdt_argument_macro).
   uint32_t usdt_args = 0;
+  // uretprobe: it reads `duration`, so a helper probe stamps each call's entry, and the runtime
+  // defines entry_sp_macro() for it.
+  bool times_calls = false;
   // Made by utrace, not written in the script: the entry side of a return probe that reads
   // `duration` (it stamps each call's start). Attached like any uprobe, but not counted in
   // "Attaching N probes...".

@@ -48,7 +48,7 @@ struct ProbeInfo {
   const ast::Probe *probe = nullptr;
   std::vector<AttachInfo> attach_points;
   std::vector<VariableInfo> variables;  // every declaration in the probe
-  bool reads_duration = false;          // `duration`: each call's entry is stamped
+  bool times_calls = false;             // `duration`: each call's entry is stamped
 };
 
 struct MapInfo {

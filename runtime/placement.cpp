@@ -202,7 +202,7 @@ class Placer {
         placements = place(r, diags, p);
         name_places(r, i, placements);
         if (p.kind == ProbeKind::Usdt) define_usdt_macros(i, placements, r, diags);
-        if (p.kind == ProbeKind::Uretprobe) define_entry_sp(i, placements, r, diags);
+        if (p.times_calls) define_entry_sp(i, placements, r, diags);
         if (!p.helper)
           for (const Placement &placement : placements) r.attach_points += placement.targets.size();
       } else {

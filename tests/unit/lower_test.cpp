@@ -318,6 +318,7 @@ TEST(Lower, DurationAddsAnEntryProbeThatStampsEachCall) {
   codegen::ProgramPlan plan = codegen::lower(*p.program, sema);
   ASSERT_EQ(plan.probes.size(), 4u);
   EXPECT_FALSE(plan.probes[1].helper);
+  EXPECT_TRUE(plan.probes[1].times_calls);
   for (size_t i : {2, 3}) {
     EXPECT_TRUE(plan.probes[i].helper);
     EXPECT_EQ(plan.probes[i].kind, codegen::ProbeKind::Uprobe);
