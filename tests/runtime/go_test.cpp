@@ -14,6 +14,15 @@ long long own_count(const std::string &out, const std::string &name) {
   return std::stoll(m[2]);
 }
 
+// The lines of `out` that match `pattern` whole, each with its newline.
+std::string lines_matching(const std::string &out, const std::string &pattern) {
+  std::string kept;
+  std::istringstream lines(out);
+  for (std::string line; std::getline(lines, line);)
+    if (std::regex_match(line, std::regex(pattern))) kept += line + "\n";
+  return kept;
+}
+
 // grow() recurses on fresh goroutines, so its prologue calls morestack and starts over: a probe
 // at the symbol would fire twice then (bpftrace 0.17: 4800 hits for 4200 calls).
 TEST_F(Runtime, GoEntryProbesFireOncePerCall) {
@@ -248,11 +257,7 @@ TEST_F(Runtime, GoArgumentsAndResultsByName) {
                 kLabels[i % 3] + "\n";
   }
   // utrace's lines, without the program's (which may come between them: one pipe carries both).
-  std::string traced;
-  std::istringstream lines(r.out);
-  for (std::string line; std::getline(lines, line);)
-    if (std::regex_match(line, std::regex("(handle /|mix |rets ).*"))) traced += line + "\n";
-  EXPECT_EQ(traced, expected) << r.out;
+  EXPECT_EQ(lines_matching(r.out, "(handle /|mix |rets ).*"), expected) << r.out;
 }
 
 TEST_F(Runtime, AGoFloatParameterIsRefusedBeforeAttaching) {
@@ -324,11 +329,7 @@ TEST_F(Runtime, GoStructsByValueAndErrorResults) {
        "uprobe:" + kGoFuncs + ":main.place { printf(\"place %d %s\\n\", args.p.x, args.p.label); } "
        "uretprobe:" + kGoFuncs + ":main.place { printf(\"ret %d %d\\n\", rets.0, rets.1.tab != 0); }"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  std::string traced;
-  std::istringstream lines(r.out);
-  for (std::string line; std::getline(lines, line);)
-    if (std::regex_match(line, std::regex("(place|ret) .*"))) traced += line + "\n";
-  EXPECT_EQ(traced,
+  EXPECT_EQ(lines_matching(r.out, "(place|ret) .*"),
             "place 0 zero\nret 0 0\nplace 1 one\nret 0 1\nplace 2 two\nret 1 0\n"
             "place 3 zero\nret 0 1\n")
       << r.out;
