@@ -717,17 +717,26 @@ def run_map(tool, calls, n, delay_ms, work, i, timeout, tracee_timeout, res):
         res.notes.append("%s: printed %d '@m[' lines, not %d" % (what, t.counted, n))
 
 
-def run_count(tool, calls, n, delay_ms, work, i, timeout, tracee_timeout, res):
-    """The kernel's run time per call of @[tid] = count() on a uprobe hit n times in a row."""
-    what = "count run %d" % i
-    t = Tracer(tool.name, tool.exe, COUNT.format(bin=calls),
-               os.path.join(work, "%s-count-%d.err" % (tool.name, i)), env=tool.env(), args=tool.args)
+def after_calls(tool, program, tag, calls, n, delay_ms, work, i, timeout, tracee_timeout, res, measure):
+    """Runs `program` while the tracee makes n calls in a row; once it has exited, and before the
+    tracer stops, measure(tracer, tracee, what)."""
+    what = "%s run %d" % (tag, i)
+    t = Tracer(tool.name, tool.exe, program,
+               os.path.join(work, "%s-%s-%d.err" % (tool.name, tag, i)), env=tool.env(), args=tool.args)
     tracee = None
     try:
-        tracee = start_tracee(t, calls, n, delay_ms, work, "%s-count-%d" % (tool.name, i), timeout, res,
+        tracee = start_tracee(t, calls, n, delay_ms, work, "%s-%s-%d" % (tool.name, tag, i), timeout, res,
                               what)
         if tracee is None or not tracee_finished(tracee, n, delay_ms, tracee_timeout, res, what):
             return
+        measure(t, tracee, what)
+    finally:
+        stop_run(t, tracee, tool, res, what)
+
+
+def run_count(tool, calls, n, delay_ms, work, i, timeout, tracee_timeout, res):
+    """The kernel's run time per call of @[tid] = count() on a uprobe hit n times in a row."""
+    def measure(t, tracee, what):
         stats = uprobe_stats(t.proc.pid)
         if stats is None or stats[1] == 0:
             res.notes.append("%s: no kprobe-type program with runs in /proc/%d/fd" % (what, t.proc.pid))
@@ -736,22 +745,14 @@ def run_count(tool, calls, n, delay_ms, work, i, timeout, tracee_timeout, res):
         if cnt < n:
             res.notes.append("%s: the program ran %d times for %d calls" % (what, cnt, n))
         res.count_ns_per_call.append(run_ns / cnt)
-    finally:
-        stop_run(t, tracee, tool, res, what)
+    after_calls(tool, COUNT.format(bin=calls), "count", calls, n, delay_ms, work, i, timeout,
+                tracee_timeout, res, measure)
 
 
 def run_latency(tool, calls, n, delay_ms, work, i, timeout, tracee_timeout, res):
     """LATENCY over n calls in a row: the run time per call of its entry and return programs
     together (kernel BPF stats), and the tracee's time per call with them attached."""
-    what = "latency run %d" % i
-    t = Tracer(tool.name, tool.exe, LATENCY[tool.name].format(bin=calls),
-               os.path.join(work, "%s-latency-%d.err" % (tool.name, i)), env=tool.env(), args=tool.args)
-    tracee = None
-    try:
-        tracee = start_tracee(t, calls, n, delay_ms, work, "%s-latency-%d" % (tool.name, i), timeout, res,
-                              what)
-        if tracee is None or not tracee_finished(tracee, n, delay_ms, tracee_timeout, res, what):
-            return
+    def measure(t, tracee, what):
         progs = [p for _, p in bpf_progs(t.proc.pid) if int(p.get("prog_type", -1)) == PROG_TYPE_KPROBE]
         run_ns = sum(int(p.get("run_time_ns", 0)) for p in progs)
         runs = sorted(int(p.get("run_cnt", 0)) for p in progs)
@@ -760,8 +761,8 @@ def run_latency(tool, calls, n, delay_ms, work, i, timeout, tracee_timeout, res)
             return
         res.latency_bpf_ns.append(run_ns / n)
         res.latency_call_ns.append((tracee.t_exit - tracee.t0 - delay_ms / 1000.0) * 1e9 / n)
-    finally:
-        stop_run(t, tracee, tool, res, what)
+    after_calls(tool, LATENCY[tool.name].format(bin=calls), "latency", calls, n, delay_ms, work, i,
+                timeout, tracee_timeout, res, measure)
 
 
 def many_functions(work, n=WILDCARD_FUNCTIONS):
