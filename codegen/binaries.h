@@ -1,6 +1,6 @@
 // What analysis knows of the file a uprobe attaches to, so that arguments and goroutine ids are
 // read the way that file's language passes them. The runtime reads the facts from the ELF file
-// (runtime/binary_catalog.h); unit tests give a fake.
+// (runtime/binary/binary_catalog.h); unit tests give a fake.
 #pragma once
 
 #include <cstdint>

@@ -7,7 +7,7 @@
 #include "codegen/lower.h"
 #include "codegen/semantic.h"
 #include "parser/parse.h"
-#include "runtime/bpf_backend.h"
+#include "runtime/bpf/bpf_backend.h"
 #include "tests/runtime/runtime_fixture.h"
 
 namespace ut {

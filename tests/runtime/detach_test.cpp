@@ -2,7 +2,7 @@
 // uprobe writes into the traced program's code is looked at directly, in the process's memory.
 #include <fcntl.h>
 
-#include "runtime/elf.h"
+#include "runtime/binary/elf.h"
 #include "tests/runtime/runtime_fixture.h"
 
 namespace ut {

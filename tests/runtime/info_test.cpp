@@ -1,7 +1,7 @@
 // utrace --info BINARY as a user runs it: the Go counter, a C tracee, a stripped copy of the
 // counter, and the errors. No BPF is loaded, but the tests share the runtime fixture's tracees.
-#include "runtime/elf.h"
-#include "runtime/go_binary.h"
+#include "runtime/binary/elf.h"
+#include "runtime/binary/go_binary.h"
 #include "tests/runtime/runtime_fixture.h"
 
 namespace ut {

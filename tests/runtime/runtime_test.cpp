@@ -2,7 +2,7 @@
 // what utrace prints. They need root; under CI (CI=true) they must run, elsewhere they skip.
 #include <pwd.h>
 
-#include "runtime/elf.h"
+#include "runtime/binary/elf.h"
 #include "tests/runtime/runtime_fixture.h"
 
 namespace ut {
