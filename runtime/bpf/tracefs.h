@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "codegen/tracepoints.h"
+#include "codegen/tracepoint_catalog.h"
 #include "support/result.h"
 
 namespace ut::runtime {
