@@ -41,8 +41,8 @@ ROOMS = {
     "output": Room("runtime/output/", ("support",), CONTRACT),
     "session": Room("runtime/session/", ("support", "binary", "bpf", "output"),
                     CONTRACT | {"parser/diagnostics.h"}),
-    "cli": Room("runtime/cli/", ("support", "parser", "stdlib", "codegen", "binary", "bpf", "output",
-                                 "session")),
+    "cli": Room("runtime/cli/",
+                ("support", "parser", "stdlib", "codegen", "binary", "bpf", "output", "session")),
 }
 
 # Libraries' headers (#include <...>) that only some rooms may use; the first pattern that matches
@@ -105,7 +105,8 @@ def rules_for(path):
                      tests=True)
     for tests in (FUZZ, EVERYTHING):
         if path.startswith(tests.folder):
-            return Rules(tests.folder.rstrip("/"), set(tests.uses), libraries=set(ROOMS), tests=True)
+            return Rules(tests.folder.rstrip("/"), set(tests.uses), libraries=set(tests.uses),
+                         tests=True)
     name = room_of(path)
     if name is None:
         return None

@@ -1,6 +1,6 @@
 // The narrow interface between utrace and whatever compiles, loads and attaches BPF. The only
-// implementation that talks to the kernel is KernelBackend (runtime/bpf/kernel_backend.cpp); tests can
-// fake it.
+// implementation that talks to the kernel is KernelBackend (runtime/bpf/kernel_backend.cpp);
+// tests can fake it.
 #pragma once
 
 #include <sys/types.h>

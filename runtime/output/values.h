@@ -26,8 +26,8 @@ struct Value {
   // as decoded (empty for an unknown address family).
   // Stack: as decoded, `i` is the key of its frames, `count` the pid and `total` the return
   // address taken at a function's first instruction (0 elsewhere); `s` gets the frames' lines,
-  // each ended by '\n', from a ValueResolver (runtime/resolver.h) before printing. (Kept in `s`:
-  // a map of 100,000 entries holds 200,000 Values.)
+  // each ended by '\n', from a ValueResolver (runtime/session/resolver.h) before printing.
+  // (Kept in `s`: a map of 100,000 entries holds 200,000 Values.)
 
   // As bpftrace prints it in maps: integers in decimal, strings raw, tuples as "(1, two, 3)",
   // stats as "count 3, average 21, total 63". (hist and lhist print as tables: histogram.h.)

@@ -1,4 +1,5 @@
-// LLVM's x86-64 disassembler behind runtime/binary/disassembler.h: instruction starts, sizes, returns.
+// LLVM's x86-64 disassembler behind runtime/binary/disassembler.h: instruction starts, sizes,
+// returns.
 #include "runtime/binary/disassembler.h"
 
 #include <gtest/gtest.h>
