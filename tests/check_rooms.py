@@ -3,9 +3,11 @@
 
     python3 tests/check_rooms.py [ROOT]
 
-Prints one line per include that breaks a rule ("FILE:LINE: ...") and exits 1; prints a summary and
-exits 0 when there is none. docs/architecture.md explains the rooms; this file is where their rules
-are enforced, so a change to one changes the other.
+A room may include its own headers and the public headers of the rooms below it that it uses;
+tests follow the room they test. Prints one line per include that breaks a rule ("FILE:LINE:
+...") and exits 1; prints a summary and exits 0 when there is none. docs/architecture.md
+explains the rooms; this file is where their rules are enforced, so a change to one changes the
+other.
 """
 
 import os
@@ -27,22 +29,38 @@ class Room:
     folder: str  # every file below it is in the room
     uses: tuple = ()  # the rooms it may include headers of, besides its own
     headers: frozenset = frozenset()  # single headers of other rooms it may include
+    # The headers other rooms may include (its face); the rest are its own business. None: all.
+    public: frozenset = None
 
 
-# Lower rooms first. A room may include its own headers, those of the rooms in `uses`, and the
-# single `headers` listed.
+def in_folder(folder, *names):
+    return frozenset(folder + n for n in names)
+
+
+# Lower rooms first. A room may include its own headers, the public headers of the rooms in
+# `uses`, and the single `headers` listed.
 ROOMS = {
     "support": Room("support/"),
-    "parser": Room("parser/", ("support",)),
-    "stdlib": Room("stdlib/", ("support",)),
-    "codegen": Room("codegen/", ("support", "parser", "stdlib")),
-    "binary": Room("runtime/binary/", ("support",), CONTRACT),
-    "bpf": Room("runtime/bpf/", ("support",), CONTRACT),
-    "output": Room("runtime/output/", ("support",), CONTRACT),
+    "parser": Room("parser/", ("support",),
+                   public=in_folder("parser/", "parse.h", "ast.h", "diagnostics.h")),
+    "stdlib": Room("stdlib/", ("support",), public=in_folder("stdlib/", "prelude.h")),
+    "codegen": Room("codegen/", ("support", "parser", "stdlib"),
+                    public=CONTRACT | in_folder("codegen/", "semantic.h", "lower.h", "format.h")),
+    "binary": Room("runtime/binary/", ("support",), CONTRACT,
+                   in_folder("runtime/binary/", "binary_catalog.h", "binary_info.h",
+                             "binary_path.h", "dwarf.h", "elf.h", "symbolizer.h",
+                             "uprobe_targets.h", "usdt.h")),
+    "bpf": Room("runtime/bpf/", ("support",), CONTRACT,
+                in_folder("runtime/bpf/", "bpf_backend.h", "compile_cache.h", "cpus.h",
+                          "preflight.h", "tracefs.h")),
+    "output": Room("runtime/output/", ("support",), CONTRACT,
+                   in_folder("runtime/output/", "output.h", "values.h", "printf.h")),
     "session": Room("runtime/session/", ("support", "binary", "bpf", "output"),
-                    CONTRACT | {"parser/diagnostics.h"}),
+                    CONTRACT | {"parser/diagnostics.h"},
+                    in_folder("runtime/session/", "session.h", "child.h")),
     "cli": Room("runtime/cli/",
-                ("support", "parser", "stdlib", "codegen", "binary", "bpf", "output", "session")),
+                ("support", "parser", "stdlib", "codegen", "binary", "bpf", "output", "session"),
+                public=frozenset()),
 }
 
 # Libraries' headers (#include <...>) that only some rooms may use; the first pattern that matches
@@ -77,10 +95,12 @@ INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 class Rules:
     """What one file may include."""
     name: str  # the room, as messages name it
+    own: str  # the room whose internal headers it may include too ("" for none)
     rooms: set  # rooms whose headers it may include
     headers: frozenset = frozenset()
     libraries: set = field(default_factory=set)  # the rooms whose library headers it may use
     tests: bool = False
+    internals: bool = False  # may include other rooms' internal headers (end-to-end tests)
 
 
 def room_of(path):
@@ -96,21 +116,21 @@ def rules_for(path):
     if path.startswith(UNIT_HELPERS):
         rest = path[len(UNIT_HELPERS):]
         if "/" not in rest:  # a helper shared by the unit tests of several rooms
-            return Rules("unit test helpers", set(PURE_STAGES), tests=True)
+            return Rules("unit test helpers", "", set(PURE_STAGES), tests=True)
         room = rest.split("/", 1)[0]
         if room not in ROOMS:
             return None
         own = ROOMS[room]
-        return Rules("unit tests of " + room, {room, *own.uses, *PURE_STAGES}, own.headers, {room},
-                     tests=True)
+        return Rules("unit tests of " + room, room, {room, *own.uses, *PURE_STAGES}, own.headers,
+                     {room}, tests=True)
     for tests in (FUZZ, EVERYTHING):
         if path.startswith(tests.folder):
-            return Rules(tests.folder.rstrip("/"), set(tests.uses), libraries=set(tests.uses),
-                         tests=True)
+            return Rules(tests.folder.rstrip("/"), "", set(tests.uses), libraries=set(tests.uses),
+                         tests=True, internals=tests is EVERYTHING)
     name = room_of(path)
     if name is None:
         return None
-    return Rules(name, {name, *ROOMS[name].uses}, ROOMS[name].headers, {name})
+    return Rules(name, name, {name, *ROOMS[name].uses}, ROOMS[name].headers, {name})
 
 
 def describe(rules):
@@ -127,10 +147,14 @@ def check_include(path, rules, kind, header):
         target = room_of(header)
         if target is None:
             return '"%s" is in no room' % header
-        if target in rules.rooms or header in rules.headers:
+        if target not in rules.rooms and header not in rules.headers:
+            return '%s may not include "%s" (room %s); it may include: %s' % (
+                rules.name, header, target, describe(rules))
+        public = ROOMS[target].public
+        if target == rules.own or rules.internals or public is None or header in public:
             return None
-        return '%s may not include "%s" (room %s); it may include: %s' % (
-            rules.name, header, target, describe(rules))
+        return '%s may not include "%s": it is internal to %s, whose public headers are: %s' % (
+            rules.name, header, target, ", ".join(sorted(public)) or "none")
     for pattern, rooms in LIBRARIES:
         if header == pattern or (pattern.endswith("/") and header.startswith(pattern)):
             if pattern == "gtest/":

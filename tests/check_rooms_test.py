@@ -76,6 +76,23 @@ class CheckRooms(unittest.TestCase):
             "(room session); it may include: bpf, support, codegen/binaries.h, codegen/plan.h, "
             "codegen/tracepoint_catalog.h, codegen/types.h"])
 
+    def test_a_rooms_internal_headers_are_its_own(self):
+        problems = self.tree({
+            "runtime/session/session.cpp": '#include "runtime/bpf/bpf_link.h"\n',
+            "runtime/cli/main.cpp": '#include "runtime/session/placement.h"\n',
+            "runtime/bpf/kernel_backend.cpp": '#include "runtime/bpf/bpf_link.h"\n',
+            "tests/unit/bpf/bpf_link_test.cpp": '#include "runtime/bpf/bpf_link.h"\n',
+            "tests/runtime/detach_test.cpp": '#include "runtime/bpf/bpf_link.h"\n',
+        })
+        self.assertEqual(problems, [
+            'runtime/cli/main.cpp:1: cli may not include "runtime/session/placement.h": it is '
+            "internal to session, whose public headers are: runtime/session/child.h, "
+            "runtime/session/session.h",
+            'runtime/session/session.cpp:1: session may not include "runtime/bpf/bpf_link.h": it '
+            "is internal to bpf, whose public headers are: runtime/bpf/bpf_backend.h, "
+            "runtime/bpf/compile_cache.h, runtime/bpf/cpus.h, runtime/bpf/preflight.h, "
+            "runtime/bpf/tracefs.h"])
+
     def test_unit_tests_follow_their_room(self):
         self.assertEqual(self.tree({"tests/unit/binary/elf_test.cpp":
                                     '#include "runtime/session/session.h"\n'}), [
