@@ -73,7 +73,7 @@ LIBRARIES = [
     ("linux/bpf.h", {"bpf"}),
     ("linux/btf.h", {"bpf"}),
     ("elf.h", {"binary"}),
-    ("gtest/", set()),  # tests only (see test_room)
+    ("gtest/", set()),  # tests only (Rules.tests)
 ]
 
 # Tests: tests/unit/ROOM/ follows ROOM's rules, and may also build its inputs with the stages
@@ -84,9 +84,8 @@ PURE_STAGES = ("support", "parser", "stdlib", "codegen")
 FUZZ = Room("tests/fuzz/", PURE_STAGES)
 EVERYTHING = Room("tests/runtime/", tuple(ROOMS))
 
-# Not the project's C++: programs the tests trace or compile, golden output, samples.
-SKIPPED = ("tests/runtime/tracees/", "tests/unit/fixtures/", "tests/golden/",
-           "samples/", "bench/", "man/", "docs/", "scripts/", ".ci/")
+# Not the project's C++: programs the tests trace or compile, and golden C output.
+SKIPPED = ("tests/runtime/tracees/", "tests/unit/fixtures/", "tests/golden/")
 SOURCE = re.compile(r"\.(c|cc|cpp|h|hh|hpp|yy|l|in)$")
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 

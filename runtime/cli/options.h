@@ -1,5 +1,5 @@
 // The command line: what utrace is asked to do, read from its arguments and its environment.
-// Mistakes are reported on stderr in one line each, as bpftrace reports them.
+// Mistakes are reported on stderr, one `ERROR:` line each.
 #pragma once
 
 #include <sys/types.h>
