@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "codegen/types.h"
 #include "support/result.h"
 
 namespace ut::codegen {
@@ -49,6 +50,10 @@ struct ValueFacts {
   // A Go slice: one value, the kind of its elements (Integer, Pointer, GoString, or Unreadable),
   // which lie element_stride() bytes apart.
   std::vector<ValueFacts> element;
+  // Its type as utrace types, when DWARF describes one utrace can read (integers, pointers,
+  // arrays, structs and unions; a pointer to a named struct points to a record known by name
+  // only); none otherwise. `(struct T *)`-style reads, `->` and `*` follow it.
+  Type type;
 };
 
 // The bytes an element takes in a Go slice's array.
@@ -80,6 +85,15 @@ class BinaryCatalog {
   // The parameters and results of `function` in `binary`, from its DWARF. Error when the file
   // cannot be read or says nothing of the function ("no DWARF for function 'f'").
   virtual Result<FunctionFacts> function(const std::string &binary, const std::string &function) = 0;
+  // A named type in `binary`'s DWARF: "struct Line", "union Value", "struct main.Point" (a Go
+  // struct), "struct geo::Widget" (a C++ class or struct), or a typedef's name ("point_t").
+  // Always a complete record for "struct"/"union" names. Error when the file cannot be read, has
+  // no DWARF, or has no such type ("no type 'struct Q' in /tmp/app").
+  virtual Result<Type> type(const std::string &binary, const std::string &name) = 0;
+  // The type of the global variable `symbol` in `binary` (what `*uaddr("sym")` reads); nullopt
+  // when DWARF does not describe it.
+  virtual std::optional<Type> variable_type(const std::string &binary,
+                                            const std::string &symbol) = 0;
 };
 
 }  // namespace ut::codegen

@@ -25,7 +25,7 @@ std::string Declarations::tuple_struct(const Type &t) {
     if (tuple_types_[i] == t) return "tuple_" + std::to_string(i);
   std::string fields;
   for (size_t i = 0; i < t.elements.size(); ++i)
-    fields += " " + declaration(padded(t.elements[i]), field_name(i)) + ";";
+    fields += " " + declaration(t.elements[i], field_name(i)) + ";";
   tuple_types_.push_back(t);
   std::string name = "tuple_" + std::to_string(tuple_types_.size() - 1);
   tuple_decls_ += "struct " + name + " {" + fields + " };\n";
@@ -194,14 +194,16 @@ size_t Declarations::event_for(const EventSpec &action, std::vector<FieldSpec> f
   ev.format = action.format;
   ev.map = action.map;
   ev.c_struct = "event_" + std::to_string(plan_.events.size());
-  uint32_t offset = 8;  // after the u64 id
-  for (FieldSpec &f : fields) {
-    if (f.constant) continue;
-    f.offset = offset;
-    offset += (f.type.byte_size() + 7) / 8 * 8;
-  }
+  // The offsets C gives the struct's members (declared by events(), strings padded).
+  std::vector<Type> layout = {Type::integer(64, false)};  // the u64 id
+  for (const FieldSpec &f : fields)
+    if (!f.constant) layout.push_back(padded(f.type));
+  std::vector<uint32_t> offsets = Type::tuple(layout).element_offsets();
+  size_t next = 1;
+  for (FieldSpec &f : fields)
+    if (!f.constant) f.offset = offsets[next++];
   ev.fields = std::move(fields);
-  ev.size = offset;
+  ev.size = Type::tuple(layout).byte_size();
   plan_.events.push_back(std::move(ev));
   return plan_.events.size() - 1;
 }

@@ -16,8 +16,8 @@ inline std::string field_name(size_t i) {
   return "f" + std::to_string(i);
 }
 
-// Fields of keys, events and tuples are 8-byte aligned; a string's array is padded to the next
-// 8 bytes, so that C lays the struct out at the offsets the plan records.
+// An event's strings are padded to the next 8 bytes, so that the 64-bit fields after them stay
+// aligned. Keys, events and tuples are laid out as C lays out their structs (Type::tuple()).
 inline Type padded(const Type &t) {
   return t.is_string() ? Type::string((t.size + 7) / 8 * 8) : t;
 }

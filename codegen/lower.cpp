@@ -23,9 +23,7 @@ std::string map_c_name(const std::string &name) {
 
 uint32_t MapSpec::key_size() const {
   if (key_types.empty()) return 8;
-  uint32_t size = 0;
-  for (const Type &t : key_types) size += (t.byte_size() + 7) / 8 * 8;
-  return size;
+  return Type::tuple(key_types).byte_size();  // struct key_NAME, as C lays it out
 }
 
 namespace {

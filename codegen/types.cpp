@@ -1,5 +1,7 @@
 #include "codegen/types.h"
 
+#include <algorithm>
+
 namespace ut::codegen {
 
 uint32_t Type::byte_size() const {
@@ -28,10 +30,16 @@ uint32_t Type::byte_size() const {
     case TypeKind::Inet:
       return 24;  // struct ut_inet
     case TypeKind::Tuple: {
-      uint32_t total = 0;
-      for (const Type &e : elements) total += (e.byte_size() + 7) / 8 * 8;
-      return total;
+      std::vector<uint32_t> offsets = element_offsets();
+      if (offsets.empty()) return 0;
+      uint32_t end = offsets.back() + elements.back().byte_size();
+      uint32_t a = align();
+      return (end + a - 1) / a * a;
     }
+    case TypeKind::Record:
+      return record ? record->size : 0;
+    case TypeKind::Array:
+      return elements.empty() ? 0 : elements[0].byte_size() * count;
     case TypeKind::Aggregate:
       switch (agg.kind) {
         case AggKind::Count:
@@ -49,6 +57,67 @@ uint32_t Type::byte_size() const {
       }
   }
   return 0;
+}
+
+uint32_t Type::align() const {
+  switch (kind) {
+    case TypeKind::Integer:
+      return bits / 8;
+    case TypeKind::String:
+      return 1;
+    case TypeKind::Record:
+      return record ? record->align : 1;
+    case TypeKind::Array:
+      return elements.empty() ? 1 : elements[0].align();
+    case TypeKind::Tuple: {
+      uint32_t a = 1;
+      for (const Type &e : elements) a = std::max(a, e.align());
+      return a;
+    }
+    default:
+      return 8;  // pointers, ids and the prelude's structs of u64s
+  }
+}
+
+std::vector<uint32_t> Type::element_offsets() const {
+  std::vector<uint32_t> out;
+  uint32_t at = 0;
+  for (const Type &e : elements) {
+    uint32_t a = e.align();
+    at = (at + a - 1) / a * a;
+    out.push_back(at);
+    at += e.byte_size();
+  }
+  return out;
+}
+
+bool RecordField::operator==(const RecordField &o) const {
+  return name == o.name && type == o.type && offset == o.offset && bit_shift == o.bit_shift &&
+         bit_width == o.bit_width;
+}
+
+std::optional<RecordField> Record::find(const std::string &member) const {
+  for (const RecordField &f : fields) {
+    if (f.name == member) return f;
+    if (!f.name.empty() || !f.type.is_record() || !f.type.record) continue;
+    if (auto inner = f.type.record->find(member)) {
+      inner->offset += f.offset;
+      return inner;
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> Record::member_names() const {
+  std::vector<std::string> out;
+  for (const RecordField &f : fields) {
+    if (!f.name.empty()) {
+      out.push_back(f.name);
+    } else if (f.type.is_record() && f.type.record) {
+      for (std::string &n : f.type.record->member_names()) out.push_back(std::move(n));
+    }
+  }
+  return out;
 }
 
 const char *agg_name(AggKind kind) {
@@ -99,6 +168,12 @@ std::string Type::str() const {
       return "timestamp";
     case TypeKind::Inet:
       return "inet";
+    case TypeKind::Record:
+      if (!record) return "record";
+      return record->name.empty() ? (record->is_union ? "union <anonymous>" : "struct <anonymous>")
+                                  : record->name;
+    case TypeKind::Array:
+      return elements[0].str() + "[" + std::to_string(count) + "]";
     case TypeKind::Tuple: {
       std::string s = "(";
       for (size_t i = 0; i < elements.size(); ++i) s += (i ? "," : "") + elements[i].str();
@@ -181,6 +256,15 @@ bool Type::operator==(const Type &o) const {
       return size == o.size && stack_mode == o.stack_mode;
     case TypeKind::Aggregate:
       return agg == o.agg;
+    case TypeKind::Array:
+      return count == o.count && elements == o.elements;
+    case TypeKind::Record:
+      if (record == o.record) return true;
+      if (!record || !o.record) return false;
+      // Known by name only on either side: the name decides.
+      if (!record->complete || !o.record->complete) return record->name == o.record->name;
+      return record->name == o.record->name && record->size == o.record->size &&
+             record->fields == o.record->fields;
     default:
       return elements == o.elements;
   }

@@ -84,4 +84,13 @@ Result<codegen::FunctionFacts> ElfBinaryCatalog::function(const std::string &bin
   return function_facts(*dwarf, *fn, convention);
 }
 
+Result<codegen::Type> ElfBinaryCatalog::type(const std::string &binary, const std::string &name) {
+  return Error("no type '" + name + "' in " + binary);
+}
+
+std::optional<codegen::Type> ElfBinaryCatalog::variable_type(const std::string &,
+                                                             const std::string &) {
+  return std::nullopt;
+}
+
 }  // namespace ut::runtime

@@ -20,6 +20,9 @@ class ElfBinaryCatalog : public codegen::BinaryCatalog {
   std::optional<codegen::BinaryFacts> facts(const std::string &binary) override;
   Result<codegen::FunctionFacts> function(const std::string &binary,
                                           const std::string &function) override;
+  Result<codegen::Type> type(const std::string &binary, const std::string &name) override;
+  std::optional<codegen::Type> variable_type(const std::string &binary,
+                                             const std::string &symbol) override;
 
  private:
   struct File;  // one file opened: its facts, and its ELF and DWARF for functions

@@ -110,7 +110,9 @@ Value decode(const codegen::Type &t, std::string_view bytes, size_t offset) {
   if (offset + size > bytes.size()) return v;
   const char *p = bytes.data() + offset;
   if (t.kind == codegen::TypeKind::Tuple) {
-    v.elements = decode_fields(t.elements, bytes.substr(offset, size));
+    std::vector<uint32_t> offsets = t.element_offsets();
+    for (size_t e = 0; e < t.elements.size(); ++e)
+      v.elements.push_back(decode(t.elements[e], bytes, offset + offsets[e]));
     return v;
   }
   if (t.is_string()) {
@@ -203,11 +205,8 @@ Value merge_aggregate(const codegen::Type &t, std::string_view bytes, int ncpus)
 
 std::vector<Value> decode_fields(const std::vector<codegen::Type> &types, std::string_view bytes) {
   std::vector<Value> out;
-  size_t offset = 0;
-  for (const codegen::Type &t : types) {
-    out.push_back(decode(t, bytes, offset));
-    offset += (t.byte_size() + 7) / 8 * 8;
-  }
+  std::vector<uint32_t> offsets = codegen::Type::tuple(types).element_offsets();
+  for (size_t i = 0; i < types.size(); ++i) out.push_back(decode(types[i], bytes, offsets[i]));
   return out;
 }
 

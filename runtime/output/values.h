@@ -50,7 +50,7 @@ Value decode(const codegen::Type &t, std::string_view bytes, size_t offset);
 // Merges the per-CPU slots of an aggregation (`ncpus` slots of `t.byte_size()` rounded up to 8).
 Value merge_aggregate(const codegen::Type &t, std::string_view bytes, int ncpus);
 
-// Decodes consecutive 8-byte-aligned fields of `types` from `bytes` (map keys).
+// Decodes the fields of a struct of `types` (a map key), laid out as C lays it out.
 std::vector<Value> decode_fields(const std::vector<codegen::Type> &types, std::string_view bytes);
 
 }  // namespace ut::runtime

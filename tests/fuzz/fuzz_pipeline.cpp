@@ -29,6 +29,12 @@ ValueFacts value(std::string name, ValueFacts::Kind kind, std::vector<std::strin
 // so that args.NAME, rets.N, members and elements reach lowering.
 class FuzzBinaries : public ut::codegen::BinaryCatalog {
  public:
+  ut::Result<ut::codegen::Type> type(const std::string &binary, const std::string &name) override {
+    return ut::Error("no type '" + name + "' in " + binary);
+  }
+  std::optional<ut::codegen::Type> variable_type(const std::string &, const std::string &) override {
+    return std::nullopt;
+  }
   std::optional<ut::codegen::BinaryFacts> facts(const std::string &) override {
     return ut::codegen::BinaryFacts{true, true, 152};
   }

@@ -1,6 +1,6 @@
 
-struct tuple_0 { s64 f0; char f1[8]; };
-struct tuple_1 { s64 f0; char f1[8]; struct tuple_0 f2; };
+struct tuple_0 { s64 f0; char f1[2]; };
+struct tuple_1 { s64 f0; char f1[4]; struct tuple_0 f2; };
 
 BPF_RINGBUF_OUTPUT(events, UT_RING_PAGES);
 BPF_PERCPU_ARRAY(ut_counters, u64, 1);

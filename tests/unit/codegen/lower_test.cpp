@@ -139,6 +139,12 @@ TEST(DumpAst, PredicatesAndSeveralAttachPoints) {
 // A catalog in which /bin/go is a Go program (register ABI or, as /bin/oldgo, stack ABI).
 class FakeBinaries : public codegen::BinaryCatalog {
  public:
+  Result<codegen::Type> type(const std::string &binary, const std::string &name) override {
+    return Error("no type '" + name + "' in " + binary);
+  }
+  std::optional<codegen::Type> variable_type(const std::string &, const std::string &) override {
+    return std::nullopt;
+  }
   std::optional<codegen::BinaryFacts> facts(const std::string &binary) override {
     codegen::BinaryFacts f;
     f.go = binary == "/bin/go" || binary == "/bin/oldgo";
