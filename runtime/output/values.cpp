@@ -26,6 +26,14 @@ T read(std::string_view bytes, size_t offset) {
   return v;
 }
 
+// The 8 bytes at `offset` as a little-endian integer, those past the end of `bytes` as 0.
+uint64_t read_low(std::string_view bytes, size_t offset) {
+  uint64_t v = 0;
+  if (offset < bytes.size())
+    memcpy(&v, bytes.data() + offset, std::min<size_t>(8, bytes.size() - offset));
+  return v;
+}
+
 // A stack as bpftrace prints it: each frame on its own line after a newline, indented by
 // `indent` spaces (perf mode: a tab), the last line ended too.
 std::string stack_text(const Value &v, int indent) {
@@ -41,9 +49,76 @@ std::string stack_text(const Value &v, int indent) {
   return out;
 }
 
+// Text in the form a map key takes (`key`) or a value takes. They differ only in how a stack
+// is indented and how a record is spaced, at any depth.
+std::string compound_text(const Value &v, bool key) {
+  if (v.type.is_stack()) return stack_text(v, key ? 4 : 8);
+  auto text = [key](const Value &e) { return key ? e.key_text() : e.text(); };
+  std::string out;
+  switch (v.type.kind) {
+    case codegen::TypeKind::Tuple:
+      for (const Value &e : v.elements) out += (out.empty() ? "" : ", ") + text(e);
+      return "(" + out + ")";
+    case codegen::TypeKind::Array:
+      for (const Value &e : v.elements) out += (out.empty() ? "" : ",") + text(e);
+      return "[" + out + "]";
+    case codegen::TypeKind::Record:
+      // bpftrace: {.a=1,.b=2} in keys, { .a = 1, .b = 2 } elsewhere.
+      for (const RecordMember &m : record_members(v)) {
+        if (!out.empty()) out += key ? "," : ", ";
+        out += "." + *m.name + (key ? "=" : " = ") + text(*m.value);
+      }
+      return key ? "{" + out + "}" : "{ " + out + " }";
+    default:
+      return v.text();
+  }
+}
+
+// The kinds whose text as a key differs from their text as a value.
+bool is_compound(const codegen::Type &t) {
+  return t.is_stack() || t.kind == codegen::TypeKind::Tuple || t.is_array() || t.is_record();
+}
+
+// Appends the members of record `v` as record_members() gives them.
+void add_members(const Value &v, std::vector<RecordMember> &out) {
+  const auto &fields = v.type.record->fields;
+  for (size_t f = 0; f < fields.size() && f < v.elements.size(); ++f) {
+    const Value &e = v.elements[f];
+    if (!fields[f].name.empty()) {
+      if (!e.type.is_none()) out.push_back({&fields[f].name, &e});
+    } else if (e.type.is_record() && e.type.record) {
+      add_members(e, out);
+    }
+  }
+}
+
+// A bitfield: `f.bit_width` bits from bit `f.bit_shift` of the bytes at `offset`, sign-extended
+// when its declared type is signed.
+Value decode_bitfield(const codegen::RecordField &f, std::string_view bytes, size_t offset) {
+  Value v;
+  v.type = f.type;
+  uint64_t lo = read_low(bytes, offset), hi = read_low(bytes, offset + 8);
+  unsigned shift = f.bit_shift % 64, width = std::min(f.bit_width, 64u);
+  uint64_t bits = shift ? (lo >> shift) | (hi << (64 - shift)) : lo;
+  if (width < 64) {
+    uint64_t mask = (uint64_t{1} << width) - 1;
+    bits &= mask;
+    if (f.type.is_signed && (bits >> (width - 1)) & 1) bits |= ~mask;
+  }
+  v.i = static_cast<int64_t>(bits);
+  return v;
+}
+
 }  // namespace
 
+std::vector<RecordMember> record_members(const Value &v) {
+  std::vector<RecordMember> out;
+  if (v.type.is_record() && v.type.record) add_members(v, out);
+  return out;
+}
+
 std::string Value::text() const {
+  if (is_compound(type)) return compound_text(*this, false);
   if (type.is_aggregate()) {
     if (type.agg.kind == AggKind::Stats)
       return "count " + std::to_string(count) + ", average " + std::to_string(i) + ", total " +
@@ -53,19 +128,14 @@ std::string Value::text() const {
   }
   if (type.is_string()) return s;
   if (type.is_buffer()) return buffer_text(s);
-  if (type.is_stack()) return stack_text(*this, 8);
   if (type.is_symbolic()) return s;
-  if (type.kind == codegen::TypeKind::Tuple) {
-    std::string out = "(";
-    for (size_t e = 0; e < elements.size(); ++e) out += (e ? ", " : "") + elements[e].text();
-    return out + ")";
-  }
-  if (type.is_integer() && !type.is_signed) return std::to_string(static_cast<uint64_t>(i));
+  if ((type.is_integer() && !type.is_signed) || type.is_pointer())
+    return std::to_string(static_cast<uint64_t>(i));
   return std::to_string(i);
 }
 
 std::string Value::key_text() const {
-  return type.is_stack() ? stack_text(*this, 4) : text();
+  return is_compound(type) ? compound_text(*this, true) : text();
 }
 
 bool Value::operator<(const Value &o) const {
@@ -78,8 +148,9 @@ bool Value::operator<(const Value &o) const {
   }
   if (type.is_string() || type.is_buffer()) return s < o.s;
   if (type.is_symbolic()) return s < o.s;
-  if (type.kind == codegen::TypeKind::Tuple) return elements < o.elements;
-  if (type.is_integer() && !type.is_signed)
+  if (type.kind == codegen::TypeKind::Tuple || type.is_record() || type.is_array())
+    return elements < o.elements;
+  if ((type.is_integer() && !type.is_signed) || type.is_pointer())
     return static_cast<uint64_t>(i) < static_cast<uint64_t>(o.i);
   return i < o.i;
 }
@@ -115,6 +186,23 @@ Value decode(const codegen::Type &t, std::string_view bytes, size_t offset) {
       v.elements.push_back(decode(t.elements[e], bytes, offset + offsets[e]));
     return v;
   }
+  if (t.is_record()) {
+    if (!t.record) return v;
+    v.elements.reserve(t.record->fields.size());
+    for (const codegen::RecordField &f : t.record->fields)
+      v.elements.push_back(f.is_bitfield() ? decode_bitfield(f, bytes, offset + f.offset)
+                                           : decode(f.type, bytes, offset + f.offset));
+    return v;
+  }
+  if (t.is_array()) {
+    const codegen::Type &element = t.elements[0];
+    size_t stride = element.byte_size();
+    v.elements.reserve(t.count);
+    for (size_t n = 0; n < t.count; ++n)
+      v.elements.push_back(decode(element, bytes, offset + n * stride));
+    return v;
+  }
+  if (t.is_none()) return v;  // a float, or another member that has no printable value
   if (t.is_string()) {
     v.s.assign(p, strnlen(p, size));
     return v;

@@ -18,7 +18,10 @@ struct Value {
   int64_t total = 0;  // avg, stats: the sum of the values
   uint64_t count = 0;             // avg, stats: how many values
   std::vector<uint64_t> buckets;  // hist, lhist
-  std::vector<Value> elements;    // Tuple
+  // Tuple: its elements. Array: its `count` elements. Record: one per field of `type.record`,
+  // in order; an anonymous member is a nested Record, a member of no printable type (a float)
+  // a Value of Type::none(). Names stay in the type (record_members() pairs them up).
+  std::vector<Value> elements;
   // Usym: `i` is the address and `count` the pid; Probe and Func: `i` is the attach point's index
   // in the plan; `s` gets their text from a ValueResolver.
   // Timestamp: `i` is the CLOCK_BOOTTIME time in nanoseconds and `count` its format's index in
@@ -29,16 +32,29 @@ struct Value {
   // each ended by '\n', from a ValueResolver (runtime/session/resolver.h) before printing.
   // (Kept in `s`: a map of 100,000 entries holds 200,000 Values.)
 
-  // As bpftrace prints it in maps: integers in decimal, strings raw, tuples as "(1, two, 3)",
-  // stats as "count 3, average 21, total 63". (hist and lhist print as tables: histogram.h.)
+  // As bpftrace prints it in maps: integers and pointers in decimal, strings raw, tuples as
+  // "(1, two, 3)", records as "{ .x = 1, .y = 2 }", arrays as "[1,2,3]", stats as
+  // "count 3, average 21, total 63". (hist and lhist print as tables: histogram.h.)
   std::string text() const;
-  // As a map key: the same, except that a stack's lines are indented by 4 (values: 8).
+  // As a map key, all the way down: records compact ("{.x=1,.y=2}"), and a stack's lines
+  // indented by 4 (values: 8). The rest as text().
   std::string key_text() const;
   // The order maps print in: by value; avg and stats by average; hist and lhist by their total
-  // count; strings as text.
+  // count; strings as text; tuples, records and arrays element by element.
   bool operator<(const Value &o) const;
   bool operator==(const Value &o) const { return !(*this < o) && !(o < *this); }
 };
+
+// A member of a decoded record as it prints: its name and value.
+struct RecordMember {
+  const std::string *name;
+  const Value *value;
+};
+
+// The members of a decoded record (`v.type.is_record()`) as bpftrace prints them, in order: the
+// members of an anonymous struct or union member in its place, and neither members of no
+// printable type (floats) nor unnamed bitfields (padding).
+std::vector<RecordMember> record_members(const Value &v);
 
 // A buffer's bytes as %r prints them (and print() and maps): printable ASCII as is, every other
 // byte as \xNN; with `variant` 'x' every byte as \xNN, with 'h' as hex pairs apart ("03 00").
