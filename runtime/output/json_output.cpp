@@ -186,8 +186,9 @@ void append_aggregate(std::string &out, const Value &v) {
   }
 }
 
-// Integers as numbers, strings as strings; what Value does not carry yet (tuple elements)
-// as its text.
+// Integers and pointers as numbers, strings and what resolves to text as strings, tuples and C
+// arrays as arrays, records as objects, spaced as bpftrace spaces them:
+//   [{ "x": 1, "y": 2 },"two",[3,4]]
 void append_value(std::string &out, const Value &v) {
   switch (v.type.kind) {
     case TypeKind::Integer:
@@ -215,7 +216,8 @@ void append_value(std::string &out, const Value &v) {
     case TypeKind::Aggregate:
       append_aggregate(out, v);
       break;
-    case TypeKind::Tuple:  // an array, as bpftrace prints tuples: [1,"two",3]
+    case TypeKind::Tuple:
+    case TypeKind::Array:
       out += '[';
       for (size_t e = 0; e < v.elements.size(); ++e) {
         if (e) out += ',';
@@ -223,6 +225,19 @@ void append_value(std::string &out, const Value &v) {
       }
       out += ']';
       break;
+    case TypeKind::Record: {
+      out += "{ ";
+      bool first = true;
+      for (const RecordMember &m : record_members(v)) {
+        if (!first) out += ", ";
+        first = false;
+        append_string(out, *m.name);
+        out += ": ";
+        append_value(out, *m.value);
+      }
+      out += " }";
+      break;
+    }
     case TypeKind::None:
       append_string(out, v.text());
       break;

@@ -152,6 +152,46 @@ TEST(Records, MapsPrintAsBpftracePrintsThem) {
             "@ptr: 140727296606032\n");
 }
 
+// JSON objects are spaced "{ "x": 0 }", arrays are not, and keys are the text's key form.
+TEST(Records, MapsPrintAsBpftracePrintsThemInJson) {
+  EXPECT_EQ(all_maps(runtime::make_json_output),
+            "{\"type\": \"map\", \"data\": {\"@\": {\"{.x=0,.y=0}\": 1}}}\n"
+            "{\"type\": \"map\", \"data\": {\"@arr\": [0,0,0,0]}}\n"
+            "{\"type\": \"map\", \"data\": {\"@k\": {\"[0,0,0,0]\": 1}}}\n"
+            "{\"type\": \"map\", \"data\": {\"@l\": { \"a\": { \"x\": 0, \"y\": 0 }, "
+            "\"b\": { \"x\": 0, \"y\": 0 }, \"name\": \"\", \"flags\": 0, \"arr\": [0,0,0,0], "
+            "\"m\": [[0,0],[0,0]] }}}\n"
+            "{\"type\": \"map\", \"data\": {\"@m\": [[0,0],[0,0]]}}\n"
+            "{\"type\": \"map\", \"data\": {\"@p\": { \"x\": 0, \"y\": 0 }}}\n"
+            "{\"type\": \"map\", \"data\": {\"@t\": [{ \"x\": 0, \"y\": 0 },\"\",1]}}\n"
+            "{\"type\": \"map\", \"data\": {\"@ptr\": 140727296606032}}\n");
+}
+
+// print($l) and print(@l) show the same text as the map does.
+TEST(Records, PrintedValues) {
+  Value line = runtime::decode(line_type(), line_bytes(), 0);
+  auto print = [&](std::unique_ptr<Output> (*make)(FILE *), const Value &v) {
+    return printed(make, [&](Output &out) { out.value(v); });
+  };
+  EXPECT_EQ(print(runtime::make_text_output, line),
+            "{ .a = { .x = 1, .y = 2 }, .b = { .x = 3, .y = -4 }, .name = hello, .flags = 5, "
+            ".arr = [10,20,30,-40], .m = [[1,2],[3,-5]] }\n");
+  EXPECT_EQ(print(runtime::make_json_output, line),
+            "{\"type\": \"value\", \"data\": { \"a\": { \"x\": 1, \"y\": 2 }, "
+            "\"b\": { \"x\": 3, \"y\": -4 }, \"name\": \"hello\", \"flags\": 5, "
+            "\"arr\": [10,20,30,-40], \"m\": [[1,2],[3,-5]] }}\n");
+  // A record key in JSON: its compact text, as a JSON string.
+  EXPECT_EQ(printed(runtime::make_json_output,
+                    [&](Output &out) {
+                      out.map({"@by", false, {{{line}, count(2)}}});
+                    }),
+            "{\"type\": \"map\", \"data\": {\"@by\": {\"{.a={.x=1,.y=2},.b={.x=3,.y=-4},"
+            ".name=hello,.flags=5,.arr=[10,20,30,-40],.m=[[1,2],[3,-5]]}\": 2}}}\n");
+  // Pointers beyond 2^53 are strings in JSON, as every integer is.
+  EXPECT_EQ(print(runtime::make_json_output, pointer(0xffff888000000000)),
+            "{\"type\": \"value\", \"data\": \"18446612682070032384\"}\n");
+}
+
 TEST(Records, MembersAreReadAtTheirOffsets) {
   Value line = runtime::decode(line_type(), line_bytes(), 0);
   EXPECT_EQ(line.text(),
@@ -223,6 +263,9 @@ TEST(Records, AnonymousMembersPrintInPlaceAndFloatsAreLeftOut) {
   Value v = runtime::decode(tagged, bytes, 0);
   EXPECT_EQ(v.text(), "{ .kind = 2, .i = -1, .u = 4294967295, .c = 65 }");
   EXPECT_EQ(v.key_text(), "{.kind=2,.i=-1,.u=4294967295,.c=65}");
+  EXPECT_EQ(printed(runtime::make_json_output, [&](Output &out) { out.value(v); }),
+            "{\"type\": \"value\", \"data\": { \"kind\": 2, \"i\": -1, \"u\": 4294967295, "
+            "\"c\": 65 }}\n");
 }
 
 TEST(Records, PointersAreUnsignedAddresses) {
