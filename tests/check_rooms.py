@@ -45,7 +45,12 @@ ROOMS = {
                    public=in_folder("parser/", "parse.h", "ast.h", "diagnostics.h")),
     "stdlib": Room("stdlib/", ("support",), public=in_folder("stdlib/", "prelude.h")),
     "codegen": Room("codegen/", ("support", "parser", "stdlib"),
-                    public=CONTRACT | in_folder("codegen/", "semantic.h", "lower.h", "format.h")),
+                    public=CONTRACT | in_folder("codegen/", "semantic.h", "lower.h", "format.h",
+                                                "c_definitions.h")),
+    # The script's C definitions laid out by libclang, into codegen's plain types.
+    "ctypes": Room("ctypes/", ("support",),
+                   in_folder("codegen/", "types.h", "c_definitions.h") | {"parser/diagnostics.h"},
+                   in_folder("ctypes/", "c_definitions.h")),
     "binary": Room("runtime/binary/", ("support",), CONTRACT,
                    in_folder("runtime/binary/", "binary_catalog.h", "binary_info.h",
                              "binary_path.h", "dwarf.h", "elf.h", "symbolizer.h",
@@ -59,7 +64,8 @@ ROOMS = {
                     CONTRACT | {"parser/diagnostics.h"},
                     in_folder("runtime/session/", "session.h", "child.h")),
     "cli": Room("runtime/cli/",
-                ("support", "parser", "stdlib", "codegen", "binary", "bpf", "output", "session"),
+                ("support", "parser", "stdlib", "codegen", "ctypes", "binary", "bpf", "output",
+                 "session"),
                 public=frozenset()),
 }
 
@@ -73,6 +79,7 @@ LIBRARIES = [
     ("linux/bpf.h", {"bpf"}),
     ("linux/btf.h", {"bpf"}),
     ("elf.h", {"binary"}),
+    ("clang-c/", {"ctypes"}),  # libclang's C API lays out the script's C definitions
     ("gtest/", set()),  # tests only (Rules.tests)
 ]
 
