@@ -1,12 +1,14 @@
 // DwarfInfo: LLVM's DWARFContext over an llvm::object::ObjectFile (which decompresses
 // SHF_COMPRESSED sections, as Debian's debug files and Go binaries have them), and a
-// spelling of DWARF types the way bpftrace -lv prints them.
+// spelling of DWARF types the way bpftrace -lv prints them. Types as utrace types, and the
+// index of types and variables by name, are dwarf_types.cpp's.
 //
 // LLVM's DWARFDie.h pulls in llvm/Support/JSON.h, which clang cannot compile in C++20 mode
 // against libstdc++ 12 (see elf.cpp), so runtime/CMakeLists.txt has clang compile this file as
 // C++17; keep it, and what it includes, C++17.
 #include "runtime/binary/dwarf.h"
 
+#include <cctype>
 #include <cinttypes>
 #include <cstdio>
 #include <optional>
@@ -25,14 +27,13 @@
 #include <llvm/Support/Error.h>
 #include <llvm/Support/MemoryBuffer.h>
 
+#include "runtime/binary/dwarf_types.h"
+
 namespace ut::runtime {
 namespace {
 
 using llvm::DWARFDie;
 namespace dw = llvm::dwarf;
-
-// Past this depth a type is taken as malformed (a reference cycle) and spelled as unknown.
-constexpr int kMaxTypeDepth = 32;
 
 std::string hex(uint64_t value) {
   char buf[32];
@@ -40,19 +41,12 @@ std::string hex(uint64_t value) {
   return buf;
 }
 
-// The DIE that attribute `attr` of `die` (or of the DIEs it is a specification or concrete
-// instance of) refers to; an invalid DIE when there is none.
-DWARFDie referenced(const DWARFDie &die, dw::Attribute attr) {
-  auto value = die.findRecursively(attr);
-  return value ? die.getAttributeValueAsReferencedDie(*value) : DWARFDie();
-}
-
-DWARFDie type_of(const DWARFDie &die) {
-  return referenced(die, dw::DW_AT_type);
-}
-
-bool flag(const DWARFDie &die, dw::Attribute attr) {
-  return dw::toUnsigned(die.findRecursively(attr), 0) != 0;
+// `text` without the spaces around it.
+std::string trimmed(std::string_view text) {
+  size_t begin = 0, end = text.size();
+  while (begin < end && std::isspace(static_cast<unsigned char>(text[begin]))) ++begin;
+  while (end > begin && std::isspace(static_cast<unsigned char>(text[end - 1]))) --end;
+  return std::string(text.substr(begin, end - begin));
 }
 
 // The DW_TAG_formal_parameter children of `function`, in order; sets `variadic` when it ends
@@ -66,29 +60,9 @@ std::vector<DWARFDie> formal_parameters(const DWARFDie &function, bool &variadic
   return params;
 }
 
-std::string name_of(const DWARFDie &die) {
-  return dw::toString(die.find(dw::DW_AT_name), "");
-}
-
 bool is_go(const DWARFDie &die) {
   DWARFDie unit = die.getDwarfUnit()->getUnitDIE();
   return dw::toUnsigned(unit.find(dw::DW_AT_language), 0) == dw::DW_LANG_Go;
-}
-
-// `name` with the namespaces and classes around its DIE: "geo::Widget" in C++, as it is in C.
-std::string qualified(const DWARFDie &die, std::string name) {
-  for (DWARFDie parent = die.getParent(); parent; parent = parent.getParent()) {
-    dw::Tag tag = parent.getTag();
-    if (tag != dw::DW_TAG_namespace && tag != dw::DW_TAG_structure_type &&
-        tag != dw::DW_TAG_class_type && tag != dw::DW_TAG_union_type) {
-      break;
-    }
-    std::string scope = name_of(parent);
-    if (scope.empty())
-      scope = tag == dw::DW_TAG_namespace ? "(anonymous namespace)" : "<anonymous>";
-    name = scope + "::" + name;
-  }
-  return name;
 }
 
 // A type name and what stands right of it in a C declaration ("*", "* const", "(*)(int)"):
@@ -190,20 +164,6 @@ std::string spell(const DWARFDie &type, const std::string &declarator, int depth
     default:
       return join(name.empty() ? "<unknown type>" : name, declarator);
   }
-}
-
-// `type` with typedefs and cv-qualifiers looked through; invalid past kMaxTypeDepth.
-DWARFDie underlying(DWARFDie type) {
-  for (int depth = 0; type && depth <= kMaxTypeDepth; ++depth) {
-    dw::Tag tag = type.getTag();
-    if (tag != dw::DW_TAG_typedef && tag != dw::DW_TAG_const_type &&
-        tag != dw::DW_TAG_volatile_type && tag != dw::DW_TAG_restrict_type &&
-        tag != dw::DW_TAG_atomic_type) {
-      return type;
-    }
-    type = type_of(type);
-  }
-  return DWARFDie();
 }
 
 // Kind, size and signedness of `type` behind its typedefs and qualifiers.
@@ -520,9 +480,10 @@ struct DwarfInfo::State {
   bool names_indexed = false;
   // Every function with code, by DW_AT_name and by DW_AT_linkage_name: its DIE's offset.
   std::unordered_map<std::string, uint64_t> names;
-  bool types_indexed = false;
-  // Every complete struct, class or union type by DW_AT_name: its first DIE's offset.
-  std::unordered_map<std::string, uint64_t> types;
+  // Types and global variables by name, indexed on first use (index()).
+  std::optional<DwarfNames> names_index;
+  // Types converted to utrace's; a type only declared where it is used is looked up by name.
+  DwarfTypeConverter converter{[this](const std::string &name) { return index().type(name); }};
 
   // The concrete subprogram DIE named `name`, through .debug_names if the file has it.
   DWARFDie lookup_accelerated(std::string_view name) {
@@ -550,15 +511,9 @@ struct DwarfInfo::State {
     }
   }
 
-  void index_types() {
-    types_indexed = true;
-    for (const auto &unit : context->compile_units()) {
-      for (const llvm::DWARFDebugInfoEntry &entry : unit->dies()) {
-        DWARFDie die(unit.get(), &entry);
-        if (!is_aggregate(die.getTag()) || flag(die, dw::DW_AT_declaration)) continue;
-        if (const char *name = die.getShortName()) types.emplace(name, die.getOffset());
-      }
-    }
+  const DwarfNames &index() {
+    if (!names_index) names_index.emplace(*context);
+    return *names_index;
   }
 };
 
@@ -650,10 +605,9 @@ std::vector<DwarfUnit> DwarfInfo::units() {
 
 Result<uint64_t> DwarfInfo::member_offset(std::string_view type, std::string_view member) {
   if (!state_->has_dwarf) return Error("no DWARF for type '" + std::string(type) + "'");
-  if (!state_->types_indexed) state_->index_types();
-  auto found = state_->types.find(std::string(type));
-  if (found == state_->types.end()) return Error("no DWARF for type '" + std::string(type) + "'");
-  DWARFDie die = state_->context->getDIEForOffset(found->second);
+  DWARFDie die = state_->index().type("struct " + std::string(type));
+  if (!die) die = state_->index().type("union " + std::string(type));
+  if (!die) return Error("no DWARF for type '" + std::string(type) + "'");
   for (const DWARFDie &child : die.children()) {
     if (child.getTag() != dw::DW_TAG_member || name_of(child) != member) continue;
     // Only a constant: DWARF 2's location expressions are not decoded. Union members may
@@ -692,6 +646,36 @@ Result<DwarfType> DwarfInfo::pointee(const DwarfType &pointer) {
   if (!die || die.getTag() != dw::DW_TAG_pointer_type)
     return Error(pointer.name + " is not a pointer");
   return describe_type(type_of(die));
+}
+
+codegen::Type DwarfInfo::utrace_type(const DwarfType &type) {
+  if (!state_->has_dwarf || type.die_offset == 0) return codegen::Type::none();
+  return state_->converter.convert(state_->context->getDIEForOffset(type.die_offset));
+}
+
+std::optional<codegen::Type> DwarfInfo::named_type(std::string_view name) {
+  if (!state_->has_dwarf) return std::nullopt;
+  // "struct  X " as "struct X"; C++'s "class X" as the struct it is.
+  std::string text = trimmed(name);
+  for (const char *keyword : {"struct", "class", "union", "enum"}) {
+    std::string_view k(keyword);
+    if (text.size() > k.size() && text.compare(0, k.size(), k) == 0 &&
+        std::isspace(static_cast<unsigned char>(text[k.size()]))) {
+      std::string rest = trimmed(std::string_view(text).substr(k.size()));
+      text = (k == "class" ? std::string("struct") : std::string(k)) + " " + rest;
+      break;
+    }
+  }
+  DWARFDie die = state_->index().type(text);
+  if (!die) return std::nullopt;
+  return state_->converter.convert(die);
+}
+
+std::optional<codegen::Type> DwarfInfo::variable_type(std::string_view name) {
+  if (!state_->has_dwarf) return std::nullopt;
+  DWARFDie die = state_->index().variable(std::string(name));
+  if (!die) return std::nullopt;
+  return state_->converter.convert(type_of(die));
 }
 
 }  // namespace ut::runtime

@@ -1,6 +1,7 @@
 // Functions' parameters and their types from an ELF file's DWARF debug info, for
-// `utrace -lv 'uprobe:BINARY:FUNCTION'` and later for args.NAME. LLVM stays behind this header,
-// as in elf.h: callers need neither its headers nor its compile flags.
+// `utrace -lv 'uprobe:BINARY:FUNCTION'` and args.NAME, and the program's types and globals as
+// utrace types, for casts, `->` and `*uaddr()`. LLVM stays behind this header, as in elf.h:
+// callers need neither its headers nor its compile flags.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "codegen/types.h"
 #include "runtime/binary/elf.h"
 #include "support/result.h"
 
@@ -147,9 +149,10 @@ class DwarfInfo {
   std::vector<DwarfUnit> units();
 
   // The offset in bytes of member `member` of the struct, class or union type named `type`
-  // (DW_AT_name; Go's are qualified: "runtime.g"), from DW_AT_data_member_location: the first
-  // complete type of that name in .debug_info order. Indexes every compile unit's types on
-  // first use. Errors: "no DWARF for type 'T'", "type 'T' has no member 'M'".
+  // (DW_AT_name, C++'s with or without scopes; Go's are qualified: "runtime.g"), from
+  // DW_AT_data_member_location: the first complete type of that name in .debug_info order.
+  // Indexes every compile unit's types and variables on first use. Errors: "no DWARF for type
+  // 'T'", "type 'T' has no member 'M'".
   Result<uint64_t> member_offset(std::string_view type, std::string_view member);
 
   // The members of the struct `type` is, or points to (through typedefs and qualifiers), in
@@ -159,6 +162,24 @@ class DwarfInfo {
   // The type `pointer` points to (through typedefs and qualifiers). Error when it is not a
   // pointer: "TYPE is not a pointer".
   Result<DwarfType> pointee(const DwarfType &pointer);
+
+  // `type` as utrace types it (codegen/types.h): integers (bools and enums too), pointers
+  // (void * to uint8), arrays (of chars: strings), structs and unions as complete records laid
+  // out as DWARF says; a pointer to a named struct or union points to a record known by name
+  // only. None for what utrace cannot hold: floats, functions, void.
+  codegen::Type utrace_type(const DwarfType &type);
+
+  // The type a script names: "struct Line", "union num", "enum color", "struct geo::Widget"
+  // (a C++ class or struct, also as "struct Widget"), "struct main.Point" (Go), or a typedef's
+  // or base type's name ("point_t", "geo::meters", "int"). A struct or union by its keyword is
+  // always complete: declarations do not count. nullopt when the file defines no such type.
+  // Indexes every compile unit's types and variables on first use.
+  std::optional<codegen::Type> named_type(std::string_view name);
+
+  // The type of the variable `name` at file scope or in a namespace: a C global, C++'s
+  // "ns::var" or its linkage name, Go's "main.counter". nullopt when DWARF has no such
+  // variable.
+  std::optional<codegen::Type> variable_type(std::string_view name);
 
  private:
   struct State;
