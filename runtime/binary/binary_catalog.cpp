@@ -85,12 +85,20 @@ Result<codegen::FunctionFacts> ElfBinaryCatalog::function(const std::string &bin
 }
 
 Result<codegen::Type> ElfBinaryCatalog::type(const std::string &binary, const std::string &name) {
-  return Error("no type '" + name + "' in " + binary);
+  File &f = file(binary);
+  if (!f.elf) return Error(f.error);
+  DwarfInfo *dwarf = f.open_dwarf();
+  if (!dwarf) return Error("no DWARF in " + f.elf->path());
+  if (auto type = dwarf->named_type(name)) return *type;
+  return Error("no type '" + name + "' in " + f.elf->path());
 }
 
-std::optional<codegen::Type> ElfBinaryCatalog::variable_type(const std::string &,
-                                                             const std::string &) {
-  return std::nullopt;
+std::optional<codegen::Type> ElfBinaryCatalog::variable_type(const std::string &binary,
+                                                             const std::string &symbol) {
+  File &f = file(binary);
+  DwarfInfo *dwarf = f.elf ? f.open_dwarf() : nullptr;
+  if (!dwarf) return std::nullopt;
+  return dwarf->variable_type(symbol);
 }
 
 }  // namespace ut::runtime
