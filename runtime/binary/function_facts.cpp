@@ -78,6 +78,14 @@ ValueFacts value_of(const std::string &name, const DwarfType &type, bool go) {
   return v;
 }
 
+// value_of() with its utrace type.
+ValueFacts typed_value_of(DwarfInfo &dwarf, const std::string &name, const DwarfType &type,
+                          bool go) {
+  ValueFacts v = value_of(name, type, go);
+  v.type = dwarf.utrace_type(type);
+  return v;
+}
+
 // The members of `v` (a pointer to a struct, or a struct) or the elements of a slice, one level
 // deep; their places in registers come with the value's.
 void describe_members(DwarfInfo &dwarf, const DwarfType &type, ValueFacts &v, bool go) {
@@ -86,14 +94,14 @@ void describe_members(DwarfInfo &dwarf, const DwarfType &type, ValueFacts &v, bo
     auto members = dwarf.members(type);
     if (!members || members->empty()) return;
     auto element = dwarf.pointee(members->front().type);
-    if (element) v.element.push_back(value_of("", *element, go));
+    if (element) v.element.push_back(typed_value_of(dwarf, "", *element, go));
     return;
   }
   if (v.kind != ValueFacts::Kind::Pointer && v.kind != ValueFacts::Kind::Struct) return;
   auto members = dwarf.members(type);
   if (!members) return;
   for (const DwarfMember &m : *members) {
-    ValueFacts member = value_of(m.name, m.type, go);
+    ValueFacts member = typed_value_of(dwarf, m.name, m.type, go);
     member.offset = static_cast<int64_t>(m.offset);
     v.members.push_back(std::move(member));
   }
@@ -266,7 +274,7 @@ codegen::FunctionFacts function_facts(DwarfInfo &dwarf, const DwarfFunction &fn,
   GoAssignment go_params(dwarf, generic ? 1 : 0);
   SystemVAssignment c_params;
   for (const DwarfParameter &p : fn.params) {
-    ValueFacts v = value_of(p.name, p.type, go);
+    ValueFacts v = typed_value_of(dwarf, p.name, p.type, go);
     describe_members(dwarf, p.type, v, go);
     ValueFacts by_convention = v;
     if (convention == CallingConvention::GoRegisters) go_params.place(by_convention, p.type);
@@ -288,7 +296,7 @@ codegen::FunctionFacts function_facts(DwarfInfo &dwarf, const DwarfFunction &fn,
   }
   GoAssignment go_results(dwarf, 0);
   for (const DwarfParameter &r : fn.results) {
-    ValueFacts v = value_of(r.name, r.type, go);
+    ValueFacts v = typed_value_of(dwarf, r.name, r.type, go);
     describe_members(dwarf, r.type, v, go);
     if (convention == CallingConvention::GoRegisters) {
       go_results.place(v, r.type);

@@ -15,7 +15,8 @@ enum class CallingConvention { SystemV, GoRegisters, GoStack };
 // Parameters are placed where DWARF's location at the entry says, when it names registers (or,
 // for Go, the stack above the return address); else by the convention (C at -O0 states stack
 // slots the prologue has not filled yet at the entry). Go's results are placed by the register
-// ABI's assignment, which DWARF does not state. `dwarf` describes pointed-to structs' members.
+// ABI's assignment, which DWARF does not state. `dwarf` describes pointed-to structs' members
+// and gives every value its utrace type (ValueFacts::type).
 codegen::FunctionFacts function_facts(DwarfInfo &dwarf, const DwarfFunction &fn,
                                       CallingConvention convention);
 
