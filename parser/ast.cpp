@@ -260,8 +260,15 @@ class Dumper {
       }
       case Expr::Kind::Sizeof: {
         const auto &s = as<Sizeof>(e);
-        line(d, "sizeof" + (s.operand ? std::string()
-                                      : " " + s.type_name + std::string(s.pointer_depth, '*')));
+        std::string what = " " + s.type_name + std::string(s.pointer_depth, '*');
+        if (!s.tuple_types.empty()) {
+          what = " (";
+          for (size_t i = 0; i < s.tuple_types.size(); ++i)
+            what += (i ? ", " : "") + s.tuple_types[i].first +
+                    std::string(s.tuple_types[i].second, '*');
+          what += ")";
+        }
+        line(d, "sizeof" + (s.operand ? std::string() : what));
         if (s.operand) dump_expr(*s.operand, d + 1);
         break;
       }

@@ -123,7 +123,7 @@ struct Ternary : Expr {
 // `(type)expr` or `(type *)expr`.
 struct Cast : Expr {
   Cast() : Expr(Kind::Cast) {}
-  std::string type_name;
+  std::string type_name;  // "int32", "struct Line", "union U", "point_t" (a typedef)
   uint32_t pointer_depth = 0;
   Expr *operand = nullptr;
 };
@@ -133,6 +133,8 @@ struct Sizeof : Expr {
   std::string type_name;  // empty when `operand` is set
   uint32_t pointer_depth = 0;
   Expr *operand = nullptr;
+  // `sizeof((int8, int16, int32))`: a tuple of types, laid out as C lays out a struct of them.
+  std::vector<std::pair<std::string, uint32_t>> tuple_types;  // (type name, pointer depth)
 };
 struct Tuple : Expr {
   Tuple() : Expr(Kind::Tuple) {}
@@ -246,6 +248,10 @@ struct Probe : Node {
 struct Program : Node {
   std::vector<Probe *> probes;
   const SourceFile *source = nullptr;  // the text this was parsed from
+  // The C definitions before and between the probes (struct, union, enum, typedef, #include,
+  // #define), at their places in the script: every other character is a space (newlines are
+  // kept), so a line and column in this text are the same in the script. Empty when none.
+  std::string c_definitions;
 };
 
 // Owns every node of one parse. Nodes are never freed individually.

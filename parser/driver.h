@@ -1,6 +1,8 @@
 // State shared by the Flex scanner and the Bison parser during one parse. Internal to parser/.
 #pragma once
 
+#include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -11,6 +13,9 @@
 namespace ut::parser {
 
 struct Driver {
+  Driver(const SourceFile &source, ast::Context &context, Diagnostics &diagnostics)
+      : src(source), ctx(context), diags(diagnostics) {}
+
   const SourceFile &src;
   ast::Context &ctx;
   Diagnostics &diags;
@@ -30,6 +35,32 @@ struct Driver {
   bool desynced = false;
   // The blocks open at this point, innermost last: '{' or '<' and where it was written.
   std::vector<std::pair<char, Position>> open_blocks;
+
+  // The C definitions read so far (Program::c_definitions), and where the text ends.
+  std::string c_text;
+  Position c_end;
+  // A struct, union, enum or typedef being read: where it began, its text, its brace depth.
+  Position c_start;
+  std::string c_chunk;
+  int c_depth = 0;
+
+  // Adds C text that began at `at` in the script, padded to keep its line and column.
+  void add_c(Position at, std::string_view text) {
+    for (; c_end.line < at.line; ++c_end.line) {
+      c_text += '\n';
+      c_end.column = 1;
+    }
+    for (; c_end.column < at.column; ++c_end.column) c_text += ' ';
+    for (char c : text) {
+      c_text += c;
+      if (c == '\n') {
+        ++c_end.line;
+        c_end.column = 1;
+      } else {
+        ++c_end.column;
+      }
+    }
+  }
 };
 
 }  // namespace ut::parser

@@ -12,7 +12,7 @@ yy_buffer_state *yy_scan_bytes(const char *bytes, int len, yyscan_t scanner);
 namespace ut::parser {
 
 ast::Program *parse(const SourceFile &src, ast::Context &ctx, Diagnostics &diags) {
-  Driver drv{src, ctx, diags, nullptr, {}, false, false, false, 0, false, {}};
+  Driver drv(src, ctx, diags);
   yyscan_t scanner = nullptr;
   yylex_init_extra(&drv, &scanner);
   yy_scan_bytes(src.text.data(), static_cast<int>(src.text.size()), scanner);
@@ -20,7 +20,10 @@ ast::Program *parse(const SourceFile &src, ast::Context &ctx, Diagnostics &diags
   int rc = parser.parse();
   yylex_destroy(scanner);
   if (rc != 0 && !diags.has_errors()) diags.error("syntax error");
-  if (drv.program) drv.program->source = &src;
+  if (drv.program) {
+    drv.program->source = &src;
+    drv.program->c_definitions = std::move(drv.c_text);
+  }
   return drv.program;
 }
 
