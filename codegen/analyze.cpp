@@ -4,11 +4,14 @@
 #include <cerrno>
 #include <cstdlib>
 #include <functional>
+#include <numeric>
 
 #include "codegen/builtins.h"
 #include "codegen/function_values.h"
 #include "codegen/probe_kinds.h"
 #include "codegen/semantic.h"
+#include "codegen/type_lookup.h"
+#include "support/strings.h"
 
 namespace ut::codegen {
 
@@ -26,7 +29,8 @@ using ast::Stmt;
 class Analyzer {
  public:
   Analyzer(SemanticInfo &sema, Diagnostics &diags, const AnalyzeOptions &options)
-      : sema_(sema), diags_(diags), options_(options) {}
+      : sema_(sema), diags_(diags), options_(options),
+        types_(options.c_definitions, options.binaries) {}
 
   void run(const ast::Program &prog) {
     for (const ast::Probe *probe : prog.probes) {
@@ -225,7 +229,6 @@ class Analyzer {
             std::string("'") + ast::spelling(a.op) + "=' needs an integer, not " + value.str());
       return;
     }
-    if (value.is_pointer()) value = Type::integer(64, false);
     if (a.target->kind != Expr::Kind::Map && a.target->kind != Expr::Kind::Variable) {
       check_memory_write(a, value);
       return;
@@ -292,7 +295,8 @@ class Analyzer {
   void assign_map(const ast::Map &m, const Type &value, bool compound) {
     std::vector<Type> keys = check_keys(m);
     if (!value.is_none() && !value.is_scalar() && !value.is_aggregate() && !value.is_string() &&
-        !value.is_symbolic() && value.kind != TypeKind::Tuple) {
+        !value.is_symbolic() && value.kind != TypeKind::Tuple && !value.is_record() &&
+        !value.is_array()) {
       error(m.range, "maps holding " + value.str() + " values are not supported yet");
       return;
     }
@@ -331,7 +335,11 @@ class Analyzer {
     for (const VariableInfo &info : probe_->variables) same_name += info.name == v.name;
     std::string c_name = "var_" + v.name.substr(1);
     if (same_name > 0) c_name += "_" + std::to_string(same_name);
-    probe_->variables.push_back({v.name, c_name, type});
+    Type stored = type;
+    if (auto w = widest_strings_.find({probe_index(), c_name});
+        stored.is_string() && w != widest_strings_.end() && w->second > stored.size)
+      stored.size = w->second;  // found longer by the first pass
+    probe_->variables.push_back({v.name, c_name, stored});
     scopes_.back()[v.name] = probe_->variables.size() - 1;
     return probe_->variables.back();
   }
@@ -353,6 +361,11 @@ class Analyzer {
       return;
     }
     if (info->type.is_none() && !compound) info->type = storage_type(value);  // `let $x;` first use
+    if (!compound && info->type.is_string() && value.is_string() && value.size > info->type.size) {
+      // `$s = ""; ... $s = "hi";`: the variable takes the longest string assigned to it.
+      info->type.size = value.size;
+      widest_strings_[{probe_index(), info->c_name}] = value.size;
+    }
     bind(v, *info);
     if (!value.is_none() && !compound && !assignable(info->type, value)) {
       error(v.range, "Type mismatch for " + v.name + ": trying to assign value of type '" +
@@ -367,8 +380,7 @@ class Analyzer {
       error(l.var->range, "Variable " + l.var->name + " is already declared in this scope");
       return;
     }
-    bind(*l.var,
-         declare(*l.var, storage_type(value.is_pointer() ? Type::integer(64, false) : value)));
+    bind(*l.var, declare(*l.var, storage_type(value)));
   }
 
   void check_for(const ast::For &f) {
@@ -448,6 +460,8 @@ class Analyzer {
 
   static bool assignable(const Type &stored, const Type &value) {
     if (stored.is_integer() && value.is_scalar()) return true;
+    if (stored.is_pointer() && value.is_integer()) return true;
+    if (stored.is_pointer() && value.is_pointer()) return true;
     if (stored.is_string() && value.is_string()) return value.size <= stored.size;
     return stored == value;
   }
@@ -457,12 +471,12 @@ class Analyzer {
     for (const Expr *k : m.keys) {
       Type t = check(*k);
       if (!t.is_none() && !t.is_scalar() && !t.is_string() && !t.is_symbolic() &&
-          t.kind != TypeKind::Tuple) {
+          t.kind != TypeKind::Tuple && !t.is_record() && !t.is_array()) {
         error(k->range, "map keys of type " + t.str() + " are not supported yet");
       }
       // Strings in keys (also inside tuples) all take the same room, so that "a" and "abc" are
       // keys of one map.
-      keys.push_back(map_value_type(t.is_pointer() ? Type::integer(64, false) : t));
+      keys.push_back(map_value_type(t));
     }
     return keys;
   }
@@ -559,12 +573,19 @@ class Analyzer {
       case Expr::Kind::Cast: {
         const auto &c = ast::as<ast::Cast>(e);
         Type operand = check(*c.operand);
-        Type target = integer_type_named(c.type_name);
-        if (!operand.is_none() && !operand.is_scalar()) {
-          error(e.range, "cannot cast " + operand.str() + " to " + c.type_name);
+        Type target =
+            types_.named(c.type_name, c.pointer_depth, probe_->attach_points, *out_, e.range);
+        if (target.is_none()) return target;
+        if (target.is_record() || target.is_array()) {
+          error(e.range, "cannot cast to " + target.str() +
+                             ": casts give integers and pointers, as in (" + target.str() + " *)");
           return Type::none();
         }
-        for (uint32_t i = 0; i < c.pointer_depth; ++i) target = Type::pointer(target);
+        if (!operand.is_none() && !operand.is_scalar()) {
+          error(c.operand->range,
+                "Casts are not supported for type: \"" + operand.str() + "\"");
+          return Type::none();
+        }
         return target;
       }
       case Expr::Kind::Positional:
@@ -577,7 +598,7 @@ class Analyzer {
         for (const Expr *el : ast::as<ast::Tuple>(e).elements) {
           Type et = check(*el);
           if (et.is_none()) return et;
-          t.elements.push_back(et.is_pointer() ? Type::integer(64, false) : storage_type(et));
+          t.elements.push_back(et);
         }
         return t;
       }
@@ -587,8 +608,25 @@ class Analyzer {
         return check_index(ast::as<ast::Index>(e));
       case Expr::Kind::Sizeof: {
         const auto &s = ast::as<ast::Sizeof>(e);
-        Type t = s.operand ? check(*s.operand) : integer_type_named(s.type_name);
-        if (s.pointer_depth > 0) t = Type::pointer(t);
+        Type t;
+        if (!s.tuple_types.empty()) {
+          std::vector<Type> elements;
+          for (const auto &[name, depth] : s.tuple_types) {
+            elements.push_back(types_.named(name, depth, probe_->attach_points, *out_, e.range));
+            if (elements.back().is_none()) return Type::none();
+          }
+          t = Type::tuple(std::move(elements));
+        } else if (!s.operand) {
+          t = types_.named(s.type_name, s.pointer_depth, probe_->attach_points, *out_, e.range);
+        } else if (s.operand->kind == Expr::Kind::Identifier &&
+                   !find_variable(ast::as<ast::Identifier>(*s.operand).name)) {
+          // sizeof(point_t): a typedef's name parses as an identifier.
+          t = types_.named(ast::as<ast::Identifier>(*s.operand).name, 0, probe_->attach_points,
+                           *out_, s.operand->range);
+        } else {
+          t = check(*s.operand);
+        }
+        if (t.is_none()) return t;
         sema_.constants[&e] = t.byte_size();
         return Type::integer();
       }
@@ -653,6 +691,10 @@ class Analyzer {
     }
     const BuiltinVariable *v = find_variable(id.name);
     if (!v) {
+      if (auto constant = types_.constant(id.name)) {
+        sema_.constants[&id] = static_cast<uint64_t>(*constant);
+        return Type::integer();
+      }
       auto &d = error(id.range, "Unknown identifier: '" + id.name + "'");
       if (std::string near = nearest_builtin(id.name); !near.empty())
         d.hint("did you mean '" + near + "'?");
@@ -734,7 +776,8 @@ class Analyzer {
           .hint("take it into a variable before the loop");
       return Type::none();
     }
-    CallCheck c{call, arg_types, probe_kinds(), *out_, sema_};
+    CallCheck c{call, arg_types, probe_kinds(), *out_, sema_, probe_->attach_points,
+                options_.binaries};
     return f->check(c);
   }
 
@@ -752,10 +795,13 @@ class Analyzer {
     }
     if (!has_tracepoint() && is_function_value(f)) {
       if (!function_value_readable_here(f.range)) return Type::none();
-      return check_function_value(f, probe_->attach_points, options_.binaries, *out_);
+      if (!typed_value(*f.base)) return check_function_value(f, probe_->attach_points,
+                                                             options_.binaries, *out_);
+      sema_.typed_members.insert(&f);  // args.p->x, with p's type from DWARF
     }
     Type base = check(*f.base);
     if (base.is_none()) return base;
+    if (base.is_record() || base.is_record_pointer()) return check_member(f, base);
     bool is_index = !f.name.empty() && std::all_of(f.name.begin(), f.name.end(), ::isdigit);
     if (base.kind != TypeKind::Tuple || !is_index || f.arrow) {
       error(f.range, "cannot access field '" + f.name + "' of a value of type " + base.str());
@@ -768,6 +814,58 @@ class Analyzer {
       return Type::none();
     }
     return base.elements[index];
+  }
+
+  // `s.x` or `p->x` of a struct or union, or of one it points to (either operator on either,
+  // as newer bpftrace allows): the member's type.
+  Type check_member(const ast::Field &f, const Type &base) {
+    Type record = base.is_pointer() ? complete(base.elements[0], f.base->range) : base;
+    if (record.is_none()) return record;
+    std::optional<RecordField> member = record.record->find(f.name);
+    if (!member) {
+      auto &d = error(f.range, "Struct/union of type '" + record.str() +
+                                   "' does not contain a field named '" + f.name + "'");
+      std::vector<std::string> names = record.record->member_names();
+      if (std::string near = nearest_name(f.name, names); !near.empty())
+        d.hint("did you mean '" + near + "'?");
+      else if (!names.empty())
+        d.hint("its members are " + std::accumulate(std::next(names.begin()), names.end(),
+                                                    names[0], [](std::string a, const std::string &b) {
+                                                      return std::move(a) + ", " + b;
+                                                    }));
+      return Type::none();
+    }
+    if (member->type.is_none()) {
+      error(f.range, "member '" + f.name + "' of " + record.str() +
+                         " has a type utrace cannot read (a floating-point number or a function)");
+      return Type::none();
+    }
+    if (member->type.is_pointer()) {
+      // `p->next`: the record it points to, when it is known, so that `p->next + 1` and `->`
+      // on it know its size; left by name when not (an opaque struct may be passed along).
+      Diagnostics quiet;
+      Type pointee = types_.complete(member->type.elements[0], probe_->attach_points, quiet,
+                                     f.range);
+      if (!pointee.is_none()) member->type.elements[0] = pointee;
+    }
+    sema_.members[&f] = *member;
+    return member->type;
+  }
+
+  // `t` with a record known only by name (behind a pointer) looked up.
+  Type complete(const Type &t, const Range &range) {
+    return types_.complete(t, probe_->attach_points, *out_, range);
+  }
+
+  // Whether `e`, a function's value (`args.p`), is typed by DWARF as a pointer, a struct or an
+  // array: then `->`, `.` and `[]` on it read memory by that type. Asked quietly.
+  bool typed_value(const Expr &e) {
+    Diagnostics quiet;
+    Diagnostics *saved = out_;
+    out_ = &quiet;
+    Type t = check(e);
+    out_ = saved;
+    return !quiet.has_errors() && (t.is_pointer() || t.is_record() || t.is_array());
   }
 
   // A function's values are in the probe's registers, which a map loop's body runs without.
@@ -788,12 +886,37 @@ class Analyzer {
       error(index.index->range, "an index must be an integer, not " + i.str());
       return Type::none();
     }
-    if (has_tracepoint() || !is_function_element(index)) {
-      error(index.range, "only a Go slice parameter or result is indexed, as in args.xs[0]");
+    if (!has_tracepoint() && is_function_element(index) && !typed_value(*index.base)) {
+      if (!function_value_readable_here(index.range)) return Type::none();
+      return check_function_element(index, probe_->attach_points, options_.binaries, *out_);
+    }
+    Type base = check(*index.base);
+    if (base.is_none()) return base;
+    if (base.is_array()) {
+      if (index.index->kind == Expr::Kind::Integer && base.count > 0 &&
+          ast::as<ast::Integer>(*index.index).value >= base.count) {
+        error(index.range, "the index " + std::to_string(ast::as<ast::Integer>(*index.index).value) +
+                               " is out of bounds for array of size " +
+                               std::to_string(base.count));
+        return Type::none();
+      }
+      return base.elements[0];
+    }
+    if (base.is_pointer()) return pointee(base, index.range);
+    error(index.range, "The array index operator [] can only be used on arrays and pointers, found " +
+                           base.str() + ".");
+    return Type::none();
+  }
+
+  // What `*p` and `p[i]` read: the pointee, its record looked up. A pointer to nothing known
+  // (void *) cannot be read.
+  Type pointee(const Type &pointer, const Range &range) {
+    Type t = complete(pointer.elements[0], range);
+    if (!t.is_none() && t.byte_size() == 0) {
+      error(range, "cannot read through a pointer to " + t.str() + ": it has no size");
       return Type::none();
     }
-    if (!function_value_readable_here(index.range)) return Type::none();
-    return check_function_element(index, probe_->attach_points, options_.binaries, *out_);
+    return t;
   }
 
   Type check_binary(const ast::Binary &b) {
@@ -801,14 +924,17 @@ class Analyzer {
     if (l.is_none() || r.is_none()) return Type::none();
     bool equality = b.op == ast::BinaryOp::Eq || b.op == ast::BinaryOp::Ne;
     if (equality && l.is_string() && r.is_string()) return Type::integer();
+    // Arrays and records compare byte for byte, when they are of one type.
+    if (equality && (l.is_array() || l.is_record()) && l == r) return Type::integer();
     if (!l.is_scalar() || !r.is_scalar()) {
       error(b.range, std::string("Type mismatch for '") + ast::spelling(b.op) + "': comparing '" +
                          l.str() + "' with '" + r.str() + "'");
       return Type::none();
     }
-    if (l.is_pointer() && (b.op == ast::BinaryOp::Add || b.op == ast::BinaryOp::Sub) &&
-        r.is_integer())
-      return l;
+    // Pointer arithmetic steps by the pointee's size, as in C.
+    bool additive = b.op == ast::BinaryOp::Add || b.op == ast::BinaryOp::Sub;
+    if (l.is_pointer() && additive && r.is_integer()) return l;
+    if (r.is_pointer() && b.op == ast::BinaryOp::Add && l.is_integer()) return r;
     bool is_unsigned = (l.is_integer() && !l.is_signed && l.bits == 64) ||
                        (r.is_integer() && !r.is_signed && r.bits == 64) || l.is_pointer();
     return Type::integer(64, !is_unsigned);
@@ -828,14 +954,14 @@ class Analyzer {
     if (t.is_none()) return t;
     switch (u.op) {
       case ast::UnaryOp::Deref:
-        if (t.is_pointer()) return t.elements[0];
+        if (t.is_pointer()) return pointee(t, u.range);
         if (t.is_integer()) return Type::integer();
         break;
       case ast::UnaryOp::PreInc:
       case ast::UnaryOp::PreDec:
       case ast::UnaryOp::PostInc:
       case ast::UnaryOp::PostDec:
-        if (t.is_integer()) return t;
+        if (t.is_integer() || t.is_pointer()) return t;  // a pointer steps by its pointee's size
         break;
       default:
         if (t.is_scalar())
@@ -857,6 +983,12 @@ class Analyzer {
   bool aggregation_allowed_ = false;                   // checking the value of `@map = ...`
   std::vector<std::map<std::string, size_t>> scopes_;  // innermost last: name -> variables index
   std::vector<std::unique_ptr<ast::AttachPoint>> expanded_;
+  TypeLookup types_;
+  // String variables that are assigned longer strings than their first, by (probe, C name):
+  // the first pass finds them, and the second declares them that long.
+  std::map<std::pair<size_t, std::string>, uint32_t> widest_strings_;
+
+  size_t probe_index() const { return static_cast<size_t>(probe_ - sema_.probes.data()); }
 };
 
 }  // namespace

@@ -306,7 +306,16 @@ Type check_uaddr(CallCheck &c) {
     c.diags.error(c.call.range, "uaddr can only be used with u(ret)probes");
     return Type::none();
   }
-  return Type::pointer(Type::integer());
+  // What the symbol is, as DWARF says (a 4-byte int is read as 4 bytes); int64 when it is not
+  // known, or when the files of the probe's attach points disagree.
+  std::optional<Type> pointee;
+  const std::string &symbol = ast::as<ast::String>(*c.call.args[0]).value;
+  for (const AttachInfo &a : c.attach_points) {
+    std::optional<Type> t = c.binaries ? c.binaries->variable_type(a.binary, symbol) : std::nullopt;
+    if (!t || t->is_none() || (pointee && *pointee != *t)) return Type::pointer(Type::integer());
+    pointee = t;
+  }
+  return Type::pointer(pointee.value_or(Type::integer()));
 }
 
 std::string lower_uaddr(LowerContext &lc, const ast::Call &call) {

@@ -58,6 +58,8 @@ struct CallCheck {
   ProbeMask probe_kinds;  // the kinds of the probe's attach points
   Diagnostics &diags;
   SemanticInfo &sema;
+  const std::vector<AttachInfo> &attach_points;  // the probe's
+  BinaryCatalog *binaries;                       // may be null (unit tests)
 };
 
 struct BuiltinFunction {

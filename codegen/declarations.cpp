@@ -1,6 +1,7 @@
 #include "codegen/declarations.h"
 
 #include <algorithm>
+#include <set>
 #include <sstream>
 
 #include "codegen/lower_context.h"
@@ -16,8 +17,17 @@ std::string scalar_declaration(const Type &t, const std::string &name) {
 }  // namespace
 
 std::string Declarations::declaration(const Type &t, const std::string &name) {
+  if (t.is_record() || t.is_array()) return "struct " + bytes_struct(t) + " " + name;
   if (t.kind != TypeKind::Tuple) return scalar_declaration(t, name);
   return "struct " + tuple_struct(t) + " " + name;
+}
+
+std::string Declarations::bytes_struct(const Type &t) {
+  std::string name = "ut_bytes_" + std::to_string(t.byte_size()) + "_" + std::to_string(t.align());
+  if (bytes_structs_.insert(name).second)
+    tuple_decls_ += "struct " + name + " { u8 bytes[" + std::to_string(t.byte_size()) +
+                    "]; } __attribute__((aligned(" + std::to_string(t.align()) + ")));\n";
+  return name;
 }
 
 std::string Declarations::tuple_struct(const Type &t) {
@@ -137,6 +147,7 @@ std::string Declarations::map_ref(const std::string &c_name) {
 
 std::string Declarations::leaf_type(const Type &value) {
   if (value.is_string()) return "ut_string" + std::to_string(value.size);
+  if (value.is_record() || value.is_array()) return "struct " + bytes_struct(value);
   if (value.kind == TypeKind::Tuple) return "struct " + tuple_struct(value);
   return value.c_type();
 }

@@ -3,6 +3,7 @@
 // to codegen/; used by the lowering (codegen/lower.cpp), which asks for declarations as it goes.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -27,7 +28,8 @@ class Declarations {
   // Maps and events are recorded in `plan` as they are declared.
   Declarations(ProgramPlan &plan, const SemanticInfo &sema) : plan_(plan), sema_(sema) {}
 
-  // `t name`, declaring a struct for a tuple type on first use.
+  // `t name`, declaring a struct for a tuple type on first use. Records and arrays are their
+  // bytes (struct ut_bytes_SIZE_ALIGN): members are read at the offsets their layout gives.
   std::string declaration(const Type &t, const std::string &name);
   // The C type of a map's values.
   std::string leaf_type(const Type &value);
@@ -48,11 +50,13 @@ class Declarations {
 
  private:
   std::string tuple_struct(const Type &t);
+  std::string bytes_struct(const Type &t);
 
   ProgramPlan &plan_;
   const SemanticInfo &sema_;
   std::vector<Type> tuple_types_;  // tuple_N is tuple_types_[N]
   std::string tuple_decls_;
+  std::set<std::string> bytes_structs_;  // declared in tuple_decls_
   std::vector<std::string> tables_;  // BPF tables in the order declared (BCC numbers them so)
 };
 

@@ -48,7 +48,8 @@ Type type_of_value(const ValueFacts &v) {
     case Kind::Integer:
       return Type::integer(v.size * 8, v.is_signed);
     case Kind::Pointer:
-      return Type::integer(64, false);
+      // DWARF's type where it gave one: `->`, `*` and `[]` follow it.
+      return v.type.is_pointer() ? v.type : Type::integer(64, false);
     case Kind::GoString:
       return Type::string(kMapStringSize);
     case Kind::GoSlice:

@@ -13,6 +13,7 @@
 #include "codegen/declarations.h"
 #include "codegen/lower_context.h"
 #include "codegen/probe_kinds.h"
+#include "codegen/type_access.h"
 #include "stdlib/prelude.h"
 
 namespace ut::codegen {
@@ -126,7 +127,8 @@ class Lowerer : public LowerContext {
     std::vector<FieldSpec> fields;
     for (const Expr *a : args) {
       Type t = sema_.type_of(*a);
-      bool as_is = t.is_string() || t.kind == TypeKind::Tuple || t.is_buffer() || t.is_symbolic();
+      bool as_is = t.is_string() || t.kind == TypeKind::Tuple || t.is_buffer() ||
+                   t.is_symbolic() || t.is_record() || t.is_array() || t.is_pointer();
       FieldSpec f{0, as_is ? t : Type::integer(64, !t.is_integer() || t.is_signed), {}};
       if (a->kind == Expr::Kind::String) f.constant = ast::as<ast::String>(*a).value;
       values.push_back(f.constant ? "" : lower_expr(*a));
@@ -619,6 +621,9 @@ class Lowerer : public LowerContext {
     std::string value = lower_expr(*a.value);
     if (a.compound) {
       std::string current = lower_expr(*a.target);
+      bool additive = a.op == ast::BinaryOp::Add || a.op == ast::BinaryOp::Sub;
+      if (additive && pointer_step(target_type) > 1)  // p += n steps n pointees
+        value = "(" + value + ") * " + std::to_string(pointer_step(target_type));
       value = arithmetic(a.op, current, value, target_type.is_signed);
     }
     store(*a.target, value, sema_.type_of(*a.value));
@@ -738,12 +743,16 @@ class Lowerer : public LowerContext {
       case Expr::Kind::Field: {
         const auto &f = ast::as<ast::Field>(e);
         if (attach_->tracepoint && is_tracepoint_args(f)) return lower_tracepoint_field(*this, f);
+        if (is_typed_access(e, sema_)) return lower_typed_access(*this, e);
         if (!attach_->tracepoint && is_function_value(f)) return lower_function_value(*this, f);
         return lower_expr(*f.base) + "." + field_name(std::stoul(f.name));
       }
       case Expr::Kind::Index:
+        if (is_typed_access(e, sema_)) return lower_typed_access(*this, e);
         return lower_function_element(*this, ast::as<ast::Index>(e));
       case Expr::Kind::Identifier:
+        if (auto c = sema_.constants.find(&e); c != sema_.constants.end())
+          return "(s64)" + integer_literal(c->second);  // an enum constant or a #define
         return find_variable(ast::as<ast::Identifier>(e).name)->lower(*this);
       case Expr::Kind::Variable:
         return variable(ast::as<ast::Variable>(e));
@@ -852,6 +861,15 @@ class Lowerer : public LowerContext {
     }
     std::string l = lower_expr(*b.lhs), r = lower_expr(*b.rhs);
     const Type &lt = sema_.type_of(*b.lhs), &rt = sema_.type_of(*b.rhs);
+    if (lt.is_record() || lt.is_array()) {
+      return std::string(b.op == ast::BinaryOp::Ne ? "!" : "") + "ut_bytes_equal(&" + l + ", &" +
+             r + ", " + std::to_string(lt.byte_size()) + ")";
+    }
+    // p + n steps n of p's pointees.
+    if (lt.is_pointer() && rt.is_integer() && pointer_step(lt) > 1)
+      r = "(" + r + ") * " + std::to_string(pointer_step(lt));
+    if (rt.is_pointer() && lt.is_integer() && pointer_step(rt) > 1)
+      l = "(" + l + ") * " + std::to_string(pointer_step(rt));
     if (lt.is_string()) {
       std::string n = std::to_string(std::min(lt.size, rt.size));
       return std::string(b.op == ast::BinaryOp::Ne ? "!" : "") + "ut_streq(" + l + ", " + r + ", " +
@@ -871,6 +889,7 @@ class Lowerer : public LowerContext {
       case ast::UnaryOp::BitNot:
         return "(~" + lower_expr(*u.operand) + ")";
       case ast::UnaryOp::Deref: {
+        if (is_typed_access(u, sema_)) return lower_typed_access(*this, u);
         std::string address = lower_expr(*u.operand);
         std::string v = temp(sema_.type_of(u));
         emit("bpf_probe_read_user(&" + v + ", sizeof(" + v + "), (void *)(" + address + "));");
@@ -885,13 +904,22 @@ class Lowerer : public LowerContext {
   std::string lower_step(const ast::Unary &u) {
     bool inc = u.op == ast::UnaryOp::PreInc || u.op == ast::UnaryOp::PostInc;
     bool post = u.op == ast::UnaryOp::PostInc || u.op == ast::UnaryOp::PostDec;
-    if (u.operand->kind == Expr::Kind::Variable) {
+    uint32_t step = pointer_step(sema_.type_of(*u.operand));  // 1, or a pointer's pointee size
+    if (u.operand->kind == Expr::Kind::Variable && step == 1) {
       std::string var = lower_expr(*u.operand);
       return "(" + (post ? var + (inc ? "++" : "--") : (inc ? "++" : "--") + var) + ")";
     }
+    std::string by = " " + std::string(inc ? "+" : "-") + " " + std::to_string(step) + ";";
+    if (u.operand->kind == Expr::Kind::Variable) {
+      std::string var = lower_expr(*u.operand);
+      std::string old = temp(sema_.type_of(*u.operand));
+      emit(old + " = " + var + ";");
+      emit(var + " = " + old + by);
+      return post ? old : var;
+    }
     std::string old = lower_expr(*u.operand);
     std::string updated = temp(sema_.type_of(*u.operand));
-    emit(updated + " = " + old + (inc ? " + 1;" : " - 1;"));
+    emit(updated + " = " + old + by);
     store(*u.operand, updated, sema_.type_of(*u.operand));
     return post ? old : updated;
   }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "codegen/binaries.h"
+#include "codegen/c_definitions.h"
 #include "codegen/plan.h"
 #include "codegen/tracepoints.h"
 #include "codegen/types.h"
@@ -68,7 +69,14 @@ struct SemanticInfo {
   std::vector<std::string> params;                            // positional parameters $1, $2...
   std::set<std::string> counted_maps;                         // maps whose entries len() counts
   std::set<std::string> iterated_maps;                        // maps a `for` loop walks
-  std::unordered_map<const ast::Expr *, uint64_t> constants;  // values known now: sizeof()
+  // Values known now: sizeof(), and names of the script's C definitions (enum constants and
+  // #define'd integers).
+  std::unordered_map<const ast::Expr *, uint64_t> constants;
+  // `args.p->x` where DWARF types p as a pointer to a struct: read by the member's type and
+  // offset like any `->`, rather than as one of the function's values (function_values.h).
+  std::set<const ast::Field *> typed_members;
+  // Each `s.x` / `p->x` of a struct or union: the member, its offset from the record's start.
+  std::unordered_map<const ast::Field *, RecordField> members;
   bool writes_user_memory = false;                            // `*ADDRESS = value` (--unsafe)
 
   const Type &type_of(const ast::Expr &e) const;
@@ -90,6 +98,8 @@ struct AnalyzeOptions {
   bool missing_probes_warn = false;
   // The files uprobes attach to; without it every file is taken for C.
   BinaryCatalog *binaries = nullptr;
+  // The script's C definitions, laid out (ctypes/); types not found there come from DWARF.
+  const CDefinitions *c_definitions = nullptr;
 };
 
 // Checks `prog` and collects what it means. Every error is reported in one run.

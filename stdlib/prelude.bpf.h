@@ -147,6 +147,17 @@ static __always_inline int ut_streq(const char *a, const char *b, u32 n)
   return 1;
 }
 
+/* 1 when the n bytes at a and b are the same (arrays and structs compared with ==). */
+static __always_inline int ut_bytes_equal(const void *a, const void *b, u32 n)
+{
+  const u8 *x = a, *y = b;
+  for (u32 i = 0; i < n; i++) {
+    if (x[i] != y[i])
+      return 0;
+  }
+  return 1;
+}
+
 /* 1 when `needle` (of at most nn bytes with its NUL) occurs in `hay` (hn bytes). */
 static __always_inline int ut_strcontains(const char *hay, u32 hn, const char *needle, u32 nn)
 {

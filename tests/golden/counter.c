@@ -23,7 +23,7 @@ int probe_0(struct pt_regs *ctx)
   /* stdin:1  @ = *uaddr("main.counter") */
   {
     s64 v0 = 0;
-    bpf_probe_read_user(&v0, sizeof(v0), (void *)((u64)UT_SYM_0));
+    bpf_probe_read_user(&v0, 8, (void *)((u64)UT_SYM_0));
     s64 v1 = v0;
     if (map_.update(&zero_key, &v1))
       ut_count(1);
