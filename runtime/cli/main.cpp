@@ -8,6 +8,7 @@
 
 #include "codegen/lower.h"
 #include "codegen/semantic.h"
+#include "ctypes/c_definitions.h"
 #include "parser/parse.h"
 #include "runtime/binary/binary_catalog.h"
 #include "runtime/binary/binary_info.h"
@@ -81,12 +82,18 @@ int run(int argc, char **argv) {
     out->raw(ast::dump(*prog));
     return 0;
   }
+  codegen::CDefinitions definitions = ctypes::layout_c_definitions(
+      prog->c_definitions, {opt.include_dirs, opt.include_files}, diags);
+  if (diags.has_errors()) {
+    diags.render(std::cerr, *src);
+    return 1;
+  }
   runtime::TracefsCatalog tracepoints;
   runtime::ElfBinaryCatalog binaries(opt.pid);
   codegen::SemanticInfo sema =
       codegen::analyze(*prog, diags,
                        {opt.params, opt.has_command, runtime::kernel_has_kprobes(), opt.unsafe,
-                        &tracepoints, opt.missing_probes_warn, &binaries});
+                        &tracepoints, opt.missing_probes_warn, &binaries, &definitions});
   diags.render(std::cerr, *src);
   if (diags.has_errors()) return 1;
   // Events go through a ring buffer unless the kernel has none (or UTRACE_EVENTS=perf asks).

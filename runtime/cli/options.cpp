@@ -31,6 +31,8 @@ const char kUsage[] =
     "                   kernel's tracepoints (-lv: their fields)\n"
     "    --info BINARY  print what utrace knows about BINARY (language, Go version and ABI,\n"
     "                   goid offset, stripped, PIE, DWARF, functions) and exit\n"
+    "    -I DIR         look for the C definitions' #include files in DIR first\n"
+    "    --include FILE include FILE before the program's C definitions\n"
     "    -v             say where the BPF object came from (cache or compiler) and how long it "
     "took\n"
     "    --no-cache     compile without the compile cache (see UTRACE_CACHE_DIR)\n"
@@ -48,6 +50,10 @@ const char kUsage[] =
 
 }  // namespace
 
+// Long options without a short one.
+constexpr int kInfo = 1000;
+constexpr int kInclude = 1001;
+
 std::optional<int> parse_options(int argc, char **argv, Options &opt) {
   static const option kLong[] = {
       {"help", no_argument, nullptr, 'h'},
@@ -57,11 +63,12 @@ std::optional<int> parse_options(int argc, char **argv, Options &opt) {
       {"unsafe", no_argument, nullptr, 'U'},
       {"missing-probes", required_argument, nullptr, 'M'},
       {"kernel-uretprobe", no_argument, nullptr, 'K'},
-      {"info", required_argument, nullptr, 'I'},
+      {"info", required_argument, nullptr, kInfo},
+      {"include", required_argument, nullptr, kInclude},
       {nullptr, 0, nullptr, 0},
   };
   int c;
-  while ((c = getopt_long(argc, argv, "+e:qvf:o:c:p:lhV", kLong, nullptr)) != -1) {
+  while ((c = getopt_long(argc, argv, "+e:qvf:o:c:p:lhVI:", kLong, nullptr)) != -1) {
     switch (c) {
       case 'e':
         opt.program = optarg;
@@ -131,9 +138,15 @@ std::optional<int> parse_options(int argc, char **argv, Options &opt) {
       case 'l':
         opt.list = true;
         break;
-      case 'I':
+      case kInfo:
         opt.info = optarg;
         opt.has_info = true;
+        break;
+      case 'I':
+        opt.include_dirs.push_back(optarg);
+        break;
+      case kInclude:
+        opt.include_files.push_back(optarg);
         break;
       case 'h':
         make_text_output(stdout)->raw(kUsage);

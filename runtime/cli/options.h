@@ -32,6 +32,8 @@ struct Options {
   std::string info;  // --info BINARY
   bool has_info = false;
   std::vector<std::string> params;  // positional parameters $1, $2...
+  std::vector<std::string> include_dirs;   // -I DIR, for the C definitions' #include
+  std::vector<std::string> include_files;  // --include FILE
 };
 
 // Parses the command line into `opt`; returns an exit code when utrace should stop right away
