@@ -903,6 +903,16 @@ class Analyzer {
       return base.elements[0];
     }
     if (base.is_pointer()) return pointee(base, index.range);
+    if (base.is_string()) {
+      // A char array's bytes (newer bpftrace indexes strings too).
+      if (index.index->kind == Expr::Kind::Integer &&
+          ast::as<ast::Integer>(*index.index).value >= base.size) {
+        error(index.range, "the index " + std::to_string(ast::as<ast::Integer>(*index.index).value) +
+                               " is out of bounds for string of size " + std::to_string(base.size));
+        return Type::none();
+      }
+      return Type::integer(8);
+    }
     error(index.range, "The array index operator [] can only be used on arrays and pointers, found " +
                            base.str() + ".");
     return Type::none();

@@ -30,6 +30,8 @@ struct ValueFacts {
     GoString,  // Go's string: words pointer, length
     GoSlice,   // Go's slice: words pointer, length, capacity
     Struct,    // a Go struct passed in registers: its members' registers are theirs
+    Record,    // a C struct or union passed by value: its bytes, eight by eight, in `registers`
+               // (System V's INTEGER class), or in memory from `offset`; read whole by `type`
     Unreadable,  // see `unreadable`
   };
   std::string name;

@@ -52,6 +52,8 @@ Type type_of_value(const ValueFacts &v) {
       return v.type.is_pointer() ? v.type : Type::integer(64, false);
     case Kind::GoString:
       return Type::string(kMapStringSize);
+    case Kind::Record:
+      return v.type;  // a C struct by value: its members are read by their offsets
     case Kind::GoSlice:
     case Kind::Struct:
     case Kind::Unreadable:
@@ -319,6 +321,22 @@ const ValueFacts &value_lowered(LowerContext &lc, const Path &path) {
 // A value in its registers or stack words, as type `t`.
 std::string in_place(LowerContext &lc, const ValueFacts &v, const Type &t) {
   if (v.kind == Kind::GoString) return go_string(lc, word(lc, v, 0), word(lc, v, 1));
+  if (v.kind == Kind::Record) {
+    // Its bytes as the caller passed them: eightbytes in registers, or its copy on the stack.
+    std::string bytes = lc.temp(t);
+    std::string size = std::to_string(t.byte_size());
+    if (v.registers.empty()) {
+      lc.emit("bpf_probe_read_user(&" + bytes + ", " + size + ", (void *)(PT_REGS_SP(ctx) + " +
+              std::to_string(v.offset) + "));");
+      return bytes;
+    }
+    std::string words = "w" + bytes;
+    std::string list;
+    for (const std::string &r : v.registers) list += (list.empty() ? "ctx->" : ", ctx->") + r;
+    lc.emit("u64 " + words + "[" + std::to_string(v.registers.size()) + "] = {" + list + "};");
+    lc.emit("__builtin_memcpy(&" + bytes + ", " + words + ", " + size + ");");
+    return bytes;
+  }
   return "((" + t.c_type() + ")" + word(lc, v, 0) + ")";
 }
 

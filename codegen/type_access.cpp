@@ -87,12 +87,13 @@ Place place_of(LowerContext &lc, const Expr &e) {
     return p;
   }
   Place p = place_of_value(lc, *index.base);
-  if (!constant && base.count > 0) {
+  uint32_t count = base.is_string() ? base.size : base.count;  // a char array's bytes
+  if (!constant && count > 0) {
     // A variable index reads nothing past the array's end: the element is then 0.
     std::string i = lc.temp(Type::integer(64, false));
     lc.emit(i + " = " + bytes + ";");
     bytes = i;
-    std::string guard = i + " < " + std::to_string(static_cast<uint64_t>(base.count) * size);
+    std::string guard = i + " < " + std::to_string(static_cast<uint64_t>(count) * size);
     p.guard = p.guard.empty() ? guard : "(" + p.guard + ") && " + guard;
   }
   return moved(p, bytes, constant);
@@ -139,7 +140,7 @@ bool is_typed_access(const Expr &e, const SemanticInfo &sema) {
       return sema.members.count(&ast::as<ast::Field>(e)) > 0;
     case Expr::Kind::Index: {
       const Type &base = sema.type_of(*ast::as<ast::Index>(e).base);
-      return base.is_array() || base.is_pointer();
+      return base.is_array() || base.is_pointer() || base.is_string();
     }
     case Expr::Kind::Unary: {
       const auto &u = ast::as<ast::Unary>(e);

@@ -317,12 +317,12 @@ std::string record_name(CXCursor declaration) {
   return (clang_getCursorKind(declaration) == CXCursor_UnionDecl ? "union " : "struct ") + tag;
 }
 
+// Plain `char`, whose arrays hold text (bpftrace's rule); `unsigned char` and `signed char`
+// arrays hold bytes and stay arrays of integers.
 bool is_char(CXType type) {
   switch (clang_getCanonicalType(type).kind) {
     case CXType_Char_S:
     case CXType_Char_U:
-    case CXType_SChar:
-    case CXType_UChar:
       return true;
     default:
       return false;

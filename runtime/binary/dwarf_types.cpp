@@ -81,8 +81,9 @@ bool is_char(DWARFDie element) {
     element = type_of(element);
   if (!element || element.getTag() != dw::DW_TAG_base_type || byte_size(element) != 1) return false;
   uint64_t encoding = dw::toUnsigned(element.find(dw::DW_AT_encoding), 0);
+  // Plain `char` only: `unsigned char` and `signed char` arrays hold bytes (bpftrace's rule).
   return (encoding == dw::DW_ATE_signed_char || encoding == dw::DW_ATE_unsigned_char) &&
-         name_of(element).find("char") != std::string::npos;
+         name_of(element) == "char";
 }
 
 // How many elements a DW_TAG_subrange_type counts; 0 when it does not say (`int a[]`, a

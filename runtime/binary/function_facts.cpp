@@ -1,5 +1,6 @@
 #include "runtime/binary/function_facts.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,7 @@ size_t words_of(ValueFacts::Kind kind) {
     case ValueFacts::Kind::Pointer:
       return 1;
     case ValueFacts::Kind::Struct:
+    case ValueFacts::Kind::Record:
     case ValueFacts::Kind::Unreadable:
       break;
   }
@@ -68,8 +70,12 @@ ValueFacts value_of(const std::string &name, const DwarfType &type, bool go) {
       } else if (go) {
         v.kind = ValueFacts::Kind::Struct;  // in registers, member by member, or on the stack
       } else {
-        v.unreadable = "utrace cannot read a struct passed by value yet";
+        v.kind = ValueFacts::Kind::Record;  // System V places it (SystemVAssignment)
       }
+      break;
+    case DwarfTypeKind::Union:
+      if (!go) v.kind = ValueFacts::Kind::Record;
+      else v.unreadable = "utrace cannot read a value of this type yet";
       break;
     default:
       v.unreadable = "utrace cannot read a value of this type yet";
@@ -227,8 +233,36 @@ class GoAssignment {
   size_t floats_ = 0;
 };
 
+// Marks the eightbytes of a record (at most two) that hold an integer or a pointer, walking
+// `t`'s members from byte `at`. Members utrace cannot read (floating point) mark none.
+void mark_integer_words(const codegen::Type &t, uint64_t at, bool (&integer)[2]) {
+  if (t.is_integer() || t.is_pointer() || t.is_string()) {
+    uint64_t end = at + std::max<uint64_t>(t.byte_size(), 1);
+    for (uint64_t w = at / 8; w < 2 && w * 8 < end; ++w) integer[w] = true;
+  } else if (t.is_array()) {
+    for (uint32_t i = 0; i < t.count; ++i)
+      mark_integer_words(t.elements[0], at + i * t.elements[0].byte_size(), integer);
+  } else if (t.is_record() && t.record) {
+    for (const codegen::RecordField &f : t.record->fields)
+      mark_integer_words(f.type, at + f.offset, integer);
+  }
+}
+
+// Whether System V passes a record of 16 bytes or less all in integer registers: each of its
+// eightbytes holds an integer or a pointer (an eightbyte of floats only goes in an SSE one).
+bool all_integer(const codegen::Type &t) {
+  if (!t.is_record() || !t.record || !t.record->complete) return false;
+  bool integer[2] = {false, false};
+  mark_integer_words(t, 0, integer);
+  uint64_t words = (t.byte_size() + 7) / 8;
+  for (uint64_t w = 0; w < words && w < 2; ++w)
+    if (!integer[w]) return false;
+  return true;
+}
+
 // System V's integer registers over the parameters in order. After a parameter whose class
-// utrace does not work out (a struct passed by value of 16 bytes or less), it places nothing.
+// utrace does not work out (a struct of 16 bytes or less with floating-point members), it
+// places nothing.
 class SystemVAssignment {
  public:
   void place(ValueFacts &v, const DwarfType &type) {
@@ -242,10 +276,7 @@ class SystemVAssignment {
                    type.kind == DwarfTypeKind::Enum || type.kind == DwarfTypeKind::Pointer;
     if (type.kind == DwarfTypeKind::Float) return;  // an XMM register; unreadable already
     if (!integer) {
-      // Larger ones are copied to the stack and take no register; smaller ones take registers
-      // by their members' classes, which utrace does not work out.
-      lost_ = type.size <= 16;
-      stack_ += (type.size + 7) / 8 * 8;
+      place_record(v, type);
       return;
     }
     if (next_ < 6) {
@@ -258,6 +289,27 @@ class SystemVAssignment {
   }
 
  private:
+  // A struct or union by value: over 16 bytes it is copied to the stack (MEMORY); up to 16
+  // bytes of integers it takes one integer register per eightbyte, or the stack when too few
+  // are left; with floating-point members its eightbytes' classes are not worked out here.
+  void place_record(ValueFacts &v, const DwarfType &type) {
+    uint64_t words = (type.size + 7) / 8;
+    bool readable = v.kind == ValueFacts::Kind::Record && v.type.is_record();
+    if (type.size <= 16 && !(readable && all_integer(v.type))) {
+      lost_ = true;
+      v.kind = ValueFacts::Kind::Unreadable;
+      if (v.unreadable.empty())
+        v.unreadable = "it is a struct of floating-point members, passed in SSE registers";
+      return;
+    }
+    if (type.size <= 16 && next_ + words <= 6) {
+      for (uint64_t w = 0; w < words; ++w) v.registers.push_back(kSystemVRegisters[next_++]);
+      return;
+    }
+    v.offset = stack_;
+    stack_ += static_cast<int64_t>(words * 8);
+  }
+
   size_t next_ = 0;
   int64_t stack_ = 8;
   bool lost_ = false;
@@ -281,7 +333,7 @@ codegen::FunctionFacts function_facts(DwarfInfo &dwarf, const DwarfFunction &fn,
     if (convention == CallingConvention::SystemV) c_params.place(by_convention, p.type);
     // A struct's DWARF pieces do not say which member each is: its members are placed by the
     // register assignment.
-    bool by_value = v.kind == ValueFacts::Kind::Struct;
+    bool by_value = v.kind == ValueFacts::Kind::Struct || v.kind == ValueFacts::Kind::Record;
     if (by_value && convention == CallingConvention::GoStack) {
       v.kind = ValueFacts::Kind::Unreadable;
       v.unreadable = "utrace reads structs passed by value in registers only";

@@ -80,9 +80,12 @@ int main(int argc, char **argv) {
   usleep((argc > 1 ? atoi(argv[1]) : 300) * 1000);
   struct Line l = {{1, 2}, {3, 4}, "hello", 5, -3, {1, 2, 3, 4}, {{5, 6}, {7, 8}}};
   draw(&l);
-  struct Node third = {3, "three", 0};
-  struct Node second = {2, "two", &third};
-  struct Node first = {1, "one", &second};
+  /* The labels are on the stack: a string constant's page may never have been touched, and a
+   * probe cannot fault it in. */
+  char one[] = "one", two[] = "two", three[] = "three";
+  struct Node third = {3, three, 0};
+  struct Node second = {2, two, &third};
+  struct Node first = {1, one, &second};
   walk(&first);
   union Value v;
   v.as_long = 0x0102030405060708L;

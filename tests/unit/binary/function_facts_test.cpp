@@ -67,8 +67,8 @@ TEST_F(FunctionFactsTest, CByDwarfOrBySystemV) {
   // -O0 says fb-20 and fb-24 for a and b, filled only after the entry: System V places them.
   EXPECT_EQ(places(facts_of(o0, "add", CallingConvention::SystemV).params),
             (Lines{"a: di", "b: si"}));
-  // Six in registers, the double in XMM0, the rest on the stack up to the union, whose class
-  // utrace does not work out.
+  // Six in registers, the double in XMM0, the rest on the stack: the union and the struct too
+  // (by value, they would take integer registers, but none is left).
   const Lines mixed{"f: di",
                     "g: si",
                     "m: dx",
@@ -79,12 +79,10 @@ TEST_F(FunctionFactsTest, CByDwarfOrBySystemV) {
                     "floating-point registers)",
                     "b: sp+8",
                     "e: sp+16",
-                    "u: unreadable (utrace cannot read a value of this type yet)",
-                    "pt: unreadable (utrace cannot read a struct passed by value yet)",
-                    "vp: unreadable (it comes after a struct passed by value, whose registers "
-                    "utrace does not work out)",
-                    "cvp: unreadable (it comes after a struct passed by value, whose registers "
-                    "utrace does not work out)"};
+                    "u: sp+24",
+                    "pt: sp+32",
+                    "vp: sp+40",
+                    "cvp: sp+48"};
   EXPECT_EQ(places(facts_of(o2, "mixed", CallingConvention::SystemV).params), mixed);
 
   auto use_point = facts_of(o2, "use_point", CallingConvention::SystemV);

@@ -308,7 +308,7 @@ TEST(CDefinitions, ScalarsAndArrays) {
                               field("d", Type::none(), 40),  // kept, so offsets stay right
                               field("f", Type::none(), 48),
                               field("names", Type::array(Type::string(16), 4), 56),
-                              field("raw", Type::string(3), 120),
+                              field("raw", Type::array(kInt8, 3), 120),
                               field("flex", Type::array(kInt32, 0), 124),
                           }));
 }
@@ -365,7 +365,7 @@ TEST(CDefinitions, SystemHeaders) {
                                field("ts", kUint64, 0),
                                field("pid", kUint32, 8),
                                field("tag", kInt8, 12),
-                               field("mac", Type::string(6), 13),
+                               field("mac", Type::array(kUint8, 6), 13),
                                field("tid", kInt32, 20),
                                field("port", kUint16, 24),
                            }));
