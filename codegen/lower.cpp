@@ -88,6 +88,11 @@ class Lowerer : public LowerContext {
 
   std::string temp(const Type &t) override {
     std::string name = "v" + std::to_string(temp_counter_++);
+    if (too_big_for_the_stack(t) && !in_callback_) {
+      std::string slot = scratch_slot(t, name);
+      emit("__builtin_memset(&" + slot + ", 0, " + std::to_string(t.byte_size()) + ");");
+      return slot;
+    }
     emit(decls_.declaration(t, name) + zero_init(t) + ";");
     return name;
   }
@@ -247,6 +252,8 @@ class Lowerer : public LowerContext {
     probe_ = &probe;
     function_ = fn;
     frame_.clear();
+    scratch_fields_.clear();
+    scratch_variables_.clear();
     body_.clear();
     temp_counter_ = 0;
     indent_ = 1;
@@ -266,8 +273,16 @@ class Lowerer : public LowerContext {
     if (probe.times_calls) take_call_start(ap);
     variable_types_.clear();
     for (const VariableInfo &v : probe.variables) variable_types_[v.c_name] = v.type;
-    for (const VariableInfo &v : probe.variables)
-      if (!v.type.is_none()) emit(decls_.declaration(v.type, v.c_name) + zero_init(v.type) + ";");
+    for (const VariableInfo &v : probe.variables) {
+      if (v.type.is_none()) continue;
+      if (too_big_for_the_stack(v.type)) {
+        scratch_variables_.insert(v.c_name);
+        emit("__builtin_memset(&" + scratch_slot(v.type, v.c_name) + ", 0, " +
+             std::to_string(v.type.byte_size()) + ");");
+        continue;
+      }
+      emit(decls_.declaration(v.type, v.c_name) + zero_init(v.type) + ";");
+    }
     if (probe.probe->predicate) {
       emit("/* " + location(probe.probe->predicate->range) + "  predicate */");
       std::string c = lower_expr(*probe.probe->predicate);
@@ -277,6 +292,14 @@ class Lowerer : public LowerContext {
     lower_block_contents(*probe.probe->body);
     emit("return 0;");
 
+    if (!scratch_fields_.empty()) {
+      // Records and arrays too big for the 512 bytes of BPF stack live in a per-CPU slot.
+      std::string name = "ut_scratch_" + fn;
+      frames_ += "struct " + name + " {" + scratch_fields_ + " };\nBPF_PERCPU_ARRAY(" + name +
+                 ", struct " + name + ", 1);\n";
+      body_ = "  u32 scratch_key = 0;\n  struct " + name + " *scratch = " + name +
+              ".lookup(&scratch_key);\n  if (!scratch)\n    return 0;\n" + body_;
+    }
     return "/* " + location(ap.node->range) + "  " + ap.name + " */\nint " + fn + "(" + context +
            ")\n{\n" + body_ + "}\n\n";
   }
@@ -643,12 +666,15 @@ class Lowerer : public LowerContext {
     const auto &m = ast::as<ast::Map>(target);
     const MapInfo &info = sema_.maps.at(m.name);
     std::string key = map_key(m);
-    std::string v = "v" + std::to_string(temp_counter_++);
+    std::string v;
     if (info.value.is_scalar()) {
+      v = "v" + std::to_string(temp_counter_++);
       emit(decls_.declaration(info.value, v) + " = " + value + ";");
+    } else if (value_type == info.value && !value_type.is_string()) {
+      v = value;  // already in the map's layout (records and arrays are never copied for it)
     } else {
       // Strings and tuples are stored in the map's own layout: zeroed, then filled.
-      emit(decls_.declaration(info.value, v) + " = {};");
+      v = temp(info.value);
       copy_into(v, info.value, value, value_type);
     }
     if (std::string grew = count_entries(m.name, 1); !grew.empty()) {
@@ -680,7 +706,20 @@ class Lowerer : public LowerContext {
 
   // The C name of the declaration `v` refers to; in a callback, its place in the frame.
   std::string variable(const ast::Variable &v) const {
-    return (in_callback_ ? "uf->" : "") + sema_.variable_names.at(&v);
+    const std::string &name = sema_.variable_names.at(&v);
+    if (in_callback_) return "uf->" + name;
+    return scratch_variables_.count(name) ? "scratch->" + name : name;
+  }
+
+  // Records and arrays this large go in the probe's per-CPU scratch slot, not on the stack.
+  static bool too_big_for_the_stack(const Type &t) {
+    return (t.is_record() || t.is_array()) && t.byte_size() > 128;
+  }
+
+  // A member of the probe's scratch slot holding a `t` named `name`.
+  std::string scratch_slot(const Type &t, const std::string &name) {
+    scratch_fields_ += " " + decls_.declaration(t, name) + ";";
+    return "scratch->" + name;
   }
 
   // A pointer to the key of `m` for map helpers.
@@ -944,6 +983,8 @@ class Lowerer : public LowerContext {
   bool bpf_writes_user_memory_ = true;  // see LowerOptions
   std::string frame_;                   // its frame, once a for loop needs one
   std::string frames_, callbacks_;
+  std::string scratch_fields_;              // the probe function's per-CPU scratch slot
+  std::set<std::string> scratch_variables_;  // the variables that live in it
   std::string tracepoint_structs_;                     // one struct per tracepoint attached to
   std::set<std::string> tracepoint_structs_declared_;  // their names
   bool in_callback_ = false;
