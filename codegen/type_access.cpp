@@ -25,6 +25,7 @@ std::string address_of(const std::string &pointer) {
 }
 
 std::string plus(const std::string &base, const std::string &bytes) {
+  if (base == "0") return bytes;
   return bytes == "0" ? base : "(" + base + " + " + bytes + ")";
 }
 

@@ -40,7 +40,7 @@ struct Driver {
   std::string c_text;
   Position c_end;
   // A struct, union, enum or typedef being read: where it began, its text, its brace depth.
-  Position c_start;
+  Position c_start, c_keyword_end;
   std::string c_chunk;
   int c_depth = 0;
 

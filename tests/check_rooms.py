@@ -87,7 +87,7 @@ LIBRARIES = [
 # below the runtime and use the shared helpers in tests/unit/. tests/runtime/ runs the utrace
 # binary as a user does and may use anything; tests/fuzz/ drives parse, analyze and lower.
 UNIT_HELPERS = "tests/unit/"
-PURE_STAGES = ("support", "parser", "stdlib", "codegen")
+PURE_STAGES = ("support", "parser", "stdlib", "codegen", "ctypes")
 FUZZ = Room("tests/fuzz/", PURE_STAGES)
 EVERYTHING = Room("tests/runtime/", tuple(ROOMS))
 

@@ -97,9 +97,14 @@ class CheckRooms(unittest.TestCase):
         self.assertEqual(self.tree({"tests/unit/binary/elf_test.cpp":
                                     '#include "runtime/session/session.h"\n'}), [
             'tests/unit/binary/elf_test.cpp:1: unit tests of binary may not include '
-            '"runtime/session/session.h" (room session); it may include: binary, codegen, parser, '
-            "stdlib, support, codegen/binaries.h, codegen/plan.h, codegen/tracepoint_catalog.h, "
-            "codegen/types.h"])
+            '"runtime/session/session.h" (room session); it may include: binary, codegen, ctypes, '
+            "parser, stdlib, support, codegen/binaries.h, codegen/plan.h, "
+            "codegen/tracepoint_catalog.h, codegen/types.h"])
+
+    def test_only_ctypes_uses_libclang(self):
+        self.assertEqual(self.tree({"codegen/analyze.cpp": "#include <clang-c/Index.h>\n"}),
+                         ["codegen/analyze.cpp:1: codegen may not include <clang-c/Index.h>: "
+                          "only ctypes may"])
 
     def test_gtest_is_for_tests(self):
         self.assertEqual(self.tree({"runtime/output/values.cpp": "#include <gtest/gtest.h>\n"}),

@@ -5,6 +5,7 @@
 
 #include "codegen/lower.h"
 #include "codegen/semantic.h"
+#include "ctypes/c_definitions.h"
 #include "parser/parse.h"
 
 namespace ut::testing {
@@ -23,7 +24,10 @@ struct Pipeline {
     return out;
   }
 
-  codegen::SemanticInfo analyze(const codegen::AnalyzeOptions &options = {}) {
+  // Analyzes with the script's C definitions laid out (by libclang, as utrace does).
+  codegen::SemanticInfo analyze(codegen::AnalyzeOptions options = {}) {
+    definitions = ctypes::layout_c_definitions(program->c_definitions, {}, diags);
+    if (!options.c_definitions) options.c_definitions = &definitions;
     return codegen::analyze(*program, diags, options);
   }
 
@@ -39,6 +43,7 @@ struct Pipeline {
   ast::Context ctx;
   Diagnostics diags;
   ast::Program *program = nullptr;
+  codegen::CDefinitions definitions;
 };
 
 // The diagnostics of parsing and analyzing `text`, rendered.

@@ -93,6 +93,28 @@ TEST(Lower, TuplesAndStringComparison) {
   expect_golden("tuples.c", p.c_or_errors());
 }
 
+// Members and elements are followed as addresses: only the last one is read, and a bitfield's
+// bits are shifted out of the bytes that hold it.
+TEST(Lower, MembersElementsAndBitfields) {
+  Pipeline p(
+      "struct Point { int x; int y; };\n"
+      "struct Line { struct Point a; struct Point b; char name[16]; unsigned int flags : 3;\n"
+      "              int delta : 5; int arr[4]; };\n"
+      "uprobe:/bin/app:draw { $l = (struct Line *)arg0; $i = 2;\n"
+      "  printf(\"%s %d %d %d %d\\n\", $l->name, $l->b.y, $l->flags, $l->delta, $l->arr[$i]);\n"
+      "  @[$l->a] = count(); $p = $l->a; @x = $p.x; @same = $l->a == $l->b; }");
+  expect_golden("types_members.c", p.c_or_errors());
+}
+
+// Pointer arithmetic steps by the pointee's size; records over 128 bytes go in a scratch slot.
+TEST(Lower, PointerStepsAndScratchRecords) {
+  Pipeline p(
+      "struct Big { long words[32]; };\n"
+      "uprobe:/bin/app:f { $p = (int32 *)arg0; $p++; $p += 2; @q = $p + 1; @q--; @v = $p[3];\n"
+      "  $b = *(struct Big *)arg1; @b = $b; @w = $b.words[31]; }");
+  expect_golden("types_pointers.c", p.c_or_errors());
+}
+
 TEST(Lower, LetAndForRanges) {
   Pipeline p(
       "BEGIN { let $s = 0; for ($i : 1..$1) { let $sq; $sq = $i * $i; $s += $sq; } @s = $s; }");

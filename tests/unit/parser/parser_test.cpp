@@ -210,5 +210,85 @@ TEST(Parser, IndexOfAField) {
             "            int: 1\n");
 }
 
+TEST(Parser, CDefinitionsKeepTheirPlaceInTheScript) {
+  Pipeline p(
+      "#include <stdint.h>\n"
+      "struct Point { int x; int y; };\n"
+      "BEGIN { exit(); }\n"
+      "typedef struct Point point_t; // between probes\n"
+      "  #define LIMIT 10\n"
+      "END { }\n");
+  ASSERT_EQ(p.errors(), "");
+  ASSERT_TRUE(p.program);
+  EXPECT_EQ(p.program->probes.size(), 2u);
+  // Every character of the probes is blank, so libclang's line:column is the script's.
+  EXPECT_EQ(p.program->c_definitions,
+            "#include <stdint.h>\n"
+            "struct Point { int x; int y; };\n"
+            "\n"
+            "typedef struct Point point_t;\n"
+            "  #define LIMIT 10");
+}
+
+TEST(Parser, ADefinitionWithoutItsSemicolonIsLocated) {
+  Pipeline p("struct Point { int x; }\n");
+  EXPECT_EQ(p.errors(),
+            "stdin:1:1-7: ERROR: this definition never ends: expected ';' after it\n"
+            "struct Point { int x; }\n"
+            "~~~~~~\n");
+}
+
+TEST(Parser, CastsNameStructsUnionsAndTypedefs) {
+  EXPECT_EQ(ast_of("BEGIN { $a = (struct  Line *)arg0; $b = (union U **)0; $c = (point_t *)0; "
+                   "$d = (struct main.Point *)0; $e = (struct geo::Widget *)0; }"),
+            "program\n"
+            "  probe\n"
+            "    BEGIN\n"
+            "    block { }\n"
+            "      =\n"
+            "        variable: $a\n"
+            "        (struct Line*)\n"
+            "          builtin: arg0\n"
+            "      =\n"
+            "        variable: $b\n"
+            "        (union U**)\n"
+            "          int: 0\n"
+            "      =\n"
+            "        variable: $c\n"
+            "        (point_t*)\n"
+            "          int: 0\n"
+            "      =\n"
+            "        variable: $d\n"
+            "        (struct main.Point*)\n"
+            "          int: 0\n"
+            "      =\n"
+            "        variable: $e\n"
+            "        (struct geo::Widget*)\n"
+            "          int: 0\n");
+}
+
+TEST(Parser, IndexesMembersAndMapKeys) {
+  EXPECT_EQ(ast_of("BEGIN { $x = $p->m[1][$i]; $y = @m[1]; $z = sizeof((int8, int16 *)); }"),
+            "program\n"
+            "  probe\n"
+            "    BEGIN\n"
+            "    block { }\n"
+            "      =\n"
+            "        variable: $x\n"
+            "        []\n"
+            "          []\n"
+            "            ->m\n"
+            "              variable: $p\n"
+            "            int: 1\n"
+            "          variable: $i\n"
+            "      =\n"
+            "        variable: $y\n"
+            "        map: @m\n"
+            "          int: 1\n"
+            "      =\n"
+            "        variable: $z\n"
+            "        sizeof (int8, int16*)\n");
+}
+
 }  // namespace
 }  // namespace ut
