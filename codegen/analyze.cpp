@@ -849,7 +849,22 @@ class Analyzer {
       if (!pointee.is_none()) member->type.elements[0] = pointee;
     }
     sema_.members[&f] = *member;
+    if (is_go_string(member->type)) {
+      // A Go string member (its header: data pointer, length) reads as the text it points to.
+      sema_.go_string_members.insert(&f);
+      return Type::string(kMapStringSize);
+    }
     return member->type;
+  }
+
+  // Go's string header as DWARF describes it: struct string { uint8 *str; int len; }.
+  static bool is_go_string(const Type &t) {
+    if (!t.is_record() || !t.record || t.record->name != "struct string" ||
+        t.record->fields.size() != 2)
+      return false;
+    const auto &f = t.record->fields;
+    return f[0].name == "str" && f[0].type.is_pointer() && f[1].name == "len" &&
+           f[1].type.is_integer() && f[1].offset == 8;
   }
 
   // `t` with a record known only by name (behind a pointer) looked up.
@@ -860,6 +875,10 @@ class Analyzer {
   // Whether `e`, a function's value (`args.p`), is typed by DWARF as a pointer, a struct or an
   // array: then `->`, `.` and `[]` on it read memory by that type. Asked quietly.
   bool typed_value(const Expr &e) {
+    // Go's values keep their own reading (function_values.h): strings, slices, and structs
+    // passed member by member in registers.
+    for (const AttachInfo &a : probe_->attach_points)
+      if (a.binary_facts.go) return false;
     Diagnostics quiet;
     Diagnostics *saved = out_;
     out_ = &quiet;

@@ -77,6 +77,8 @@ struct SemanticInfo {
   std::set<const ast::Field *> typed_members;
   // Each `s.x` / `p->x` of a struct or union: the member, its offset from the record's start.
   std::unordered_map<const ast::Field *, RecordField> members;
+  // Those members that are Go strings: read as the text their header points to.
+  std::set<const ast::Field *> go_string_members;
   bool writes_user_memory = false;                            // `*ADDRESS = value` (--unsafe)
 
   const Type &type_of(const ast::Expr &e) const;

@@ -156,8 +156,21 @@ std::string lower_typed_access(LowerContext &lc, const Expr &e) {
   const Type &t = lc.sema().type_of(e);
   Place p = place_of(lc, e);
   if (e.kind == Expr::Kind::Field) {
-    const RecordField &member = lc.sema().members.at(&ast::as<ast::Field>(e));
+    const auto &f = ast::as<ast::Field>(e);
+    const RecordField &member = lc.sema().members.at(&f);
     if (member.is_bitfield()) return read_bitfield(lc, p, member);
+    if (lc.sema().go_string_members.count(&f)) {
+      // Its header (data pointer, length), then the text it points to.
+      std::string header = lc.temp(Type::array(Type::integer(64, false), 2));
+      copy_bytes(lc, p, "&" + header, 16);
+      std::string pointer = lc.temp(Type::integer(64, false));
+      std::string length = lc.temp(Type::integer(64, false));
+      lc.emit("__builtin_memcpy(&" + pointer + ", &" + header + ", 8);");
+      lc.emit("__builtin_memcpy(&" + length + ", (u8 *)&" + header + " + 8, 8);");
+      std::string text = lc.temp(t);
+      lc.emit("ut_go_string(" + text + ", " + pointer + ", " + length + ");");
+      return text;
+    }
   }
   std::string v = lc.temp(t);
   copy_bytes(lc, p, t.is_string() ? v : "&" + v, t.byte_size());
