@@ -215,6 +215,8 @@ Type check_printf(CallCheck &c) {
       std::string supplied = t.is_string()   ? "string"
                              : t.is_scalar() ? "integer"
                              : t.is_buffer() ? "buffer"
+                             : t.is_record() ? "record"  // bpftrace's words
+                             : t.is_array()  ? "array"
                                              : t.str();
       c.diags.error(call.range, "printf: %" + std::string(1, p.conversion) +
                                     (p.variant ? std::string(1, p.variant) : "") +
