@@ -233,6 +233,7 @@ class Analyzer {
       check_memory_write(a, value);
       return;
     }
+    if (!has_size(value, a.value->range)) return;
     if (a.compound && a.target->kind == Expr::Kind::Map &&
         !aggregation_writable(ast::as<ast::Map>(*a.target), a.range))
       return;
@@ -476,6 +477,7 @@ class Analyzer {
       }
       // Strings in keys (also inside tuples) all take the same room, so that "a" and "abc" are
       // keys of one map.
+      if (!has_size(t, k->range)) t = Type::none();
       keys.push_back(map_value_type(t));
     }
     return keys;
@@ -597,7 +599,7 @@ class Analyzer {
         t.kind = TypeKind::Tuple;
         for (const Expr *el : ast::as<ast::Tuple>(e).elements) {
           Type et = check(*el);
-          if (et.is_none()) return et;
+          if (et.is_none() || !has_size(et, el->range)) return Type::none();
           t.elements.push_back(et);
         }
         return t;
@@ -865,6 +867,15 @@ class Analyzer {
     const auto &f = t.record->fields;
     return f[0].name == "str" && f[0].type.is_pointer() && f[1].name == "len" &&
            f[1].type.is_integer() && f[1].offset == 8;
+  }
+
+  // Whether a record or array of type `t` can be held whole: a flexible array member (`int
+  // a[];`) has no size, and only its elements can be read.
+  bool has_size(const Type &t, const Range &range) {
+    if (!(t.is_record() || t.is_array()) || t.byte_size() > 0) return true;
+    error(range, t.str() + " has no size, so it cannot be held whole: read its elements, as in " +
+                     "a[i]");
+    return false;
   }
 
   // `t` with a record known only by name (behind a pointer) looked up.

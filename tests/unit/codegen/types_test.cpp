@@ -134,6 +134,15 @@ TEST(Types, MistakesAreLocatedErrors) {
             "             ~~~~~~~~\n");
 }
 
+TEST(Types, AFlexibleArrayIsReadByItsElements) {
+  EXPECT_EQ(errors_of("struct P { int n; int a[]; };\n"
+                      "BEGIN { $p = (struct P *)0; $x = $p->a[7]; @a[$p->a] = 1; }"),
+            "stdin:2:47-52: ERROR: int32[0] has no size, so it cannot be held whole: read its "
+            "elements, as in a[i]\n"
+            "BEGIN { $p = (struct P *)0; $x = $p->a[7]; @a[$p->a] = 1; }\n"
+            "                                              ~~~~~\n");
+}
+
 TEST(Types, RecordsAndArraysAreValuesOfMapsAndKeys) {
   EXPECT_EQ(errors_of(std::string(kLine) +
                       "BEGIN { $l = (struct Line *)0; @[$l->a] = count(); @v = *$l; "
