@@ -33,6 +33,12 @@ struct Node {
   struct Node *next;
 };
 
+/* Larger than a BPF program's stack may hold for one value (816 bytes). */
+struct Big {
+  char name[16];
+  int more[200];
+};
+
 struct Shape {
   int kind;
   union {
@@ -76,6 +82,10 @@ __attribute__((noinline)) void ints(int *xs, int n) {
   __asm__ volatile("" : : "r"(xs), "r"(n) : "memory");
 }
 
+__attribute__((noinline)) void big(struct Big *b) {
+  __asm__ volatile("" : : "r"(b) : "memory");
+}
+
 int main(int argc, char **argv) {
   usleep((argc > 1 ? atoi(argv[1]) : 300) * 1000);
   struct Line l = {{1, 2}, {3, 4}, "hello", 5, -3, {1, 2, 3, 4}, {{5, 6}, {7, 8}}};
@@ -101,5 +111,10 @@ int main(int argc, char **argv) {
   struct Point p = {6, 7};
   by_value(p);
   ints(numbers, 5);
+  struct Big b;
+  memset(&b, 0, sizeof(b));
+  strcpy(b.name, "big");
+  for (int i = 0; i < 200; i++) b.more[i] = 3 * i; /* 0, 3, ..., 597 */
+  big(&b);
   return 0;
 }
