@@ -127,6 +127,7 @@ class Analyzer {
 
   void check_all(Diagnostics &diags) {
     out_ = &diags;
+    failed_variables_.clear();
     for (ProbeInfo &p : sema_.probes) {
       probe_ = &p;
       p.variables.clear();
@@ -357,8 +358,10 @@ class Analyzer {
         error(v.range, "Undefined or undeclared variable: " + v.name);
         return;
       }
-      if (value.is_none()) return;
-      bind(v, declare(v, storage_type(value)));
+      VariableInfo &info = declare(v, storage_type(value));
+      // A value already reported as wrong: uses of the variable are not reported again.
+      if (value.is_none()) failed_variables_.insert({probe_index(), info.c_name});
+      bind(v, info);
       return;
     }
     if (info->type.is_none() && !compound) info->type = storage_type(value);  // `let $x;` first use
@@ -527,7 +530,8 @@ class Analyzer {
           return Type::none();
         }
         if (info->type.is_none()) {
-          error(v.range, "Variable " + v.name + " is used before it is assigned a value");
+          if (!failed_variables_.count({probe_index(), info->c_name}))
+            error(v.range, "Variable " + v.name + " is used before it is assigned a value");
           return Type::none();
         }
         sema_.variable_names[&v] = info->c_name;
@@ -797,8 +801,9 @@ class Analyzer {
     }
     if (!has_tracepoint() && is_function_value(f)) {
       if (!function_value_readable_here(f.range)) return Type::none();
-      if (!typed_value(*f.base)) return check_function_value(f, probe_->attach_points,
-                                                             options_.binaries, *out_);
+      if (!typed_value(*f.base))
+        return types_.preferring_script(
+            check_function_value(f, probe_->attach_points, options_.binaries, *out_));
       sema_.typed_members.insert(&f);  // args.p->x, with p's type from DWARF
     }
     Type base = check(*f.base);
@@ -850,6 +855,7 @@ class Analyzer {
                                      f.range);
       if (!pointee.is_none()) member->type.elements[0] = pointee;
     }
+    member->type = types_.preferring_script(member->type);
     sema_.members[&f] = *member;
     if (is_go_string(member->type)) {
       // A Go string member (its header: data pointer, length) reads as the text it points to.
@@ -895,7 +901,8 @@ class Analyzer {
     out_ = &quiet;
     Type t = check(e);
     out_ = saved;
-    return !quiet.has_errors() && (t.is_pointer() || t.is_record() || t.is_array());
+    return !quiet.has_errors() &&
+           (t.is_pointer() || t.is_record() || t.is_array() || t.is_string());
   }
 
   // A function's values are in the probe's registers, which a map loop's body runs without.
@@ -1024,6 +1031,8 @@ class Analyzer {
   std::vector<std::map<std::string, size_t>> scopes_;  // innermost last: name -> variables index
   std::vector<std::unique_ptr<ast::AttachPoint>> expanded_;
   TypeLookup types_;
+  // (probe, C name) of variables whose first value was an error, in this pass.
+  std::set<std::pair<size_t, std::string>> failed_variables_;
   // String variables that are assigned longer strings than their first, by (probe, C name):
   // the first pass finds them, and the second declares them that long.
   std::map<std::pair<size_t, std::string>, uint32_t> widest_strings_;

@@ -61,6 +61,10 @@ class Lowerer : public LowerContext {
       }
     }
     functions += call_entries();
+    if (zero_block_ > 0)
+      frames_ = "struct ut_zero_block { u8 bytes[" + std::to_string(zero_block_) +
+                "]; };\nBPF_ARRAY(ut_zeros, struct ut_zero_block, 1);  /* never written */\n" +
+                frames_;
     std::string maps = decls_.maps() + call_starts_map(), events = decls_.events();
     plan_.c_source = std::string(stdlib::prelude()) + "\n" + decls_.tuples() + maps + events +
                      decls_.symbols() + tracepoint_structs_ + usdt_arguments() + frames_ +
@@ -90,7 +94,7 @@ class Lowerer : public LowerContext {
     std::string name = "v" + std::to_string(temp_counter_++);
     if (too_big_for_the_stack(t) && !in_callback_) {
       std::string slot = scratch_slot(t, name);
-      emit("__builtin_memset(&" + slot + ", 0, " + std::to_string(t.byte_size()) + ");");
+      emit(zeroing(slot, t));
       return slot;
     }
     emit(decls_.declaration(t, name) + zero_init(t) + ";");
@@ -277,8 +281,7 @@ class Lowerer : public LowerContext {
       if (v.type.is_none()) continue;
       if (too_big_for_the_stack(v.type)) {
         scratch_variables_.insert(v.c_name);
-        emit("__builtin_memset(&" + scratch_slot(v.type, v.c_name) + ", 0, " +
-             std::to_string(v.type.byte_size()) + ");");
+        emit(zeroing(scratch_slot(v.type, v.c_name), v.type));
         continue;
       }
       emit(decls_.declaration(v.type, v.c_name) + zero_init(v.type) + ";");
@@ -660,7 +663,7 @@ class Lowerer : public LowerContext {
         emit("__builtin_memcpy(" + var + ", " + value + ", " + std::to_string(value_type.size) +
              ");");
       else
-        emit(var + " = " + value + ";");
+        emit(assignment(var, value, value_type));
       return;
     }
     const auto &m = ast::as<ast::Map>(target);
@@ -700,7 +703,7 @@ class Lowerer : public LowerContext {
         copy_into(dest + "." + field_name(i), to.elements[i], value + "." + field_name(i),
                   from.elements[i]);
     } else {
-      emit(dest + " = " + value + ";");
+      emit(assignment(dest, value, to));
     }
   }
 
@@ -714,6 +717,22 @@ class Lowerer : public LowerContext {
   // Records and arrays this large go in the probe's per-CPU scratch slot, not on the stack.
   static bool too_big_for_the_stack(const Type &t) {
     return (t.is_record() || t.is_array()) && t.byte_size() > 128;
+  }
+
+  // `dest = value;` for a value of type `t`. Records and arrays in the scratch slot are copied
+  // by a helper: BPF has no memcpy, and Clang calls it for copies that large.
+  static std::string assignment(const std::string &dest, const std::string &value,
+                                const Type &t) {
+    if (!too_big_for_the_stack(t)) return dest + " = " + value + ";";
+    return "bpf_probe_read_kernel(&" + dest + ", " + std::to_string(t.byte_size()) + ", &" +
+           value + ");";
+  }
+
+  // Zeroes `slot` (in the scratch slot) from the program's block of zeros: BPF has no memset.
+  std::string zeroing(const std::string &slot, const Type &t) {
+    zero_block_ = std::max(zero_block_, t.byte_size());
+    return "bpf_probe_read_kernel(&" + slot + ", " + std::to_string(t.byte_size()) +
+           ", ut_zeros.lookup(&scratch_key));";
   }
 
   // A member of the probe's scratch slot holding a `t` named `name`.
@@ -775,7 +794,7 @@ class Lowerer : public LowerContext {
           std::string field = v + "." + field_name(i);
           emit(et.is_string() ? "__builtin_memcpy(" + field + ", " + values[i] + ", " +
                                     std::to_string(et.size) + ");"
-                              : field + " = " + values[i] + ";");
+                              : assignment(field, values[i], et));
         }
         return v;
       }
@@ -832,7 +851,7 @@ class Lowerer : public LowerContext {
       emit("__builtin_memcpy(" + result + ", " + v + ", " + std::to_string(sema_.type_of(e).size) +
            ");");
     else
-      emit(result + " = " + v + ";");
+      emit(assignment(result, v, sema_.type_of(e)));
     --indent_;
   }
 
@@ -877,7 +896,7 @@ class Lowerer : public LowerContext {
     std::string v = temp(info.value);
     emit("if (" + p + ")");
     emit(info.value.is_string() ? "  __builtin_memcpy(" + v + ", *" + p + ", sizeof(" + v + "));"
-                                : "  " + v + " = *" + p + ";");
+                                : "  " + assignment(v, "*" + p, info.value));
     return v;
   }
 
@@ -984,6 +1003,7 @@ class Lowerer : public LowerContext {
   std::string frame_;                   // its frame, once a for loop needs one
   std::string frames_, callbacks_;
   std::string scratch_fields_;              // the probe function's per-CPU scratch slot
+  uint32_t zero_block_ = 0;                 // the largest value zeroed in a scratch slot
   std::set<std::string> scratch_variables_;  // the variables that live in it
   std::string tracepoint_structs_;                     // one struct per tracepoint attached to
   std::set<std::string> tracepoint_structs_declared_;  // their names

@@ -70,7 +70,7 @@ Type check_print(CallCheck &c) {
   }
   const Type &t = c.arg_types[0];
   if (!t.is_none() && !t.is_scalar() && !t.is_string() && !t.is_buffer() && !t.is_symbolic() &&
-      t.kind != TypeKind::Tuple)
+      t.kind != TypeKind::Tuple && !t.is_record() && !t.is_array())
     c.diags.error(c.call.args[0]->range, "print() of a " + t.str() + " value is not supported yet");
   return Type::none();
 }

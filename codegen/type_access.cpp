@@ -106,11 +106,12 @@ void copy_bytes(LowerContext &lc, const Place &p, const std::string &dest, uint3
   std::string when = p.guard.empty() ? "" : "if (" + p.guard + ") ";
   if (p.user) {
     lc.emit(when + "bpf_probe_read_user(" + dest + ", " + n + ", (void *)(" + p.address + "));");
-  } else if (p.constant_offset) {
+  } else if (p.constant_offset && size <= 128) {
     lc.emit(when + "__builtin_memcpy(" + dest + ", (u8 *)&" + p.local + " + " + p.offset + ", " +
             n + ");");
   } else {
-    // An offset the verifier cannot bound on the stack: read it as memory.
+    // An offset the verifier cannot bound on the stack, or more than Clang copies inline (BPF
+    // has no memcpy): read it as memory.
     lc.emit(when + "bpf_probe_read_kernel(" + dest + ", " + n + ", (u8 *)&" + p.local + " + " +
             p.offset + ");");
   }

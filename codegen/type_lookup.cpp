@@ -61,6 +61,18 @@ Type TypeLookup::complete(const Type &t, const std::vector<AttachInfo> &attach_p
   return named(t.record->name, 0, attach_points, diags, range);
 }
 
+Type TypeLookup::preferring_script(const Type &t) const {
+  if (!definitions_ || definitions_->records.empty()) return t;
+  if (t.is_pointer() || t.is_array()) {
+    Type out = t;
+    out.elements[0] = preferring_script(t.elements[0]);
+    return out;
+  }
+  if (!t.is_record() || !t.record || t.record->name.empty()) return t;
+  auto it = definitions_->records.find(t.record->name);
+  return it == definitions_->records.end() ? t : Type::of_record(it->second);
+}
+
 std::optional<int64_t> TypeLookup::constant(const std::string &name) const {
   if (!definitions_) return std::nullopt;
   auto it = definitions_->constants.find(name);

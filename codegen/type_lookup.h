@@ -33,6 +33,10 @@ class TypeLookup {
   Type complete(const Type &t, const std::vector<AttachInfo> &attach_points, Diagnostics &diags,
                 const Range &range);
 
+  // `t` with a record the script's definitions name too replaced by the script's (also behind
+  // pointers and in arrays): one struct per name, the script's first, as in bpftrace.
+  Type preferring_script(const Type &t) const;
+
   // An enum constant or an integer #define of the script's C definitions.
   std::optional<int64_t> constant(const std::string &name) const;
 

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -252,6 +253,9 @@ struct Program : Node {
   // #define), at their places in the script: every other character is a space (newlines are
   // kept), so a line and column in this text are the same in the script. Empty when none.
   std::string c_definitions;
+  // Every bare name the probes use (`pid`, `AF_INET`), builtins included: ctypes evaluates those
+  // the C definitions define as macros.
+  std::set<std::string> identifiers;
 };
 
 // Owns every node of one parse. Nodes are never freed individually.

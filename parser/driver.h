@@ -1,6 +1,7 @@
 // State shared by the Flex scanner and the Bison parser during one parse. Internal to parser/.
 #pragma once
 
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -35,6 +36,9 @@ struct Driver {
   bool desynced = false;
   // The blocks open at this point, innermost last: '{' or '<' and where it was written.
   std::vector<std::pair<char, Position>> open_blocks;
+
+  // The names of the Identifier nodes made so far (Program::identifiers).
+  std::set<std::string> identifiers;
 
   // The C definitions read so far (Program::c_definitions), and where the text ends.
   std::string c_text;

@@ -23,6 +23,7 @@ ast::Program *parse(const SourceFile &src, ast::Context &ctx, Diagnostics &diags
   if (drv.program) {
     drv.program->source = &src;
     drv.program->c_definitions = std::move(drv.c_text);
+    drv.program->identifiers = std::move(drv.identifiers);
   }
   return drv.program;
 }

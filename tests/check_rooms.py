@@ -91,8 +91,8 @@ PURE_STAGES = ("support", "parser", "stdlib", "codegen", "ctypes")
 FUZZ = Room("tests/fuzz/", PURE_STAGES)
 EVERYTHING = Room("tests/runtime/", tuple(ROOMS))
 
-# Not the project's C++: programs the tests trace or compile, and golden C output.
-SKIPPED = ("tests/runtime/tracees/", "tests/unit/fixtures/", "tests/golden/")
+# Not the project's C++: programs the tests and the samples trace or compile, and golden C output.
+SKIPPED = ("tests/runtime/tracees/", "tests/unit/fixtures/", "tests/golden/", "samples/")
 SOURCE = re.compile(r"\.(c|cc|cpp|h|hh|hpp|yy|l|in)$")
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 

@@ -16,6 +16,8 @@ static __always_inline void ut_count(u32 i)
     *c += 1;
 }
 
+struct ut_zero_block { u8 bytes[256]; };
+BPF_ARRAY(ut_zeros, struct ut_zero_block, 1);  /* never written */
 struct ut_scratch_probe_0 { struct ut_bytes_256_8 var_b; struct ut_bytes_256_8 v8; };
 BPF_PERCPU_ARRAY(ut_scratch_probe_0, struct ut_scratch_probe_0, 1);
 /* stdin:2  uprobe:/bin/app:f */
@@ -27,7 +29,7 @@ int probe_0(struct pt_regs *ctx)
     return 0;
   u64 zero_key = 0;
   u64 var_p = 0;
-  __builtin_memset(&scratch->var_b, 0, 256);
+  bpf_probe_read_kernel(&scratch->var_b, 256, ut_zeros.lookup(&scratch_key));
   /* stdin:2  $p = (int32 *)arg0 */
   {
     var_p = ((u64)(s64)PT_REGS_PARM1(ctx));
@@ -72,9 +74,9 @@ int probe_0(struct pt_regs *ctx)
   }
   /* stdin:3  $b = *(struct Big *)arg1 */
   {
-    __builtin_memset(&scratch->v8, 0, 256);
+    bpf_probe_read_kernel(&scratch->v8, 256, ut_zeros.lookup(&scratch_key));
     bpf_probe_read_user(&scratch->v8, 256, (void *)(((u64)(s64)PT_REGS_PARM2(ctx))));
-    scratch->var_b = scratch->v8;
+    bpf_probe_read_kernel(&scratch->var_b, 256, &scratch->v8);
   }
   /* stdin:3  @b = $b */
   {

@@ -230,12 +230,16 @@ TEST(Parser, CDefinitionsKeepTheirPlaceInTheScript) {
             "  #define LIMIT 10");
 }
 
-TEST(Parser, ADefinitionWithoutItsSemicolonIsLocated) {
-  Pipeline p("struct Point { int x; }\n");
-  EXPECT_EQ(p.errors(),
-            "stdin:1:1-7: ERROR: this definition never ends: expected ';' after it\n"
-            "struct Point { int x; }\n"
-            "~~~~~~\n");
+TEST(Parser, ADefinitionMayEndAtItsBrace) {
+  Pipeline p("struct Point { int x; } BEGIN { exit(); }\nenum E { A, B }\n");
+  EXPECT_EQ(p.errors(), "");
+  ASSERT_TRUE(p.program);
+  EXPECT_EQ(p.program->c_definitions, "struct Point { int x; };\nenum E { A, B };");
+  Pipeline q("typedef struct { int x; }\n");
+  EXPECT_EQ(q.errors(),
+            "stdin:1:1-8: ERROR: this definition never ends: expected ';' after it\n"
+            "typedef struct { int x; }\n"
+            "~~~~~~~\n");
 }
 
 TEST(Parser, CastsNameStructsUnionsAndTypedefs) {
