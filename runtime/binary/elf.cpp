@@ -187,6 +187,23 @@ std::string demangle(const std::string &name) {
   return llvm::demangle(name);
 }
 
+std::string without_parameters(const std::string &demangled) {
+  static constexpr std::string_view kAnonymous = "(anonymous namespace)";
+  size_t depth = 0;
+  for (size_t i = 0; i < demangled.size(); ++i) {
+    char c = demangled[i];
+    if (c == '<') ++depth;
+    if (c == '>' && depth > 0) --depth;
+    if (c != '(' || depth > 0) continue;
+    if (demangled.compare(i, kAnonymous.size(), kAnonymous) == 0) {
+      i += kAnonymous.size() - 1;
+      continue;
+    }
+    if (i > 0) return demangled.substr(0, i);
+  }
+  return demangled;
+}
+
 ElfFile::ElfFile() = default;
 ElfFile::ElfFile(ElfFile &&) noexcept = default;
 ElfFile &ElfFile::operator=(ElfFile &&) noexcept = default;
@@ -319,6 +336,7 @@ void ElfFile::add_debug_symbols(const ElfFile &debug) {
 // Sorts and dedups both tables, gives every symbol its file offset through this file's segments
 // and rebuilds the address index for function_at().
 void ElfFile::index_symbols() {
+  demangled_data_.reset();
   for (auto *table : {&symbols_, &untyped_}) {
     sort_and_dedup(*table);
     for (ElfSymbol &symbol : *table) {
@@ -368,6 +386,24 @@ Result<ElfSymbol> ElfFile::find_symbol(std::string_view name) const {
     auto [lo, hi] = equal_name_range(*table, name);
     for (auto it = lo; it != hi; ++it) {
       if (best == nullptr || (best->address == 0 && it->address != 0)) best = &*it;
+    }
+  }
+  // A mangled name that is no symbol is no demangled one either.
+  if (best == nullptr && name.rfind("_Z", 0) != 0) {
+    if (!demangled_data_) {
+      auto &data = demangled_data_.emplace();
+      for (size_t i = 0; i < symbols_.size(); ++i) {
+        const ElfSymbol &s = symbols_[i];
+        if (!s.is_function && s.name.rfind("_Z", 0) == 0) data.emplace_back(demangle(s.name), i);
+      }
+      std::sort(data.begin(), data.end());
+    }
+    auto lo = std::lower_bound(
+        demangled_data_->begin(), demangled_data_->end(), name,
+        [](const std::pair<std::string, size_t> &d, std::string_view n) { return d.first < n; });
+    for (auto it = lo; it != demangled_data_->end() && it->first == name; ++it) {
+      const ElfSymbol &s = symbols_[it->second];
+      if (best == nullptr || (best->address == 0 && s.address != 0)) best = &s;
     }
   }
   if (best == nullptr) {

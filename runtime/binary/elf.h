@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "support/result.h"
@@ -60,7 +61,10 @@ class ElfFile {
   // Exact-name lookup over .symtab and .dynsym. Undefined symbols are skipped; among several
   // definitions it prefers a non-zero address first, then a function or object over an untyped
   // (STT_NOTYPE) symbol. Section, file and TLS symbols are never found.
-  // Error when missing: "symbol 'NAME' not found in PATH".
+  // A C++ data (STT_OBJECT) symbol is also found by its demangled name: "geo::total" for
+  // _ZN3geo5totalE, as uaddr() is given it. Functions are not, since a demangled function name
+  // may stand for several symbols (overloads, constructor clones): find_uprobe_targets() places
+  // probes by those. Error when missing: "symbol 'NAME' not found in PATH".
   Result<ElfSymbol> find_symbol(std::string_view name) const;
 
   // All defined function and object symbols of both tables, deduplicated by name+address and
@@ -150,6 +154,10 @@ class ElfFile {
   std::vector<ElfSymbol> symbols_;  // defined FUNC/IFUNC/OBJECT symbols, what symbols() returns
   std::vector<ElfSymbol> untyped_;  // defined NOTYPE symbols (_end, asm labels), same order
   std::vector<FunctionEntry> functions_;  // by address; at one address the preferred one last
+  // The C++ data symbols of symbols_ by their demangled names, sorted: (name, index). Made by
+  // the first lookup that needs it, since demangling every symbol costs more than most uses of
+  // a file (symbolizing a stack) ever need.
+  mutable std::optional<std::vector<std::pair<std::string, size_t>>> demangled_data_;
   bool is_pie_ = false;
   bool is_go_ = false;
   bool is_stripped_ = true;
@@ -164,6 +172,11 @@ class ElfFile {
 // A C++ (Itanium ABI) symbol name as people write it, "ns::Foo::bar(int)"; any other name as it
 // is.
 std::string demangle(const std::string &name);
+
+// A demangled C++ function name without its parameter list and what follows it:
+// "ns::Foo::bar(int) const" -> "ns::Foo::bar". Parentheses in template arguments and in
+// "(anonymous namespace)" belong to the name.
+std::string without_parameters(const std::string &demangled);
 
 // Where distributions install separate debug files (gdb's default debug-file-directory).
 inline constexpr std::string_view kDebugRoot = "/usr/lib/debug";

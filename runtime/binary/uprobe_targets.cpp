@@ -10,18 +10,6 @@
 namespace ut::runtime {
 namespace {
 
-// "ns::Foo::bar(int) const" -> "ns::Foo::bar": the name without its parameter list.
-std::string without_parameters(const std::string &demangled) {
-  size_t depth = 0;
-  for (size_t i = 0; i < demangled.size(); ++i) {
-    char c = demangled[i];
-    if (c == '<') ++depth;
-    if (c == '>' && depth > 0) --depth;
-    if (c == '(' && depth == 0 && i > 0) return demangled.substr(0, i);
-  }
-  return demangled;
-}
-
 // Checks that `address` is the first byte of an instruction of the function that holds it, by
 // disassembling the function up to there.
 Result<void> check_instruction_boundary(const ElfFile &elf, const ElfSymbol *function,

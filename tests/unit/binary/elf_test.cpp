@@ -175,6 +175,63 @@ TEST(ElfTest, MissingSymbolMessage) {
             "symbol 'ut_elf_test_no_such_symbol' not found in /proc/self/exe");
 }
 
+// C++ globals by their demangled names, as uaddr() is given them: in a namespace, a static
+// member, in an anonymous namespace, a function's static local. Functions keep their symbol
+// names: a demangled one may stand for several (find_uprobe_targets() places those).
+TEST(ElfTest, CppDataByDemangledNames) {
+  ut::testing::ScratchDir dir("ut_elf_test");
+  ASSERT_FALSE(dir.path().empty());
+  std::ofstream(dir.path() + "/globals.cpp") << R"(namespace geo {
+int total = 3;
+struct Widget { static int count; };
+int Widget::count = 7;
+namespace { long hidden = 5; }
+int area(int w, int h) { return w * h; }
+long use() { return hidden; }
+}  // namespace geo
+int main() { static int calls = 0; ++calls; return geo::total + geo::area(calls, 2) + geo::use(); }
+)";
+  std::string prog = dir.path() + "/globals";
+  std::string command =
+      "g++ -O0 -o '" + prog + "' '" + dir.path() + "/globals.cpp' >'" + prog + ".log' 2>&1";
+  ASSERT_EQ(std::system(command.c_str()), 0) << read_file(prog + ".log");
+  auto elf = ElfFile::open(prog);
+  ASSERT_TRUE(elf) << elf.error().message();
+
+  for (auto [demangled, mangled] :
+       {std::pair{"geo::total", "_ZN3geo5totalE"},
+        std::pair{"geo::Widget::count", "_ZN3geo6Widget5countE"},
+        std::pair{"geo::(anonymous namespace)::hidden", "_ZN3geo12_GLOBAL__N_16hiddenE"},
+        std::pair{"main::calls", "_ZZ4mainE5calls"}}) {
+    auto by_symbol = elf->find_symbol(mangled);
+    ASSERT_TRUE(by_symbol) << by_symbol.error().message();
+    auto by_name = elf->find_symbol(demangled);
+    ASSERT_TRUE(by_name) << by_name.error().message();
+    EXPECT_EQ(by_name->name, mangled);
+    EXPECT_EQ(by_name->address, by_symbol->address) << demangled;
+    EXPECT_FALSE(by_name->is_function);
+  }
+
+  EXPECT_TRUE(elf->find_symbol("_ZN3geo4areaEii"));
+  for (const char *function : {"geo::area(int, int)", "geo::area"}) {
+    auto found = elf->find_symbol(function);
+    ASSERT_FALSE(found) << function;
+    EXPECT_EQ(found.error().message(),
+              std::string("symbol '") + function + "' not found in " + prog);
+  }
+  EXPECT_FALSE(elf->find_symbol("geo::nothing"));
+  EXPECT_FALSE(elf->find_symbol("total"));  // a scope is part of the name
+}
+
+TEST(ElfTest, WithoutParameters) {
+  EXPECT_EQ(without_parameters("ns::Foo::bar(int) const"), "ns::Foo::bar");
+  EXPECT_EQ(without_parameters("ns::g<void (*)(int)>(int)"), "ns::g<void (*)(int)>");
+  EXPECT_EQ(without_parameters("(anonymous namespace)::f(int)"), "(anonymous namespace)::f");
+  EXPECT_EQ(without_parameters("geo::(anonymous namespace)::f(long)"),
+            "geo::(anonymous namespace)::f");
+  EXPECT_EQ(without_parameters("geo::total"), "geo::total");
+}
+
 TEST(ElfTest, UndefinedSymbolsAreNotFound) {
   auto elf = ElfFile::open(kSelf);
   ASSERT_TRUE(elf) << elf.error().message();
