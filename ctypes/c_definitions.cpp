@@ -8,12 +8,13 @@
 #include <array>
 #include <cctype>
 #include <charconv>
-#include <cstring>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <unordered_map>
 #include <utility>
@@ -54,28 +55,6 @@ struct DiagnosticDeleter {
   void operator()(void *diagnostic) const { clang_disposeDiagnostic(diagnostic); }
 };
 using DiagnosticHandle = std::unique_ptr<void, DiagnosticDeleter>;
-
-// The tokens in a range of the text.
-class Tokens {
- public:
-  Tokens(CXTranslationUnit tu, CXSourceRange range) : tu_(tu) {
-    clang_tokenize(tu, range, &tokens_, &count_);
-  }
-  ~Tokens() {
-    if (tokens_) clang_disposeTokens(tu_, tokens_, count_);
-  }
-  Tokens(const Tokens &) = delete;
-  Tokens &operator=(const Tokens &) = delete;
-
-  unsigned size() const { return count_; }
-  CXTokenKind kind(unsigned i) const { return clang_getTokenKind(tokens_[i]); }
-  std::string spelling(unsigned i) const { return take(clang_getTokenSpelling(tu_, tokens_[i])); }
-
- private:
-  CXTranslationUnit tu_;
-  CXToken *tokens_ = nullptr;
-  unsigned count_ = 0;
-};
 
 // clang_visitChildren with a callable: visit(cursor) says how to go on.
 template <typename Visit>
@@ -172,6 +151,21 @@ std::vector<std::string> compiler_arguments(const LayoutOptions &options) {
     args.push_back(file);
   }
   return args;
+}
+
+// Parses `text` as the main file. Function bodies (of headers' inline functions) say nothing
+// about layouts or constants, so they are skipped.
+TranslationUnitHandle parse(CXIndex index, const std::string &text,
+                            const std::vector<std::string> &args, unsigned flags,
+                            CXErrorCode &code) {
+  std::vector<const char *> argv;
+  for (const std::string &arg : args) argv.push_back(arg.c_str());
+  CXUnsavedFile unsaved{kMainFile, text.data(), static_cast<unsigned long>(text.size())};
+  CXTranslationUnit tu = nullptr;
+  code =
+      clang_parseTranslationUnit2(index, kMainFile, argv.data(), static_cast<int>(argv.size()),
+                                  &unsaved, 1, flags | CXTranslationUnit_SkipFunctionBodies, &tu);
+  return TranslationUnitHandle(tu);
 }
 
 // --- errors ---
@@ -484,58 +478,11 @@ class TypeConverter {
   std::map<std::string, std::shared_ptr<const Record>> name_only_;
 };
 
-// --- constants ---
-
-// An integer literal's value: 10, 0x10, 010, 0b10, with or without u/l suffixes.
-std::optional<uint64_t> integer_literal(std::string text) {
-  while (!text.empty() && std::strchr("uUlL", text.back())) text.pop_back();
-  int base = 10;
-  size_t digits = 0;
-  if (text.size() > 1 && text[0] == '0') {
-    char prefix = static_cast<char>(std::tolower(static_cast<unsigned char>(text[1])));
-    base = prefix == 'x' ? 16 : prefix == 'b' ? 2 : 8;
-    digits = base == 8 ? 1 : 2;
-  }
-  if (digits >= text.size()) return std::nullopt;
-  uint64_t value = 0;
-  const char *end = text.data() + text.size();
-  auto [stop, ec] = std::from_chars(text.data() + digits, end, value, base);
-  if (ec != std::errc() || stop != end) return std::nullopt;
-  return value;
-}
-
-// The value of `#define NAME VALUE` when VALUE is an integer literal, perhaps negative and in
-// parentheses: 10, 0x10, -1, (4096), 10UL. Values above INT64_MAX keep their bits.
-std::optional<int64_t> macro_value(CXTranslationUnit tu, CXCursor macro) {
-  Tokens tokens(tu, clang_getCursorExtent(macro));
-  unsigned first = 1, last = tokens.size();  // [first, last): the expansion, after the name
-  auto strip_parentheses = [&] {
-    while (last - first >= 2 && tokens.spelling(first) == "(" && tokens.spelling(last - 1) == ")") {
-      ++first;
-      --last;
-    }
-  };
-  if (last <= first) return std::nullopt;
-  strip_parentheses();
-  bool negative = last - first >= 2 && tokens.spelling(first) == "-";
-  if (negative) {
-    ++first;
-    strip_parentheses();
-  }
-  if (last - first != 1 || tokens.kind(first) != CXToken_Literal) return std::nullopt;
-  auto value = integer_literal(tokens.spelling(first));
-  if (!value) return std::nullopt;
-  if (!negative) return static_cast<int64_t>(*value);
-  if (*value > uint64_t{1} << 63) return std::nullopt;
-  return static_cast<int64_t>(0 - *value);
-}
-
 // --- the walk ---
 
 class Collector {
  public:
-  Collector(CXTranslationUnit tu, CDefinitions &out)
-      : tu_(tu), main_(clang_getFile(tu, kMainFile)), out_(out) {}
+  Collector(CDefinitions &out, const std::set<std::string> &wanted) : out_(out), wanted_(wanted) {}
 
   // The definitions among `parent`'s children: the file's, then again inside each struct and
   // union, where C declares nested structs and enums at file scope.
@@ -560,13 +507,23 @@ class Collector {
               types_.convert(clang_getTypedefDeclUnderlyingType(cursor));
           break;
         case CXCursor_MacroDefinition:
-          define(cursor);
+          note_macro(cursor);
           break;
         default:
           break;
       }
       return CXChildVisit_Continue;
     });
+  }
+
+  // The wanted names that are object-like macros, not yet enum constants: what they come to
+  // is C's to say (`(1 << 3)`, `PF_INET`), so they are evaluated once the walk is done.
+  std::set<std::string> macros() const {
+    std::set<std::string> out;
+    for (const std::string &name : macros_) {
+      if (!out_.constants.count(name)) out.insert(name);
+    }
+    return out;
   }
 
  private:
@@ -583,21 +540,74 @@ class Collector {
     });
   }
 
-  // Only the text's own #defines: a header's are its business.
-  void define(CXCursor macro) {
+  // Any file's macro: the text's, a header's or a --include file's.
+  void note_macro(CXCursor macro) {
     if (clang_Cursor_isMacroBuiltin(macro) || clang_Cursor_isMacroFunctionLike(macro)) return;
-    CXFile file = file_of(clang_getCursorLocation(macro));
-    if (!file || !main_ || !clang_File_isEqual(file, main_)) return;
-    if (auto value = macro_value(tu_, macro)) {
-      out_.constants[take(clang_getCursorSpelling(macro))] = *value;
-    }
+    std::string name = take(clang_getCursorSpelling(macro));
+    if (wanted_.count(name)) macros_.insert(std::move(name));
   }
 
-  CXTranslationUnit tu_;
-  CXFile main_;
   CDefinitions &out_;
+  const std::set<std::string> &wanted_;
+  std::set<std::string> macros_;
   TypeConverter types_;
 };
+
+// --- macros ---
+
+struct EvalResultDeleter {
+  void operator()(void *result) const { clang_EvalResult_dispose(result); }
+};
+using EvalResultHandle = std::unique_ptr<void, EvalResultDeleter>;
+
+constexpr std::string_view kMacroPrefix = "__ut_macro_";
+
+// The text, then for each macro a variable that C initializes with its expansion, where the
+// text ends: `static const __auto_type __ut_macro_AF_INET = (AF_INET);`. The text's lines stay
+// where they were. __auto_type keeps the expansion's type, so `1.5` stays a double (which a
+// `long long` would truncate to 1) and `"str"` a pointer.
+std::string with_macro_variables(const std::string &text, const std::set<std::string> &macros) {
+  std::string out = text;
+  out += '\n';  // ends a last line the text leaves open
+  for (const std::string &name : macros) {
+    out += "static const __auto_type ";
+    out += kMacroPrefix;
+    out += name + " = (" + name + ");\n";
+  }
+  return out;
+}
+
+// A macro variable's value when C finds it an integer constant of at most 64 bits; above
+// INT64_MAX an unsigned one keeps its bits.
+std::optional<int64_t> integer_value(CXCursor variable, TypeConverter &types) {
+  if (!types.convert(clang_getCursorType(variable)).is_integer()) return std::nullopt;
+  EvalResultHandle result(clang_Cursor_Evaluate(variable));
+  if (!result || clang_EvalResult_getKind(result.get()) != CXEval_Int) return std::nullopt;
+  if (clang_EvalResult_isUnsignedInt(result.get())) {
+    return static_cast<int64_t>(clang_EvalResult_getAsUnsigned(result.get()));
+  }
+  return static_cast<int64_t>(clang_EvalResult_getAsLongLong(result.get()));
+}
+
+// Adds to `out` the macros that C evaluates to integers, by parsing the text again with a
+// variable for each. That parse's errors are the text's, already reported, or those of macros
+// that are no integer (`()` of an empty one, `(int)` of a type), which are simply left out.
+void evaluate_macros(CXIndex index, const std::string &text, const std::vector<std::string> &args,
+                     const std::set<std::string> &macros, CDefinitions &out) {
+  CXErrorCode code;
+  TranslationUnitHandle tu = parse(index, with_macro_variables(text, macros), args, 0, code);
+  if (code != CXError_Success || !tu) return;
+  TypeConverter types;
+  visit_children(clang_getTranslationUnitCursor(tu.get()), [&](CXCursor cursor) {
+    if (clang_getCursorKind(cursor) != CXCursor_VarDecl) return CXChildVisit_Continue;
+    std::string name = take(clang_getCursorSpelling(cursor));
+    if (name.compare(0, kMacroPrefix.size(), kMacroPrefix) != 0) return CXChildVisit_Continue;
+    name.erase(0, kMacroPrefix.size());
+    if (!macros.count(name)) return CXChildVisit_Continue;
+    if (auto value = integer_value(cursor, types)) out.constants[name] = *value;
+    return CXChildVisit_Continue;
+  });
+}
 
 const char *describe(CXErrorCode code) {
   switch (code) {
@@ -626,17 +636,10 @@ CDefinitions layout_c_definitions(const std::string &text, const LayoutOptions &
   IndexHandle index(clang_createIndex(/*excludeDeclarationsFromPCH=*/0,
                                       /*displayDiagnostics=*/0));
   std::vector<std::string> args = compiler_arguments(options);
-  std::vector<const char *> argv;
-  for (const std::string &arg : args) argv.push_back(arg.c_str());
-  CXUnsavedFile unsaved{kMainFile, text.data(), static_cast<unsigned long>(text.size())};
-  // Macros are in the AST only with the detailed preprocessing record; function bodies (of
-  // headers' inline functions) say nothing about layouts.
-  unsigned flags =
-      CXTranslationUnit_DetailedPreprocessingRecord | CXTranslationUnit_SkipFunctionBodies;
-  CXTranslationUnit raw = nullptr;
-  CXErrorCode code = clang_parseTranslationUnit2(
-      index.get(), kMainFile, argv.data(), static_cast<int>(argv.size()), &unsaved, 1, flags, &raw);
-  TranslationUnitHandle tu(raw);
+  // Macros are in the AST only with the detailed preprocessing record.
+  CXErrorCode code;
+  TranslationUnitHandle tu =
+      parse(index.get(), text, args, CXTranslationUnit_DetailedPreprocessingRecord, code);
   if (code != CXError_Success || !tu) {
     diags.error(std::string("cannot read the script's C definitions: ") + describe(code));
     return out;
@@ -650,7 +653,10 @@ CDefinitions layout_c_definitions(const std::string &text, const LayoutOptions &
     }
   }
 
-  Collector(tu.get(), out).collect(clang_getTranslationUnitCursor(tu.get()));
+  Collector collector(out, options.wanted);
+  collector.collect(clang_getTranslationUnitCursor(tu.get()));
+  std::set<std::string> macros = collector.macros();
+  if (!macros.empty()) evaluate_macros(index.get(), text, args, macros, out);
   return out;
 }
 

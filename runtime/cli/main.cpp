@@ -83,7 +83,7 @@ int run(int argc, char **argv) {
     return 0;
   }
   codegen::CDefinitions definitions = ctypes::layout_c_definitions(
-      prog->c_definitions, {opt.include_dirs, opt.include_files}, diags);
+      prog->c_definitions, {opt.include_dirs, opt.include_files, prog->identifiers}, diags);
   if (diags.has_errors()) {
     diags.render(std::cerr, *src);
     return 1;

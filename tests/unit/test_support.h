@@ -26,7 +26,9 @@ struct Pipeline {
 
   // Analyzes with the script's C definitions laid out (by libclang, as utrace does).
   codegen::SemanticInfo analyze(codegen::AnalyzeOptions options = {}) {
-    definitions = ctypes::layout_c_definitions(program->c_definitions, {}, diags);
+    ctypes::LayoutOptions layout;
+    layout.wanted = program->identifiers;
+    definitions = ctypes::layout_c_definitions(program->c_definitions, layout, diags);
     if (!options.c_definitions) options.c_definitions = &definitions;
     return codegen::analyze(*program, diags, options);
   }

@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <map>
+#include <set>
 #include <string>
 
 #include "tests/unit/scratch_dir.h"
@@ -326,8 +327,15 @@ TEST(CDefinitions, EnumConstants) {
           {"RED", 0}, {"GREEN", 5}, {"BLUE", 6}, {"NEG", -3}, {"HUGE", 4294967295}, {"IN_A", 7}}));
 }
 
+// Layout options that want `names`, as the probes would use them.
+LayoutOptions wanting(std::set<std::string> names) {
+  LayoutOptions options;
+  options.wanted = std::move(names);
+  return options;
+}
+
 TEST(CDefinitions, IntegerDefines) {
-  Laid c(
+  const char kDefines[] =
       "#define TEN 10\n"
       "#define HEX 0x10\n"
       "#define MINUS_ONE -1\n"
@@ -335,12 +343,28 @@ TEST(CDefinitions, IntegerDefines) {
       "#define LONG_TEN 10UL\n"
       "#define OCTAL 010\n"
       "#define NEGATIVE_IN_PARENS (-(8))\n"
+      "#define ALIAS TEN\n"
+      "#define SUM (1 + 2)\n"
+      "#define B (1 << 3)\n"
+      "#define MASK (B | 1)\n"
+      "#define SIZE sizeof(long)\n"
+      "#define CHAR 'a'\n"
+      "#define U32 0xffffffffu\n"
+      "#define ALL_BITS 0xffffffffffffffffULL\n"
       "#define TEXT \"str\"\n"
       "#define FUNCTION(x) (x)\n"
-      "#define ALIAS TEN\n"
       "#define HALF 1.5\n"
-      "#define SUM (1 + 2)\n"
-      "#define EMPTY\n");
+      "#define TYPE int\n"
+      "#define EMPTY\n"
+      "#define GONE 4\n"
+      "#undef GONE\n";
+  Laid c(
+      kDefines,
+      wanting({"TEN",      "HEX",  "MINUS_ONE", "PAGE", "LONG_TEN", "OCTAL", "NEGATIVE_IN_PARENS",
+               "ALIAS",    "SUM",  "B",         "MASK", "SIZE",     "CHAR",  "U32",
+               "ALL_BITS", "TEXT", "FUNCTION",  "HALF", "TYPE",     "EMPTY", "GONE",
+               "NOSUCH"}));
+  // What is no integer is left out, and the second reading's errors are not the script's.
   ASSERT_EQ(c.errors(), "");
   EXPECT_EQ(c.defs.constants, (std::map<std::string, int64_t>{{"TEN", 10},
                                                               {"HEX", 16},
@@ -348,7 +372,53 @@ TEST(CDefinitions, IntegerDefines) {
                                                               {"PAGE", 4096},
                                                               {"LONG_TEN", 10},
                                                               {"OCTAL", 8},
-                                                              {"NEGATIVE_IN_PARENS", -8}}));
+                                                              {"NEGATIVE_IN_PARENS", -8},
+                                                              {"ALIAS", 10},
+                                                              {"SUM", 3},
+                                                              {"B", 8},
+                                                              {"MASK", 9},
+                                                              {"SIZE", 8},
+                                                              {"CHAR", 97},
+                                                              {"U32", 4294967295},
+                                                              {"ALL_BITS", -1}}));
+
+  // Only the wanted ones are read.
+  Laid unwanted(kDefines, wanting({"MASK", "pid"}));
+  EXPECT_EQ(unwanted.defs.constants, (std::map<std::string, int64_t>{{"MASK", 9}}));
+  Laid none(kDefines);
+  EXPECT_TRUE(none.defs.constants.empty());
+}
+
+TEST(CDefinitions, MacrosOfSystemHeaders) {
+  // AF_INET is `#define AF_INET PF_INET`, `#define PF_INET 2`; SOCK_STREAM an enum constant
+  // that a macro of the same name repeats.
+  Laid c("#include <sys/socket.h>\n", wanting({"AF_INET", "AF_INET6", "SOCK_STREAM", "pid"}));
+  ASSERT_EQ(c.errors(), "");
+  EXPECT_EQ(c.defs.constants.at("AF_INET"), 2);
+  EXPECT_EQ(c.defs.constants.at("AF_INET6"), 10);
+  EXPECT_EQ(c.defs.constants.at("SOCK_STREAM"), 1);
+  EXPECT_EQ(c.defs.constants.count("AF_UNIX"), 0u);  // a macro, but unwanted
+  EXPECT_EQ(c.defs.constants.count("pid"), 0u);
+}
+
+TEST(CDefinitions, MacrosOfIncludeDirsAndIncludeFiles) {
+  testing::ScratchDir dir;
+  ASSERT_FALSE(dir.path().empty());
+  std::ofstream(dir.path() + "/limits_of_test.h") << "#define LIMIT 3\n";
+  std::string header = dir.path() + "/pre.h";
+  std::ofstream(header) << "#define FLAG_A 0x10\n#define FLAG_B 0x20\n";
+  LayoutOptions options = wanting({"LIMIT", "FLAG_A", "BOTH"});
+  options.include_dirs = {dir.path()};
+  options.include_files = {header};
+  Laid c("#include <limits_of_test.h>\n#define BOTH (FLAG_A | FLAG_B)\n", options);
+  ASSERT_EQ(c.errors(), "");
+  EXPECT_EQ(c.defs.constants,
+            (std::map<std::string, int64_t>{{"LIMIT", 3}, {"FLAG_A", 16}, {"BOTH", 48}}));
+
+  // A --include file's macros, with no text at all.
+  Laid only_includes("", options);
+  ASSERT_EQ(only_includes.errors(), "");
+  EXPECT_EQ(only_includes.defs.constants, (std::map<std::string, int64_t>{{"FLAG_A", 16}}));
 }
 
 TEST(CDefinitions, SystemHeaders) {
@@ -370,7 +440,7 @@ TEST(CDefinitions, SystemHeaders) {
                                field("port", kUint16, 24),
                            }));
   EXPECT_EQ(c.defs.typedefs.at("uint64_t"), kUint64);
-  // A header's #defines are its own business; only the script's become constants.
+  // A header's #defines become constants only when the probes want them.
   EXPECT_EQ(c.defs.constants.count("UINT64_MAX"), 0u);
 }
 
@@ -444,7 +514,7 @@ TEST(CDefinitions, AnErrorInAnIncludeFileHasNoLineOfTheScript) {
 
 TEST(CDefinitions, EmptyTextHasNoDefinitions) {
   for (const char *text : {"", "\n\n   \n\t\n"}) {
-    Laid c(text);
+    Laid c(text, wanting({"AF_INET"}));
     EXPECT_EQ(c.errors(), "");
     EXPECT_TRUE(c.defs.empty());
   }
