@@ -9,6 +9,7 @@
 #include "codegen/binaries.h"
 #include "codegen/lower.h"
 #include "codegen/semantic.h"
+#include "ctypes/c_definitions.h"
 #include "parser/parse.h"
 
 namespace {
@@ -72,6 +73,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     FuzzBinaries binaries;
     ut::codegen::AnalyzeOptions options{{"7", "text", "0x10"}, true};
     options.binaries = &binaries;
+    // The script's C definitions, laid out by libclang as utrace does (none: no libclang).
+    ut::codegen::CDefinitions definitions =
+        ut::ctypes::layout_c_definitions(prog->c_definitions, {{}, {}, prog->identifiers}, diags);
+    options.c_definitions = &definitions;
     ut::codegen::SemanticInfo sema = ut::codegen::analyze(*prog, diags, options);
     if (!diags.has_errors()) (void)ut::codegen::lower(*prog, sema);
   }
