@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "runtime/output/output.h"
+#include "tests/unit/output/printed.h"
 
 namespace ut {
 namespace {
@@ -19,18 +20,7 @@ using runtime::Value;
 
 // Everything a JSON Output prints on its stream while `write` runs.
 std::string printed(const std::function<void(Output &)> &write) {
-  char *buf = nullptr;
-  size_t len = 0;
-  FILE *stream = open_memstream(&buf, &len);
-  {
-    auto out = runtime::make_json_output(stream);
-    write(*out);
-    out->flush();
-  }
-  fclose(stream);
-  std::string text(buf, len);
-  free(buf);
-  return text;
+  return testing::printed(runtime::make_json_output, write);
 }
 
 Value integer(int64_t v, bool is_signed = true) {

@@ -14,6 +14,7 @@
 
 #include "runtime/output/output.h"
 #include "runtime/output/values.h"
+#include "tests/unit/output/printed.h"
 
 namespace ut {
 namespace {
@@ -103,22 +104,7 @@ Value pointer(uint64_t address) {
   return runtime::decode(Type::pointer(point_type()), bytes, 0);
 }
 
-// Everything an Output prints while `write` runs.
-std::string printed(std::unique_ptr<Output> (*make)(FILE *),
-                    const std::function<void(Output &)> &write) {
-  char *buf = nullptr;
-  size_t len = 0;
-  FILE *stream = open_memstream(&buf, &len);
-  {
-    std::unique_ptr<Output> out = make(stream);
-    write(*out);
-    out->flush();
-  }
-  fclose(stream);
-  std::string text(buf, len);
-  free(buf);
-  return text;
-}
+using testing::printed;
 
 // The maps of the script that bpftrace 0.17 was measured on, all zeroes:
 //   @[$p] = count(); @arr = $l.arr; @k[$l.arr] = count(); @l = $l; @m = $l.m; @p = $p;
