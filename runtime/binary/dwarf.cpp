@@ -435,6 +435,81 @@ DwarfFunction describe_function(const DWARFDie &die, uint64_t entry) {
   return fn;
 }
 
+// The names a probe may give a function, read from its concrete subprogram DIE.
+struct FunctionNames {
+  std::string name;       // DW_AT_name: "poke"
+  std::string linkage;    // DW_AT_linkage_name: "_ZN3geo6Widget4pokeEi"; "" in C and Go
+  std::string demangled;  // the linkage name demangled: "geo::Widget::poke(int)"; "" without one
+  std::string scoped;     // DW_AT_name in its namespaces and classes: "geo::Widget::poke"
+};
+
+FunctionNames function_names(const DWARFDie &die) {
+  FunctionNames names;
+  if (const char *name = die.getShortName()) names.name = name;
+  if (const char *linkage = die.getLinkageName()) names.linkage = linkage;
+  if (names.linkage.rfind("_Z", 0) == 0) names.demangled = demangle(names.linkage);
+  if (!names.name.empty()) names.scoped = qualified(die, names.name);
+  return names;
+}
+
+// How well name `name` names a function: exactly (its linkage name or its demangled name with
+// parameters), by its scoped name (or its demangled name without parameters, as probes take
+// it), by DW_AT_name alone, or not at all.
+enum class NameMatch { None, Name, Scoped, Exact };
+
+NameMatch match(const FunctionNames &f, std::string_view name) {
+  if (name == f.linkage || (!f.demangled.empty() && name == f.demangled)) return NameMatch::Exact;
+  if (name == f.scoped || (!f.demangled.empty() && name == without_parameters(f.demangled)))
+    return NameMatch::Scoped;
+  if (name == f.name) return NameMatch::Name;
+  return NameMatch::None;
+}
+
+// The function `name` names among `candidates` (subprograms with code, in .debug_info order),
+// the best match first (match()); of equal ones the first, the same function emitted in several
+// compile units or C's static functions of different files, except that a scoped name without
+// parameters may not stand for C++ overloads. An invalid DIE when none matches.
+Result<DWARFDie> choose_function(std::string_view name, const std::vector<DWARFDie> &candidates) {
+  NameMatch best = NameMatch::None;
+  std::vector<std::pair<DWARFDie, FunctionNames>> chosen;
+  for (const DWARFDie &die : candidates) {
+    FunctionNames names = function_names(die);
+    NameMatch m = match(names, name);
+    if (m == NameMatch::None || m < best) continue;
+    if (m > best) chosen.clear();
+    best = m;
+    chosen.emplace_back(die, std::move(names));
+  }
+  if (chosen.empty()) return DWARFDie();
+  if (best == NameMatch::Scoped) {
+    // Overloads differ in their parameters; a constructor's or destructor's clones (C1 and C2)
+    // do not. The example is the overload declared first in the source (gcc emits functions in
+    // reverse order).
+    auto declared_at = [](const DWARFDie &die) {
+      DWARFDie declaration = declaration_of(die);
+      return std::make_pair(dw::toUnsigned(declaration.find(dw::DW_AT_decl_line), UINT64_MAX),
+                            declaration.getOffset());
+    };
+    const std::pair<DWARFDie, FunctionNames> *first_declared = nullptr;
+    bool overloaded = false;
+    for (const auto &candidate : chosen) {
+      const std::string &demangled = candidate.second.demangled;
+      if (demangled.empty()) continue;
+      if (first_declared == nullptr) {
+        first_declared = &candidate;
+        continue;
+      }
+      overloaded |= demangled != first_declared->second.demangled;
+      if (declared_at(candidate.first) < declared_at(first_declared->first))
+        first_declared = &candidate;
+    }
+    if (overloaded)
+      return Error(std::string(name) + " is overloaded: name one, as in " +
+                   first_declared->second.demangled);
+  }
+  return chosen.front().first;
+}
+
 // The family of DW_AT_language code `code`, as DwarfUnit::language names it.
 std::string language_name(uint64_t code) {
   switch (code) {
@@ -478,15 +553,18 @@ struct DwarfInfo::State {
   bool has_dwarf = false;
   std::unordered_map<uint64_t, DwarfFunction> by_address;  // described functions, by entry
   bool names_indexed = false;
-  // Every function with code, by DW_AT_name and by DW_AT_linkage_name: its DIE's offset.
-  std::unordered_map<std::string, uint64_t> names;
+  // Every function with code by each of its FunctionNames (the demangled one also without its
+  // parameters): the offsets of the DIEs of that name, in .debug_info order.
+  std::unordered_map<std::string, std::vector<uint64_t>> names;
   // Types and global variables by name, indexed on first use (index()).
   std::optional<DwarfNames> names_index;
   // Types converted to utrace's; a type only declared where it is used is looked up by name.
   DwarfTypeConverter converter{[this](const std::string &name) { return index().type(name); }};
 
-  // The concrete subprogram DIE named `name`, through .debug_names if the file has it.
-  DWARFDie lookup_accelerated(std::string_view name) {
+  // The subprogram DIEs with code that .debug_names, if the file has it, lists under `name`
+  // (DW_AT_name or DW_AT_linkage_name).
+  std::vector<DWARFDie> lookup_accelerated(std::string_view name) {
+    std::vector<DWARFDie> found;
     const llvm::DWARFDebugNames &index = context->getDebugNames();
     for (const llvm::DWARFDebugNames::Entry &entry : index.equal_range(llvm::StringRef(name))) {
       if (entry.tag() != dw::DW_TAG_subprogram) continue;
@@ -494,9 +572,19 @@ struct DwarfInfo::State {
       auto die_offset = entry.getDIEUnitOffset();
       if (!cu || !die_offset) continue;
       DWARFDie die = context->getDIEForOffset(*cu + *die_offset);
-      if (die && has_code(die)) return die;
+      if (die && has_code(die)) found.push_back(die);
     }
-    return DWARFDie();
+    return found;
+  }
+
+  // The subprogram DIEs with code that any of the names of FunctionNames calls `name`.
+  std::vector<DWARFDie> lookup_indexed(std::string_view name) {
+    if (!names_indexed) index_names();
+    std::vector<DWARFDie> found;
+    auto named = names.find(std::string(name));
+    if (named == names.end()) return found;
+    for (uint64_t offset : named->second) found.push_back(context->getDIEForOffset(offset));
+    return found;
   }
 
   void index_names() {
@@ -505,8 +593,14 @@ struct DwarfInfo::State {
       for (const llvm::DWARFDebugInfoEntry &entry : unit->dies()) {
         DWARFDie die(unit.get(), &entry);
         if (die.getTag() != dw::DW_TAG_subprogram || !has_code(die)) continue;
-        if (const char *name = die.getShortName()) names.emplace(name, die.getOffset());
-        if (const char *linkage = die.getLinkageName()) names.emplace(linkage, die.getOffset());
+        FunctionNames f = function_names(die);
+        std::string without = without_parameters(f.demangled);
+        for (const std::string *name : {&f.name, &f.linkage, &f.demangled, &f.scoped, &without}) {
+          if (name->empty()) continue;
+          std::vector<uint64_t> &offsets = names[*name];
+          if (offsets.empty() || offsets.back() != die.getOffset())
+            offsets.push_back(die.getOffset());
+        }
       }
     }
   }
@@ -576,13 +670,13 @@ Result<DwarfFunction> DwarfInfo::function_at(uint64_t address) {
 Result<DwarfFunction> DwarfInfo::function(std::string_view name) {
   auto missing = [&] { return Error("no DWARF for function '" + std::string(name) + "'"); };
   if (!state_->has_dwarf) return missing();
-  DWARFDie die = state_->lookup_accelerated(name);
-  if (!die) {
-    if (!state_->names_indexed) state_->index_names();
-    auto found = state_->names.find(std::string(name));
-    if (found == state_->names.end()) return missing();
-    die = state_->context->getDIEForOffset(found->second);
-  }
+  // .debug_names has no scoped or demangled names: those are looked up in the index.
+  std::vector<DWARFDie> candidates = state_->lookup_accelerated(name);
+  if (candidates.empty()) candidates = state_->lookup_indexed(name);
+  auto chosen = choose_function(name, candidates);
+  if (!chosen) return std::move(chosen).error();
+  DWARFDie die = *chosen;
+  if (!die) return missing();
   auto entry = entry_of(die);
   if (!entry) return missing();
   if (auto cached = state_->by_address.find(*entry); cached != state_->by_address.end()) {

@@ -139,10 +139,16 @@ class DwarfInfo {
   // "no DWARF for a function at 0xADDR".
   Result<DwarfFunction> function_at(uint64_t address);
 
-  // The function with DW_AT_name or DW_AT_linkage_name `name` that has code (not a declaration
-  // or an inlined-only function); the first one found when several have it (static functions
-  // of different files). Prefer function_at() with a symbol's address: it parses only one
-  // compile unit where this may parse all. Error: "no DWARF for function 'NAME'".
+  // The function that has code (not a declaration or an inlined-only function) named `name`
+  // as probes name functions: by DW_AT_linkage_name ("_ZN3geo6Widget4pokeEi") or that name
+  // demangled ("geo::Widget::poke(int)"); by its name in its namespaces and classes
+  // ("geo::touch"; "main.doWork", "add" in Go and C), which is also the demangled name without
+  // parameters; or by DW_AT_name alone ("poke"), in that order of preference. The first one found
+  // when several match alike (static functions of different files). Prefer function_at() with a
+  // symbol's address: it parses only one compile unit where this may parse all. Errors: "no
+  // DWARF for function 'NAME'"; for a scoped name without parameters that C++ overloads,
+  // "geo::Widget::poke is overloaded: name one, as in geo::Widget::poke(int)" (the one declared
+  // first).
   Result<DwarfFunction> function(std::string_view name);
 
   // Every compile unit, in .debug_info order. Reads only each unit's first DIE.

@@ -171,10 +171,19 @@ DWARFDie underlying(DWARFDie type) {
   return DWARFDie();
 }
 
+DWARFDie declaration_of(const DWARFDie &die) {
+  DWARFDie declaration = die;
+  for (int depth = 0; depth < kMaxTypeDepth; ++depth) {
+    DWARFDie origin = declaration.getAttributeValueAsReferencedDie(dw::DW_AT_abstract_origin);
+    if (!origin) origin = declaration.getAttributeValueAsReferencedDie(dw::DW_AT_specification);
+    if (!origin) break;
+    declaration = origin;
+  }
+  return declaration;
+}
+
 std::string qualified(const DWARFDie &die, std::string name) {
-  DWARFDie scope = die;
-  if (DWARFDie declaration = die.getAttributeValueAsReferencedDie(dw::DW_AT_specification))
-    scope = declaration;
+  DWARFDie scope = declaration_of(die);
   for (DWARFDie parent = scope.getParent(); parent; parent = parent.getParent()) {
     dw::Tag tag = parent.getTag();
     if (tag != dw::DW_TAG_namespace && !is_record(tag)) break;

@@ -47,8 +47,14 @@ inline std::string name_of(const llvm::DWARFDie &die) {
 // `type` with typedefs and cv-qualifiers looked through; invalid past kMaxTypeDepth.
 llvm::DWARFDie underlying(llvm::DWARFDie type);
 
+// The DIE that declares what `die` defines: through DW_AT_abstract_origin (an out-of-line
+// instance, a constructor's clone) and DW_AT_specification (a definition made outside its class
+// or namespace); `die` itself when it refers to neither.
+llvm::DWARFDie declaration_of(const llvm::DWARFDie &die);
+
 // `name` with the namespaces and classes around `die`: "geo::Widget" in C++, as it is in C and
-// Go. A definition made outside its class (DW_AT_specification) is scoped where it was declared.
+// Go. A definition made outside its class, or an instance of one, is scoped where it was
+// declared (declaration_of()).
 std::string qualified(const llvm::DWARFDie &die, std::string name);
 
 // How a script names the type `die` defines: "struct Line", "struct geo::Widget" (a C++ class

@@ -9,9 +9,12 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include "runtime/binary/binary_catalog.h"
 #include "tests/unit/scratch_dir.h"
 
 namespace ut::runtime {
@@ -321,6 +324,94 @@ int main() { Holder h(3); return (int)h.v - 3; }
     auto fn = dwarf.function_at(symbol->address);
     ASSERT_TRUE(fn) << fn.error().message();
     EXPECT_EQ(declarations(*fn).front(), "struct Holder* const this");
+  }
+}
+
+// C++ functions in namespaces and classes, overloaded, in an anonymous namespace, inlined and
+// also kept out of line, and a constructor: what probes name them by.
+const char *const kNamesCpp = R"(namespace geo {
+struct Widget {
+  long id;
+  explicit Widget(long i);
+  long poke(int x);
+  long poke(double x);
+};
+Widget::Widget(long i) : id(i) {}
+long Widget::poke(int x) { return id += x; }
+long Widget::poke(double x) { return id += static_cast<long>(x); }
+__attribute__((noinline)) long touch(Widget *w) { return w->id; }
+namespace {
+__attribute__((noinline)) int helper(int x) { return x + 1; }
+}  // namespace
+// Inlined where it is called, and out of line too for its address.
+static int twice(int x) { return 2 * x; }
+int (*volatile twice_ptr)(int) = twice;
+}  // namespace geo
+__attribute__((noinline)) int scale(int x) { return 3 * x; }
+__attribute__((noinline)) double scale(double x) { return 3 * x; }
+int main(int argc, char **) {
+  geo::Widget w(argc);
+  return static_cast<int>(w.poke(1) + w.poke(2.0) + geo::touch(&w) + geo::helper(argc) +
+                          geo::twice(argc) + geo::twice_ptr(argc) + scale(argc) + scale(1.5));
+}
+)";
+
+// A function by the names probes give it: its symbol, its demangled name with parameters, and
+// its scoped name without them unless that is overloaded; also by DW_AT_name alone, as before.
+// g++ and clang++, unoptimized and optimized (where gcc describes functions through abstract
+// instances), clang with a .debug_names index.
+TEST(DwarfTest, CppFunctionsByDemangledNames) {
+  testing::ScratchDir dir("utrace_dwarf");
+  std::ofstream(dir.path() + "/names.cpp") << kNamesCpp;
+  int variant = 0;
+  for (const char *build :
+       {"g++ -O0 -g", "g++ -O2 -g", "clang++ -O0 -g", "clang++ -O2 -g -gdwarf-5 -gpubnames"}) {
+    SCOPED_TRACE(build);
+    std::string compiler(build, std::string_view(build).find(' '));
+    std::string prog =
+        compile(dir.path(), "names" + std::to_string(variant++), compiler,
+                std::string(build).substr(compiler.size() + 1), dir.path() + "/names.cpp");
+    ASSERT_FALSE(prog.empty());
+    auto elf = ElfFile::open(prog);
+    ASSERT_TRUE(elf);
+    DwarfInfo dwarf = open_dwarf(prog);
+    // The function `name` finds, as "SYMBOL: LAST PARAMETER"; its error's message when none.
+    auto found = [&](const std::string &name) -> std::string {
+      auto fn = dwarf.function(name);
+      if (!fn) return fn.error().message();
+      const ElfSymbol *symbol = elf->function_at(fn->address);
+      std::string text = symbol != nullptr ? symbol->name : "?";
+      if (!fn->params.empty()) text += ": " + declarations(*fn).back();
+      return text;
+    };
+    for (const char *name :
+         {"_ZN3geo5touchEPNS_6WidgetE", "geo::touch(geo::Widget*)", "geo::touch", "touch"})
+      EXPECT_EQ(found(name), "_ZN3geo5touchEPNS_6WidgetE: struct geo::Widget* w") << name;
+    EXPECT_EQ(found("geo::Widget::poke(int)"), "_ZN3geo6Widget4pokeEi: int x");
+    EXPECT_EQ(found("geo::Widget::poke(double)"), "_ZN3geo6Widget4pokeEd: double x");
+    EXPECT_EQ(found("geo::Widget::poke"),
+              "geo::Widget::poke is overloaded: name one, as in geo::Widget::poke(int)");
+    EXPECT_EQ(found("scale(double)"), "_Z5scaled: double x");
+    EXPECT_EQ(found("scale"), "scale is overloaded: name one, as in scale(int)");
+    // gcc gives these no linkage name, so DWARF knows them by their scoped names only.
+    EXPECT_EQ(found("geo::(anonymous namespace)::helper"), "_ZN3geo12_GLOBAL__N_16helperEi: int x");
+    EXPECT_EQ(found("geo::twice"), "_ZN3geoL5twiceEi: int x");
+    // C1 and C2 are one function: neither an overload nor a second DIE.
+    auto constructor = found("geo::Widget::Widget");
+    EXPECT_NE(constructor.find("_ZN3geo6WidgetC"), std::string::npos) << constructor;
+    EXPECT_EQ(found("geo::nothing"), "no DWARF for function 'geo::nothing'");
+    EXPECT_EQ(found("geo::Widget::poke(long)"), "no DWARF for function 'geo::Widget::poke(long)'");
+
+    // The catalog analysis asks passes them on.
+    ElfBinaryCatalog catalog(0);
+    auto touch = catalog.function(prog, "geo::touch");
+    ASSERT_TRUE(touch) << touch.error().message();
+    ASSERT_EQ(touch->params.size(), 1u);
+    EXPECT_EQ(touch->params[0].name, "w");
+    auto poke = catalog.function(prog, "geo::Widget::poke");
+    ASSERT_FALSE(poke);
+    EXPECT_EQ(poke.error().message(),
+              "geo::Widget::poke is overloaded: name one, as in geo::Widget::poke(int)");
   }
 }
 
