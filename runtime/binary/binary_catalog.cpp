@@ -29,6 +29,25 @@ struct ElfBinaryCatalog::File {
   }
 };
 
+namespace {
+
+// The address of the C++ function whose demangled name is `name` ("ns::f(int)"), when the
+// symbols of that name are at one address (constructor clones C1 and C2 may be). gcc gives
+// functions in anonymous namespaces, and static ones, no DW_AT_linkage_name, so DWARF alone does
+// not know them by such a name; probes find them by their symbols.
+std::optional<uint64_t> demangled_function_address(const ElfFile &elf, const std::string &name) {
+  std::optional<uint64_t> address;
+  for (const ElfSymbol &symbol : elf.symbols()) {
+    if (!symbol.is_function || symbol.address == 0 || symbol.name.rfind("_Z", 0) != 0) continue;
+    if (demangle(symbol.name) != name) continue;
+    if (address && *address != symbol.address) return std::nullopt;
+    address = symbol.address;
+  }
+  return address;
+}
+
+}  // namespace
+
 ElfBinaryCatalog::ElfBinaryCatalog(pid_t pid) : pid_(pid) {}
 ElfBinaryCatalog::~ElfBinaryCatalog() = default;
 
@@ -73,9 +92,15 @@ Result<codegen::FunctionFacts> ElfBinaryCatalog::function(const std::string &bin
   DwarfInfo *dwarf = f.open_dwarf();
   if (!dwarf) return Error(f.elf->path() + " has no DWARF debug info");
   // By the symbol's address first: it parses one compile unit, and finds C++ functions by
-  // their mangled names.
+  // their mangled names, or by their demangled ones with parameters. DWARF by name knows the
+  // rest (C++'s scoped names without parameters), and says when such a name is overloaded.
   auto fn = Result<DwarfFunction>(Error(""));
-  if (auto symbol = f.elf->find_symbol(function)) fn = dwarf->function_at(symbol->address);
+  if (auto symbol = f.elf->find_symbol(function)) {
+    fn = dwarf->function_at(symbol->address);
+  } else if (function.find('(') != std::string::npos) {
+    if (auto address = demangled_function_address(*f.elf, function))
+      fn = dwarf->function_at(*address);
+  }
   if (!fn) fn = dwarf->function(function);
   if (!fn) return std::move(fn).error();
   CallingConvention convention = !f.facts->go                ? CallingConvention::SystemV

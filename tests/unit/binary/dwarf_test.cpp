@@ -393,7 +393,8 @@ TEST(DwarfTest, CppFunctionsByDemangledNames) {
               "geo::Widget::poke is overloaded: name one, as in geo::Widget::poke(int)");
     EXPECT_EQ(found("scale(double)"), "_Z5scaled: double x");
     EXPECT_EQ(found("scale"), "scale is overloaded: name one, as in scale(int)");
-    // gcc gives these no linkage name, so DWARF knows them by their scoped names only.
+    // gcc gives these no linkage name, so DWARF knows them by their scoped names only (the
+    // catalog below finds them with parameters too, through their symbols).
     EXPECT_EQ(found("geo::(anonymous namespace)::helper"), "_ZN3geo12_GLOBAL__N_16helperEi: int x");
     EXPECT_EQ(found("geo::twice"), "_ZN3geoL5twiceEi: int x");
     // C1 and C2 are one function: neither an overload nor a second DIE.
@@ -412,6 +413,15 @@ TEST(DwarfTest, CppFunctionsByDemangledNames) {
     ASSERT_FALSE(poke);
     EXPECT_EQ(poke.error().message(),
               "geo::Widget::poke is overloaded: name one, as in geo::Widget::poke(int)");
+    for (const char *name : {"geo::Widget::poke(double)", "geo::(anonymous namespace)::helper(int)",
+                             "geo::twice(int)"}) {
+      auto facts = catalog.function(prog, name);
+      ASSERT_TRUE(facts) << name << ": " << facts.error().message();
+      EXPECT_EQ(facts->params.back().name, "x") << name;
+    }
+    auto missing = catalog.function(prog, "geo::twice(long)");
+    ASSERT_FALSE(missing);
+    EXPECT_EQ(missing.error().message(), "no DWARF for function 'geo::twice(long)'");
   }
 }
 
