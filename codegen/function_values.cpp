@@ -120,8 +120,9 @@ const ValueFacts *lookup_value(const Path &path, AttachInfo &a, BinaryCatalog *c
       return nullptr;
     }
     if (!facts) {
-      diags.error(range, path.text() + " in " + a.name + ": " + facts.error().message())
-          .hint("args and rets need the function's DWARF debug info (build with -g)");
+      auto &d = diags.error(range, path.text() + " in " + a.name + ": " + facts.error().message());
+      if (facts.error().message().find("overloaded") == std::string::npos)
+        d.hint("args and rets need the function's DWARF debug info (build with -g)");
       return nullptr;
     }
     a.function = std::make_shared<const FunctionFacts>(std::move(*facts));
