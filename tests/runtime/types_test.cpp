@@ -3,6 +3,8 @@
 // tracees types.c and types_cpp.cpp, and printed as bpftrace prints them.
 #include <dirent.h>
 
+#include <fstream>
+
 #include "tests/runtime/runtime_fixture.h"
 
 namespace ut {
@@ -457,6 +459,26 @@ TEST_F(Types, ArrowOnAnInteger) {
                "stdin:1:21-26: ERROR: cannot access field 'y' of a value of type int64\n"
                "BEGIN { $x = 1; @ = $x->y; exit(); }\n"
                "                    ~~~~~\n");
+}
+
+// samples/c/jobs.bt prints what the comment at its end says it prints.
+TEST_F(Types, TheJobsSamplePrintsWhatItsCommentShows) {
+  std::string script = kSourceDir + "/samples/c/jobs.bt";
+  std::ifstream in(script);
+  std::string line, expected;
+  bool output = false;
+  while (std::getline(in, line)) {
+    if (line.rfind("// Output of", 0) == 0) {
+      output = true;
+      continue;
+    }
+    if (output && line.rfind("//", 0) == 0)
+      expected += (line.size() > 3 ? line.substr(3) : "") + "\n";
+  }
+  ASSERT_FALSE(expected.empty()) << "no output comment in " << script;
+  RunResult r = utrace({"-c", TRACEE_DIR "/jobs", script, TRACEE_DIR "/jobs"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, expected) << r.err;
 }
 
 }  // namespace
