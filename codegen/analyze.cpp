@@ -4,7 +4,6 @@
 #include <cerrno>
 #include <cstdlib>
 #include <functional>
-#include <numeric>
 
 #include "codegen/builtins.h"
 #include "codegen/function_values.h"
@@ -804,7 +803,7 @@ class Analyzer {
       if (!typed_value(*f.base))
         return types_.preferring_script(
             check_function_value(f, probe_->attach_points, options_.binaries, *out_));
-      sema_.typed_members.insert(&f);  // args.p->x, with p's type from DWARF
+      // args.p->x, with p's type from DWARF: read as any member below.
     }
     Type base = check(*f.base);
     if (base.is_none()) return base;
@@ -836,10 +835,7 @@ class Analyzer {
       if (std::string near = nearest_name(f.name, names); !near.empty())
         d.hint("did you mean '" + near + "'?");
       else if (!names.empty())
-        d.hint("its members are " + std::accumulate(std::next(names.begin()), names.end(),
-                                                    names[0], [](std::string a, const std::string &b) {
-                                                      return std::move(a) + ", " + b;
-                                                    }));
+        d.hint("its members are " + joined(names));
       return Type::none();
     }
     if (member->type.is_none()) {
@@ -863,6 +859,12 @@ class Analyzer {
       return Type::string(kMapStringSize);
     }
     return member->type;
+  }
+
+  static std::string joined(const std::vector<std::string> &names) {
+    std::string out;
+    for (const std::string &n : names) out += (out.empty() ? "" : ", ") + n;
+    return out;
   }
 
   // Go's string header as DWARF describes it: struct string { uint8 *str; int len; }.
@@ -929,30 +931,26 @@ class Analyzer {
     }
     Type base = check(*index.base);
     if (base.is_none()) return base;
-    if (base.is_array()) {
-      if (index.index->kind == Expr::Kind::Integer && base.count > 0 &&
-          ast::as<ast::Integer>(*index.index).value >= base.count) {
-        error(index.range, "the index " + std::to_string(ast::as<ast::Integer>(*index.index).value) +
-                               " is out of bounds for array of size " +
-                               std::to_string(base.count));
-        return Type::none();
-      }
-      return base.elements[0];
-    }
+    if (base.is_array())
+      return past_the_end(index, base.count, "array") ? Type::none() : base.elements[0];
     if (base.is_pointer()) return pointee(base, index.range);
-    if (base.is_string()) {
-      // A char array's bytes (newer bpftrace indexes strings too).
-      if (index.index->kind == Expr::Kind::Integer &&
-          ast::as<ast::Integer>(*index.index).value >= base.size) {
-        error(index.range, "the index " + std::to_string(ast::as<ast::Integer>(*index.index).value) +
-                               " is out of bounds for string of size " + std::to_string(base.size));
-        return Type::none();
-      }
-      return Type::integer(8);
-    }
-    error(index.range, "The array index operator [] can only be used on arrays and pointers, found " +
-                           base.str() + ".");
+    if (base.is_string())  // a char array's bytes (newer bpftrace indexes strings too)
+      return past_the_end(index, base.size, "string") ? Type::none() : Type::integer(8);
+    error(index.range,
+          "The array index operator [] can only be used on arrays and pointers, found " +
+              base.str() + ".");
     return Type::none();
+  }
+
+  // Whether `index` is a literal at or past the end of `count` elements (0: not known), which
+  // is reported.
+  bool past_the_end(const ast::Index &index, uint64_t count, const char *what) {
+    if (index.index->kind != Expr::Kind::Integer || count == 0) return false;
+    uint64_t i = ast::as<ast::Integer>(*index.index).value;
+    if (i < count) return false;
+    error(index.range, "the index " + std::to_string(i) + " is out of bounds for " + what +
+                           " of size " + std::to_string(count));
+    return true;
   }
 
   // What `*p` and `p[i]` read: the pointee, its record looked up. A pointer to nothing known

@@ -72,9 +72,6 @@ struct SemanticInfo {
   // Values known now: sizeof(), and names of the script's C definitions (enum constants and
   // #define'd integers).
   std::unordered_map<const ast::Expr *, uint64_t> constants;
-  // `args.p->x` where DWARF types p as a pointer to a struct: read by the member's type and
-  // offset like any `->`, rather than as one of the function's values (function_values.h).
-  std::set<const ast::Field *> typed_members;
   // Each `s.x` / `p->x` of a struct or union: the member, its offset from the record's start.
   std::unordered_map<const ast::Field *, RecordField> members;
   // Those members that are Go strings: read as the text their header points to.
