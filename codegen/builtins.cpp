@@ -354,12 +354,17 @@ Type check_str(CallCheck &c) {
   }
   uint32_t size = kMaxStringSize;
   if (c.call.args.size() == 2) {
-    if (c.call.args[1]->kind != ast::Expr::Kind::Integer) {
-      c.diags.error(c.call.args[1]->range, "str() length must be an integer literal");
+    const Type &length = c.arg_types[1];
+    if (!length.is_none() && !length.is_integer()) {
+      c.diags.error(c.call.args[1]->range, "str() length must be an integer, not " + length.str());
       return Type::none();
     }
-    uint64_t n = ast::as<ast::Integer>(*c.call.args[1]).value;
-    size = static_cast<uint32_t>(std::min<uint64_t>(n + 1, kMaxStringSize));
+    // A literal length sizes the string; one known only at run time (str(arg0, arg1), the
+    // pointer and length of a Go string read by hand) reads at most the string's room.
+    if (c.call.args[1]->kind == ast::Expr::Kind::Integer) {
+      uint64_t n = ast::as<ast::Integer>(*c.call.args[1]).value;
+      size = static_cast<uint32_t>(std::min<uint64_t>(n + 1, kMaxStringSize));
+    }
   }
   return Type::string(size);
 }
@@ -373,6 +378,16 @@ std::string lower_str(LowerContext &lc, const ast::Call &call) {
   if (lc.sema().type_of(arg).is_string()) return lc.expr(arg);
   std::string address = lc.expr(arg);
   std::string v = lc.temp(t);
+  if (call.args.size() == 2 && call.args[1]->kind != ast::Expr::Kind::Integer) {
+    // At most `length` characters, and the NUL: the size the helper takes is 1 to sizeof(v).
+    std::string length = lc.temp(Type::integer(64, false));
+    lc.emit(length + " = (u64)(" + lc.expr(*call.args[1]) + ");");
+    lc.emit("if (" + length + " > sizeof(" + v + ") - 1)");
+    lc.emit("  " + length + " = sizeof(" + v + ") - 1;");
+    lc.emit("bpf_probe_read_user_str(&" + v + ", " + length + " + 1, (void *)(" + address +
+            "));");
+    return v;
+  }
   lc.emit("bpf_probe_read_user_str(&" + v + ", sizeof(" + v + "), (void *)(" + address + "));");
   return v;
 }
@@ -621,6 +636,23 @@ std::string lower_strcontains(LowerContext &lc, const ast::Call &call) {
 }
 
 // bswap(n): the bytes of an integer in reverse order, at its own width.
+// uptr(p) and kptr(p): bpftrace's marks of the address space a pointer is in. utrace reads
+// every pointer from the traced process's memory (it has no kernel probes), so both give the
+// value unchanged, and a kptr() is read as user memory too.
+Type check_address_space(CallCheck &c) {
+  const Type &t = c.arg_types[0];
+  if (!t.is_none() && !t.is_scalar()) {
+    c.diags.error(c.call.args[0]->range,
+                  c.call.name + "() takes an integer or a pointer, not " + t.str());
+    return Type::none();
+  }
+  return t;
+}
+
+std::string lower_address_space(LowerContext &lc, const ast::Call &call) {
+  return lc.expr(*call.args[0]);
+}
+
 Type check_bswap(CallCheck &c) {
   const Type &t = c.arg_types[0];
   if (!t.is_none() && !t.is_integer()) {
@@ -682,6 +714,8 @@ const BuiltinFunction kFunctions[] = {
     {"strncmp", 3, 3, check_strncmp, lower_strncmp},
     {"strcontains", 2, 2, check_strcontains, lower_strcontains},
     {"bswap", 1, 1, check_bswap, lower_bswap},
+    {"uptr", 1, 1, check_address_space, lower_address_space},
+    {"kptr", 1, 1, check_address_space, lower_address_space},
     {"reg", 1, 1, check_reg, lower_reg, false, false, false, /*reads_registers=*/true},
     {"ustack", 0, 2, check_ustack, lower_ustack, false, false, /*word_args=*/true,
      /*reads_registers=*/true},

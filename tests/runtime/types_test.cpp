@@ -277,6 +277,18 @@ TEST_F(Types, PointersIntoTheTraceesMemory) {
   EXPECT_EQ(r.out, "20 40 30\n30 50\n20 50 5\n\n\n") << r.err;
 }
 
+// str(pointer, length) with a length known at run time, as a Go string is read by hand, and
+// bpftrace's address-space marks uptr() and kptr(), which change nothing here.
+TEST_F(Types, StrWithARuntimeLengthAndAddressSpaceMarks) {
+  RunResult r = trace_types(
+      probe("draw") +
+      R"( { $n = 3; printf("[%s] [%s] [%s]\n", str(arg0 + 16, $n), str(arg0 + 16, $n - 3), )"
+      R"(str(arg0 + 16, 1000)); $l = (struct Line *)uptr(arg0); )"
+      R"(printf("%d %d\n", $l->b.x, *(int32 *)kptr(arg0)); })");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "[hel] [] [hello]\n3 1\n\n\n") << r.err;
+}
+
 TEST_F(Types, GlobalsReadWithTheirDwarfTypes) {
   RunResult r = trace_types(
       probe("ints") +

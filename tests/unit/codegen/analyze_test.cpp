@@ -453,5 +453,19 @@ TEST(TextBuiltins, CatFormatsLikePrintfAndIsSafe) {
             std::string::npos);
 }
 
+TEST(Builtins, StrTakesALengthKnownAtRunTimeAndAddressSpaceMarks) {
+  EXPECT_EQ(errors_of("uprobe:/bin/a:f { $s = str(arg0, arg1); $t = str(uptr(arg0), 4); "
+                      "$p = (int32 *)kptr(arg0); }"),
+            "");
+  EXPECT_EQ(errors_of("uprobe:/bin/a:f { $s = str(arg0, \"x\"); }"),
+            "stdin:1:34-37: ERROR: str() length must be an integer, not string[2]\n"
+            "uprobe:/bin/a:f { $s = str(arg0, \"x\"); }\n"
+            "                                 ~~~\n");
+  EXPECT_EQ(errors_of("BEGIN { $p = uptr(\"x\"); }"),
+            "stdin:1:19-22: ERROR: uptr() takes an integer or a pointer, not string[2]\n"
+            "BEGIN { $p = uptr(\"x\"); }\n"
+            "                  ~~~\n");
+}
+
 }  // namespace
 }  // namespace ut
