@@ -38,6 +38,9 @@ std::string lower_rand(LowerContext &) {
 std::string lower_cpu(LowerContext &) {
   return "bpf_get_smp_processor_id()";
 }
+std::string lower_numaid(LowerContext &) {
+  return "bpf_get_numa_node_id()";
+}
 std::string lower_cpid(LowerContext &) {
   return "(u32)UT_CPID";
 }
@@ -82,6 +85,13 @@ std::string lower_arg(LowerContext &lc) {
                                 "PT_REGS_PARM4", "PT_REGS_PARM5", "PT_REGS_PARM6"};
   if constexpr (N < 6) return std::string("(s64)") + kRegs[N] + "(ctx)";
   return stack_word(lc, N - 5);
+}
+
+// sarg0..sarg9: the words on the stack above the return address at a function's entry, where
+// the System V ABI puts arguments that do not fit in registers.
+template <int N>
+std::string lower_sarg(LowerContext &lc) {
+  return stack_word(lc, N + 1);
 }
 
 // probe and func are the attach point and the place it reached (see attach_cookie): the runtime
@@ -137,6 +147,7 @@ const BuiltinVariable kVariables[] = {
     {"cgroup", Type::integer(64, false), kAnyProbe, "", lower_cgroup},
     {"rand", Type::integer(32, false), kAnyProbe, "", lower_rand},
     {"cpu", Type::integer(32, false), kAnyProbe, "", lower_cpu},
+    {"numaid", Type::integer(32, false), kAnyProbe, "", lower_numaid},
     {"comm", Type::string(16), kAnyProbe, "", lower_comm},
     {"cpid", Type::integer(32, false), kAnyProbe, "", lower_cpid, /*needs_command=*/true},
     {"arg0", Type::integer(), kArgs, kArgsText, lower_arg<0>,
@@ -158,6 +169,26 @@ const BuiltinVariable kVariables[] = {
     {"arg8", Type::integer(), kArgs, kArgsText, lower_arg<8>,
      /*needs_command=*/false, /*reads_context=*/kAnyProbe},
     {"arg9", Type::integer(), kArgs, kArgsText, lower_arg<9>,
+     /*needs_command=*/false, /*reads_context=*/kAnyProbe},
+    {"sarg0", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_sarg<0>,
+     /*needs_command=*/false, /*reads_context=*/kAnyProbe},
+    {"sarg1", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_sarg<1>,
+     /*needs_command=*/false, /*reads_context=*/kAnyProbe},
+    {"sarg2", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_sarg<2>,
+     /*needs_command=*/false, /*reads_context=*/kAnyProbe},
+    {"sarg3", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_sarg<3>,
+     /*needs_command=*/false, /*reads_context=*/kAnyProbe},
+    {"sarg4", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_sarg<4>,
+     /*needs_command=*/false, /*reads_context=*/kAnyProbe},
+    {"sarg5", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_sarg<5>,
+     /*needs_command=*/false, /*reads_context=*/kAnyProbe},
+    {"sarg6", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_sarg<6>,
+     /*needs_command=*/false, /*reads_context=*/kAnyProbe},
+    {"sarg7", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_sarg<7>,
+     /*needs_command=*/false, /*reads_context=*/kAnyProbe},
+    {"sarg8", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_sarg<8>,
+     /*needs_command=*/false, /*reads_context=*/kAnyProbe},
+    {"sarg9", Type::integer(), mask(ProbeKind::Uprobe), "uprobes", lower_sarg<9>,
      /*needs_command=*/false, /*reads_context=*/kAnyProbe},
     {"probe", Type::of_kind(TypeKind::Probe), kAnyProbe, "", lower_attach_cookie,
      /*needs_command=*/false, /*reads_context=*/kUprobePlaces},

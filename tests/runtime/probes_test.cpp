@@ -324,6 +324,12 @@ TEST_F(Runtime, CArgumentsByNameInRegistersAndOnTheStack) {
                             ":seven { printf(\"%d %d %d %d\\n\", args.a, args.b, args.g, args.h); }"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "0 1 6 7\n1 1 6 7\n\n\n");
+  // sarg0 and sarg1 are the same words, as bpftrace's stack arguments; numaid the only node.
+  RunResult sargs = utrace({"-q", "-c", kFuncs + " 1 0", "-e",
+                            "uprobe:" + kFuncs + ":seven { printf(\"%d %d %d\\n\", sarg0, sarg1, "
+                            "numaid); }"});
+  EXPECT_EQ(sargs.exit_code, 0) << sargs.err;
+  EXPECT_EQ(sargs.out, "6 7 0\n\n\n");
   RunResult calls = utrace({"-q", "-c", TRACEE_DIR "/calls 3 0", "-e",
                             "uprobe:" TRACEE_DIR "/calls:f { @[args.i] = count(); }"});
   EXPECT_EQ(calls.exit_code, 0) << calls.err;
