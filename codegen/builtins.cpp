@@ -1,6 +1,8 @@
 #include "codegen/builtins.h"
 #include "codegen/builtin_rows.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 
 #include "codegen/format.h"
@@ -492,7 +494,9 @@ Type check_ntop(CallCheck &c) {
   const ast::Expr *addr = c.call.args[has_af ? 1 : 0];
   const Type &t = c.arg_types[has_af ? 1 : 0];
   if (t.is_none()) return Type::none();
-  if (!t.is_integer() && !t.is_buffer()) {
+  bool bytes = t.is_array() && t.elements[0].is_integer() && t.elements[0].bits == 8 &&
+               (t.count == 4 || t.count == 16);  // pton()'s, or a struct's address bytes
+  if (!t.is_integer() && !t.is_buffer() && !bytes) {
     c.diags.error(addr->range, "ntop() expects an integer or buffer argument, got " + t.str());
     return Type::none();
   }
@@ -524,6 +528,12 @@ std::string lower_ntop(LowerContext &lc, const ast::Call &call) {
     lc.emit(v + ".af = " + (has_af ? af : std::to_string(kAfInet)) + ";");
     return v;
   }
+  if (const Type &t = lc.sema().type_of(addr); t.is_array()) {  // 4 or 16 bytes
+    lc.emit("__builtin_memcpy(" + v + ".addr, &" + a + ", " + std::to_string(t.count) + ");");
+    lc.emit(v + ".af = " + (has_af ? af : std::to_string(t.count == 16 ? kAfInet6 : kAfInet)) +
+            ";");
+    return v;
+  }
   // A buffer: 16 bytes are IPv6; of any other length the first 4 are IPv4.
   lc.emit("if (" + a + ".length == 16) {");
   lc.emit("  __builtin_memcpy(" + v + ".addr, " + a + ".data, 16);");
@@ -533,6 +543,39 @@ std::string lower_ntop(LowerContext &lc, const ast::Call &call) {
   if (!has_af) lc.emit("  " + v + ".af = " + std::to_string(kAfInet) + ";");
   lc.emit("}");
   if (has_af) lc.emit(v + ".af = " + af + ";");
+  return v;
+}
+
+// pton(ADDRESS): the bytes of an IPv4 or IPv6 address written as text, known when the script
+// is checked: uint8[4] or uint8[16], in network order, as inet_pton(3) gives them.
+std::vector<uint8_t> address_bytes(const std::string &text) {
+  uint8_t bytes[16];
+  if (inet_pton(AF_INET, text.c_str(), bytes) == 1) return {bytes, bytes + 4};
+  if (inet_pton(AF_INET6, text.c_str(), bytes) == 1) return {bytes, bytes + 16};
+  return {};
+}
+
+Type check_pton(CallCheck &c) {
+  if (!is_string_literal(c.call.args[0])) {
+    c.diags.error(c.call.args[0]->range, "pton() expects a string literal: an IPv4 or IPv6 address");
+    return Type::none();
+  }
+  const std::string &text = ast::as<ast::String>(*c.call.args[0]).value;
+  std::vector<uint8_t> bytes = address_bytes(text);
+  if (bytes.empty()) {
+    c.diags.error(c.call.args[0]->range, "pton() expects an IPv4 or IPv6 address, not \"" +
+                                             text + "\"");
+    return Type::none();
+  }
+  return Type::array(Type::integer(8, false), static_cast<uint32_t>(bytes.size()));
+}
+
+std::string lower_pton(LowerContext &lc, const ast::Call &call) {
+  std::vector<uint8_t> bytes = address_bytes(ast::as<ast::String>(*call.args[0]).value);
+  std::string v = lc.temp(lc.sema().type_of(call));
+  for (size_t i = 0; i < bytes.size(); ++i)
+    if (bytes[i]) lc.emit("((u8 *)&" + v + ")[" + std::to_string(i) + "] = " +
+                          std::to_string(bytes[i]) + ";");
   return v;
 }
 
@@ -742,6 +785,7 @@ const BuiltinFunction kFunctions[] = {
     {"usym", 1, 1, check_usym, lower_usym},
     {"strftime", 2, 2, check_strftime, lower_strftime},
     {"ntop", 1, 2, check_ntop, lower_ntop},
+    {"pton", 1, 1, check_pton, lower_pton},
     {"strncmp", 3, 3, check_strncmp, lower_strncmp},
     {"strcontains", 2, 2, check_strcontains, lower_strcontains},
     {"bswap", 1, 1, check_bswap, lower_bswap},

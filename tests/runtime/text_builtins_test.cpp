@@ -67,6 +67,18 @@ TEST_F(TextBuiltins, NtopOfIntegersAndBuffers) {
       << r.err;
 }
 
+// pton() gives an address's bytes as an array, which ntop() prints back.
+TEST_F(TextBuiltins, PtonGivesTheBytesNtopPrints) {
+  RunResult r = run_quiet(
+      R"(BEGIN { @a = pton("127.0.0.1"); @b = pton("::1"); )"
+      R"(printf("%s %s %s\n", ntop(pton("10.1.2.3")), ntop(pton("fe80::1")), ntop(@a)); exit(); })");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "10.1.2.3 fe80::1 127.0.0.1\n\n\n@a: [127,0,0,1]\n"
+            "@b: [0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,1]\n")
+      << r.err;
+}
+
 // cat() prints a file whose name it formats like printf; a file that cannot be read is
 // bpftrace's error on stderr, and tracing goes on.
 TEST_F(TextBuiltins, CatPrintsAFileOrSaysWhyNot) {

@@ -467,5 +467,12 @@ TEST(Builtins, StrTakesALengthKnownAtRunTimeAndAddressSpaceMarks) {
             "                  ~~~\n");
 }
 
+TEST(Builtins, PtonTakesAnAddressLiteral) {
+  EXPECT_EQ(errors_of("BEGIN { @a = pton(\"nope\"); @b = pton(\"::1\"); }"),
+            "stdin:1:19-25: ERROR: pton() expects an IPv4 or IPv6 address, not \"nope\"\n"
+            "BEGIN { @a = pton(\"nope\"); @b = pton(\"::1\"); }\n"
+            "                  ~~~~~~\n");
+}
+
 }  // namespace
 }  // namespace ut
