@@ -191,11 +191,10 @@ class Analyzer {
       }
       case Stmt::Kind::Unroll: {
         const auto &u = ast::as<ast::Unroll>(s);
-        if (u.count->kind != Expr::Kind::Integer) {
+        if (auto n = constant_integer(*u.count, sema_); !n) {
           error(u.count->range, "unroll count must be an integer literal");
-        } else {
-          uint64_t n = ast::as<ast::Integer>(*u.count).value;
-          if (n < 1 || n > 100) error(u.count->range, "unroll count must be between 1 and 100");
+        } else if (*n < 1 || *n > 100) {
+          error(u.count->range, "unroll count must be between 1 and 100");
         }
         check_stmt(*u.body);
         break;
@@ -222,8 +221,16 @@ class Analyzer {
     // `@m[k] = count()`: the one place an aggregation may appear.
     bool aggregation_target = a.target->kind == Expr::Kind::Map && !a.compound;
     aggregation_allowed_ = aggregation_target;
+    size_t reported = out_->all().size();
     Type value = check(*a.value);
     aggregation_allowed_ = false;
+    if (value.is_none() && out_->all().size() == reported && !failed_variable(*a.value)) {
+      // printf(), exit() and the like do something and give nothing to keep.
+      error(a.value->range, "this gives no value to assign");
+      if (a.target->kind == Expr::Kind::Variable && !a.compound)  // its uses are not reported
+        assign_variable(ast::as<ast::Variable>(*a.target), value, false);
+      return;
+    }
     if (a.compound && !value.is_none() && !value.is_integer()) {
       error(a.value->range,
             std::string("'") + ast::spelling(a.op) + "=' needs an integer, not " + value.str());
@@ -743,11 +750,10 @@ class Analyzer {
         arg_types.push_back(Type::none());  // the type rule reads the word
         continue;
       }
-      if (f && f->positional_as_text && a->kind == Expr::Kind::Positional) {
-        // str($1): the parameter's text, whatever it looks like.
-        const auto &p = ast::as<ast::Positional>(*a);
-        std::string text = p.index <= sema_.params.size() ? sema_.params[p.index - 1] : "";
-        Type t = Type::string(static_cast<uint32_t>(text.size() + 1));
+      if (f && f->positional_as_text && positional_text(*a, sema_)) {
+        // str($1): the parameter's text, whatever it looks like; str($1 + 2) from its third
+        // character, as bpftrace's pointer arithmetic on the text gives.
+        Type t = Type::string(static_cast<uint32_t>(positional_text(*a, sema_)->size() + 1));
         sema_.types[a] = t;
         arg_types.push_back(t);
         continue;
@@ -875,6 +881,13 @@ class Analyzer {
     const auto &f = t.record->fields;
     return f[0].name == "str" && f[0].type.is_pointer() && f[1].name == "len" &&
            f[1].type.is_integer() && f[1].offset == 8;
+  }
+
+  // Whether `e` is a variable whose value was an error, already reported.
+  bool failed_variable(const Expr &e) {
+    if (e.kind != Expr::Kind::Variable) return false;
+    VariableInfo *info = lookup(ast::as<ast::Variable>(e).name);
+    return info && failed_variables_.count({probe_index(), info->c_name}) > 0;
   }
 
   // Whether a record or array of type `t` can be held whole: a flexible array member (`int
@@ -1047,6 +1060,26 @@ std::optional<int64_t> numeric_param(const std::string &text) {
   long long v = strtoll(text.c_str(), &end, 0);
   if (errno != 0 || *end != '\0') return std::nullopt;
   return v;
+}
+
+std::optional<std::string> positional_text(const ast::Expr &e, const SemanticInfo &sema) {
+  if (e.kind == Expr::Kind::Positional)
+    return sema.param_text(ast::as<ast::Positional>(e).index);
+  if (e.kind != Expr::Kind::Binary) return std::nullopt;
+  const auto &b = ast::as<ast::Binary>(e);
+  if (b.op != ast::BinaryOp::Add || b.lhs->kind != Expr::Kind::Positional ||
+      b.rhs->kind != Expr::Kind::Integer)
+    return std::nullopt;
+  std::string text = sema.param_text(ast::as<ast::Positional>(*b.lhs).index);
+  return text.substr(std::min<uint64_t>(ast::as<ast::Integer>(*b.rhs).value, text.size()));
+}
+
+std::optional<uint64_t> constant_integer(const ast::Expr &e, const SemanticInfo &sema) {
+  if (e.kind == Expr::Kind::Integer) return ast::as<ast::Integer>(e).value;
+  if (e.kind != Expr::Kind::Positional) return std::nullopt;
+  auto v = numeric_param(sema.param_text(ast::as<ast::Positional>(e).index));
+  if (!v) return std::nullopt;
+  return static_cast<uint64_t>(*v);
 }
 
 SemanticInfo analyze(const ast::Program &prog, Diagnostics &diags, const AnalyzeOptions &options) {

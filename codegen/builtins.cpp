@@ -379,7 +379,7 @@ constexpr uint32_t kMaxStringSize = 64;
 
 Type check_str(CallCheck &c) {
   const Type &arg = c.arg_types[0];
-  if (c.call.args[0]->kind == ast::Expr::Kind::Positional) return arg;
+  if (positional_text(*c.call.args[0], c.sema)) return arg;
   if (arg.is_string() && c.call.args.size() == 1) return arg;  // str(args.name) of a Go string
   if (!arg.is_none() && !arg.is_scalar()) {
     c.diags.error(c.call.args[0]->range, "str() expects an address, not " + arg.str());
@@ -405,9 +405,7 @@ Type check_str(CallCheck &c) {
 std::string lower_str(LowerContext &lc, const ast::Call &call) {
   const ast::Expr &arg = *call.args[0];
   Type t = lc.sema().type_of(call);
-  if (arg.kind == ast::Expr::Kind::Positional) {
-    return lc.string_literal(lc.sema().param_text(ast::as<ast::Positional>(arg).index));
-  }
+  if (auto text = positional_text(arg, lc.sema())) return lc.string_literal(*text);
   if (lc.sema().type_of(arg).is_string()) return lc.expr(arg);
   std::string address = lc.expr(arg);
   std::string v = lc.temp(t);
@@ -679,14 +677,14 @@ Type check_strncmp(CallCheck &c) {
     if (!c.arg_types[i].is_none() && !c.arg_types[i].is_string())
       c.diags.error(c.call.args[i]->range,
                     "strncmp() compares strings, not " + c.arg_types[i].str());
-  if (c.call.args[2]->kind != ast::Expr::Kind::Integer)
+  if (!constant_integer(*c.call.args[2], c.sema))
     c.diags.error(c.call.args[2]->range, "strncmp() length must be an integer literal");
   return Type::integer(64, false);
 }
 
 std::string lower_strncmp(LowerContext &lc, const ast::Call &call) {
   std::string a = lc.expr(*call.args[0]), b = lc.expr(*call.args[1]);
-  uint64_t n = ast::as<ast::Integer>(*call.args[2]).value;
+  uint64_t n = *constant_integer(*call.args[2], lc.sema());
   uint32_t room =
       std::min(lc.sema().type_of(*call.args[0]).size, lc.sema().type_of(*call.args[1]).size);
   return "(u64)!ut_streq(" + a + ", " + b + ", " + std::to_string(std::min<uint64_t>(n, room)) +

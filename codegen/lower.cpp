@@ -441,7 +441,7 @@ class Lowerer : public LowerContext {
       }
       case Stmt::Kind::Unroll: {
         const auto &u = ast::as<ast::Unroll>(s);
-        uint64_t n = ast::as<ast::Integer>(*u.count).value;
+        uint64_t n = *constant_integer(*u.count, sema_);
         for (uint64_t i = 0; i < n; ++i) {
           emit("{");
           nested_block(*u.body);
@@ -826,6 +826,19 @@ class Lowerer : public LowerContext {
         return lower_unary(ast::as<ast::Unary>(e));
       case Expr::Kind::Ternary: {
         const auto &t = ast::as<ast::Ternary>(e);
+        if (sema_.type_of(e).is_none()) {
+          // `c ? printf(...) : exit()`: calls for what they do, no value.
+          emit("if (" + lower_expr(*t.cond) + ") {");
+          ++indent_;
+          lower_expr(*t.then_expr);
+          --indent_;
+          emit("} else {");
+          ++indent_;
+          lower_expr(*t.else_expr);
+          --indent_;
+          emit("}");
+          return "0";
+        }
         std::string result = temp(sema_.type_of(e));
         std::string c = lower_expr(*t.cond);
         emit("if (" + c + ") {");

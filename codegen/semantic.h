@@ -108,4 +108,12 @@ SemanticInfo analyze(const ast::Program &prog, Diagnostics &diags,
 // A positional parameter's value as a number ("42", "0x10", "-5"); nullopt when it is not one.
 std::optional<int64_t> numeric_param(const std::string &text);
 
+// The value of `e` when it is known before the program runs: an integer literal, or a numeric
+// positional parameter (`unroll($1)`, `strncmp(a, b, $2)`); nullopt otherwise.
+std::optional<uint64_t> constant_integer(const ast::Expr &e, const SemanticInfo &sema);
+
+// The text str() takes from `e` when it is a positional parameter (`$1`), or one plus an
+// integer literal (`$1 + 2`: from its third character on); nullopt otherwise.
+std::optional<std::string> positional_text(const ast::Expr &e, const SemanticInfo &sema);
+
 }  // namespace ut::codegen

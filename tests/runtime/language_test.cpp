@@ -38,6 +38,18 @@ TEST_F(Language, PositionalParameterInAnAttachPoint) {
   EXPECT_EQ(r.out, "tick x\n\n\n") << r.err;
 }
 
+// Positional parameters wherever bpftrace takes them: unroll's count, strncmp's length, and
+// str($1 + N), the text from its N+1th character; a ternary of calls runs one of them.
+TEST_F(Language, PositionalParametersAsCountsLengthsAndText) {
+  RunResult r = run_quiet(
+      R"(BEGIN { $i = 0; unroll($1) { $i++; } printf("%d %d [%s] [%s]\n", $i, )"
+      R"(strncmp("abc", "abd", $2), str($3 + 1), str($3 + 9)); )"
+      R"($i == 3 ? printf("three\n") : printf("not three\n"); exit(); })",
+      {"3", "2", "hello"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "3 0 [ello] []\nthree\n\n\n") << r.err;
+}
+
 TEST_F(Language, NonNumericParameterUsedAsANumber) {
   RunResult r = run_quiet(R"(BEGIN { printf("%d\n", $1); })", {"abc"});
   EXPECT_EQ(r.exit_code, 1);

@@ -474,5 +474,16 @@ TEST(Builtins, PtonTakesAnAddressLiteral) {
             "                  ~~~~~~\n");
 }
 
+TEST(Analyze, ACallWithoutAValueIsNotAssigned) {
+  EXPECT_EQ(errors_of("BEGIN { $x = printf(\"a\\n\"); @y = $x; }"),
+            "stdin:1:14-27: ERROR: this gives no value to assign\n"
+            "BEGIN { $x = printf(\"a\\n\"); @y = $x; }\n"
+            "             ~~~~~~~~~~~~~\n");
+  EXPECT_EQ(errors_of("BEGIN { pid ? printf(\"a\\n\") : exit(); unroll($1) { } }"),
+            "stdin:1:46-48: ERROR: unroll count must be an integer literal\n"
+            "BEGIN { pid ? printf(\"a\\n\") : exit(); unroll($1) { } }\n"
+            "                                             ~~\n");
+}
+
 }  // namespace
 }  // namespace ut
