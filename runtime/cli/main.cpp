@@ -27,6 +27,11 @@ using namespace ut;
 
 std::optional<SourceFile> read_source(const runtime::Options &opt) {
   if (opt.has_program) return SourceFile{"stdin", opt.program};
+  if (opt.file == "-") {  // `utrace -`: the program is read from standard input
+    std::stringstream text;
+    text << std::cin.rdbuf();
+    return SourceFile{"stdin", text.str()};
+  }
   std::ifstream in(opt.file);
   if (!in) {
     std::cerr << "ERROR: failed to open file '" << opt.file << "': " << strerror(errno) << "\n";

@@ -46,7 +46,8 @@ const char kUsage[] =
     "    -h, --help     show this help\n"
     "    -V, --version  show the version\n"
     "\n"
-    "ARGs are the positional parameters $1, $2... of the program.\n";
+    "ARGs are the positional parameters $1, $2... of the program. FILE - reads the program\n"
+    "from standard input. SIGUSR1 prints every map and tracing goes on.\n";
 
 }  // namespace
 
@@ -152,7 +153,7 @@ std::optional<int> parse_options(int argc, char **argv, Options &opt) {
         make_text_output(stdout)->raw(kUsage);
         return 0;
       case 'V':
-        make_text_output(stdout)->raw("utrace " UTRACE_VERSION "\n");
+        make_text_output(stdout)->raw("utrace " UTRACE_VERSION " (bpftrace 0.17 compatible)\n");
         return 0;
       default:
         std::cerr << kUsage;

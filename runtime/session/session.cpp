@@ -32,6 +32,7 @@ struct AttachmentGroup : Attachment {
 using codegen::ProbeSpec;
 
 volatile sig_atomic_t g_stop_signal = 0;
+volatile sig_atomic_t g_print_maps = 0;  // SIGUSR1: print every map now, and keep tracing
 
 constexpr char kWritesFromUserSpace[] =
     "; this kernel's lockdown forbids BPF to write user memory, so utrace writes it from user "
@@ -41,6 +42,10 @@ void on_stop_signal(int sig) {
   g_stop_signal = sig;
 }
 
+void on_print_maps_signal(int) {
+  g_print_maps = 1;
+}
+
 void install_signal_handlers() {
   struct sigaction sa {};
   sa.sa_handler = on_stop_signal;
@@ -48,6 +53,8 @@ void install_signal_handlers() {
   sa.sa_flags = 0;  // no SA_RESTART: a signal interrupts the ring buffer poll
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
+  sa.sa_handler = on_print_maps_signal;
+  sigaction(SIGUSR1, &sa, nullptr);
 }
 
 class SessionRun {
@@ -111,6 +118,10 @@ class SessionRun {
     while (!stopping()) {
       if (auto r = backend_.poll_events(child ? 20 : 100); !r) return fail(r.error());
       report_lost_events();
+      if (g_print_maps) {  // as bpftrace: the maps as they are now, printed as at exit
+        g_print_maps = 0;
+        print_maps();
+      }
       out_.flush();
       if (child && child->exited()) break;  // what it did is in the ring buffer: finish() drains it
       if (target_fd >= 0 && target_exited(target_fd)) break;
