@@ -224,7 +224,8 @@ class Analyzer {
     size_t reported = out_->all().size();
     Type value = check(*a.value);
     aggregation_allowed_ = false;
-    if (value.is_none() && out_->all().size() == reported && !failed_variable(*a.value)) {
+    bool call = a.value->kind == Expr::Kind::Call || a.value->kind == Expr::Kind::Ternary;
+    if (value.is_none() && call && out_->all().size() == reported) {
       // printf(), exit() and the like do something and give nothing to keep.
       error(a.value->range, "this gives no value to assign");
       if (a.target->kind == Expr::Kind::Variable && !a.compound)  // its uses are not reported
@@ -881,13 +882,6 @@ class Analyzer {
     const auto &f = t.record->fields;
     return f[0].name == "str" && f[0].type.is_pointer() && f[1].name == "len" &&
            f[1].type.is_integer() && f[1].offset == 8;
-  }
-
-  // Whether `e` is a variable whose value was an error, already reported.
-  bool failed_variable(const Expr &e) {
-    if (e.kind != Expr::Kind::Variable) return false;
-    VariableInfo *info = lookup(ast::as<ast::Variable>(e).name);
-    return info && failed_variables_.count({probe_index(), info->c_name}) > 0;
   }
 
   // Whether a record or array of type `t` can be held whole: a flexible array member (`int
