@@ -161,13 +161,11 @@ std::string lower_typed_access(LowerContext &lc, const Expr &e) {
     const RecordField &member = lc.sema().members.at(&f);
     if (member.is_bitfield()) return read_bitfield(lc, p, member);
     if (lc.sema().go_string_members.count(&f)) {
-      // Its header (data pointer, length), then the text it points to.
-      std::string header = lc.temp(Type::array(Type::integer(64, false), 2));
-      copy_bytes(lc, p, "&" + header, 16);
+      // Its header's two words (data pointer, length), then the text it points to.
       std::string pointer = lc.temp(Type::integer(64, false));
       std::string length = lc.temp(Type::integer(64, false));
-      lc.emit("__builtin_memcpy(&" + pointer + ", &" + header + ", 8);");
-      lc.emit("__builtin_memcpy(&" + length + ", (u8 *)&" + header + " + 8, 8);");
+      copy_bytes(lc, p, "&" + pointer, 8);
+      copy_bytes(lc, moved(p, "8", true), "&" + length, 8);
       std::string text = lc.temp(t);
       lc.emit("ut_go_string(" + text + ", " + pointer + ", " + length + ");");
       return text;
